@@ -1,0 +1,1 @@
+"""Facts: what a model's files say, normalised, with evidence."""

@@ -1,0 +1,56 @@
+"""Model identifiers: `org/name` or `org/name@revision`, checked against the Hub's id rules.
+
+The id becomes part of cache paths and mirror paths, so anything that could escape a folder
+(`..`, absolute paths, backslashes) is rejected here, before it reaches the filesystem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import UsageError
+
+# Hub rules: letters, digits, '-', '_', '.'; no leading/trailing '-' or '.', no '--' or '..';
+# the name at most 96 characters.
+_PART = re.compile(r"^(?![.-])(?!.*(?:--|\.\.))[A-Za-z0-9_.-]{1,96}(?<![.-])$")
+_REVISION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
+SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+
+
+@dataclass(frozen=True)
+class ModelId:
+    repo_id: str  # "org/name"
+    revision: str | None = None  # branch, tag or 40-hex sha; None means the default branch
+
+    @property
+    def org(self) -> str:
+        return self.repo_id.split("/", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.repo_id.split("/", 1)[1]
+
+    @property
+    def pinned(self) -> bool:
+        """True when the revision is a commit sha, so cached content can be trusted as is."""
+        return self.revision is not None and bool(SHA_RE.match(self.revision))
+
+    def __str__(self) -> str:
+        return f"{self.repo_id}@{self.revision}" if self.revision else self.repo_id
+
+
+def is_valid_repo_id(text: str) -> bool:
+    parts = text.split("/")
+    return len(parts) == 2 and all(_PART.match(p) for p in parts)
+
+
+def parse_model_id(text: str) -> ModelId:
+    """Parse `org/name[@rev]`; raise UsageError naming the id when it breaks the Hub's rules."""
+    raw = text.strip()
+    repo, sep, rev = raw.partition("@")
+    if not is_valid_repo_id(repo):
+        raise UsageError(f"invalid model id {text!r}: expected org/name or org/name@revision")
+    if sep and (not rev or not _REVISION.match(rev) or ".." in rev):
+        raise UsageError(f"invalid revision in model id {text!r}")
+    return ModelId(repo, rev or None)

@@ -1,0 +1,176 @@
+"""The Source protocol and the Snapshot it returns.
+
+A Snapshot is everything the later stages may know about one model at one revision: the Hub's
+metadata, the model card, and the licence-like and lineage-relevant files, as text.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..modelid import ModelId
+
+# Licence-like files, matched case-insensitively against the file's base name.
+LICENSE_FILE_PATTERNS = (
+    "license*",
+    "licence*",
+    "license-model*",
+    "model_license*",
+    "*license_agreement*",
+    "use_policy*",
+    "notice*",
+)
+# Files lineage reads (small JSON/YAML that name base models).
+LINEAGE_FILES = (
+    "adapter_config.json",
+    "config.json",
+    "mergekit_config.yml",
+    "mergekit_config.yaml",
+)
+CARD_FILE = "README.md"
+
+# Size caps (bytes): a file over its cap is skipped with a note, never read whole.
+MAX_CARD_BYTES = 2 * 1024 * 1024
+MAX_LICENSE_BYTES = 1024 * 1024
+MAX_LINEAGE_BYTES = 512 * 1024
+
+
+def is_license_file(path: str) -> bool:
+    """True for a top-level licence-like file (LICENSE, USE_POLICY.md, NOTICE...)."""
+    if "/" in path:
+        return False
+    name = path.lower()
+    return any(fnmatch.fnmatchcase(name, pat) for pat in LICENSE_FILE_PATTERNS)
+
+
+def wanted_files(siblings: list[str]) -> list[str]:
+    """The files of a repo that the scan reads, in a stable order."""
+    lineage = {name.lower() for name in LINEAGE_FILES}
+    picked = [
+        s for s in siblings if s == CARD_FILE or is_license_file(s) or s.lower() in lineage
+    ]
+    return sorted(set(picked), key=lambda s: (s != CARD_FILE, s.lower()))
+
+
+def size_cap(path: str) -> int:
+    if path == CARD_FILE:
+        return MAX_CARD_BYTES
+    if is_license_file(path):
+        return MAX_LICENSE_BYTES
+    return MAX_LINEAGE_BYTES
+
+
+@dataclass(frozen=True)
+class RepoFile:
+    """One file read from a repo. `text` is None when it was skipped (`skipped` says why)."""
+
+    path: str
+    text: str | None
+    sha256: str | None
+    size: int | None
+    skipped: str | None = None  # "too-large", "binary", "not-utf8", "gated", "missing"...
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "text": self.text,
+            "sha256": self.sha256,
+            "size": self.size,
+            "skipped": self.skipped,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RepoFile:
+        return cls(
+            path=data["path"],
+            text=data.get("text"),
+            sha256=data.get("sha256"),
+            size=data.get("size"),
+            skipped=data.get("skipped"),
+        )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One model at one revision, as read from its source."""
+
+    model: str  # "org/name"
+    revision: str | None  # 40-hex sha; None for a mirror folder that is not a git clone
+    source: str  # "hub" | "mirror"
+    digest: str  # content digest of the files read (identifies a mirror snapshot without git)
+    card_data: dict[str, Any] = field(default_factory=dict)  # README front matter / cardData
+    tags: tuple[str, ...] = ()
+    siblings: tuple[str, ...] = ()
+    files: tuple[RepoFile, ...] = ()  # README.md first, then licence and lineage files
+    gated: bool = False  # Hub `gated` is "auto"/"manual"
+    pipeline_tag: str | None = None
+    library_name: str | None = None
+    author: str | None = None
+    last_modified: str | None = None
+    fetched_at: str | None = None  # ISO 8601 UTC
+    from_cache: bool = False
+    notes: tuple[str, ...] = ()  # things the reader should know (a skipped file, a fallback)
+
+    def file(self, path: str) -> RepoFile | None:
+        for f in self.files:
+            if f.path == path:
+                return f
+        return None
+
+    @property
+    def card(self) -> RepoFile | None:
+        return self.file(CARD_FILE)
+
+    @property
+    def license_files(self) -> tuple[RepoFile, ...]:
+        return tuple(f for f in self.files if is_license_file(f.path))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "revision": self.revision,
+            "source": self.source,
+            "digest": self.digest,
+            "card_data": self.card_data,
+            "tags": list(self.tags),
+            "siblings": list(self.siblings),
+            "files": [f.to_json() for f in self.files],
+            "gated": self.gated,
+            "pipeline_tag": self.pipeline_tag,
+            "library_name": self.library_name,
+            "author": self.author,
+            "last_modified": self.last_modified,
+            "fetched_at": self.fetched_at,
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, from_cache: bool = False) -> Snapshot:
+        return cls(
+            model=data["model"],
+            revision=data.get("revision"),
+            source=data["source"],
+            digest=data["digest"],
+            card_data=data.get("card_data") or {},
+            tags=tuple(data.get("tags") or ()),
+            siblings=tuple(data.get("siblings") or ()),
+            files=tuple(RepoFile.from_json(f) for f in data.get("files") or ()),
+            gated=bool(data.get("gated")),
+            pipeline_tag=data.get("pipeline_tag"),
+            library_name=data.get("library_name"),
+            author=data.get("author"),
+            last_modified=data.get("last_modified"),
+            fetched_at=data.get("fetched_at"),
+            from_cache=from_cache,
+            notes=tuple(data.get("notes") or ()),
+        )
+
+
+class Source(Protocol):
+    """Reads one model. Raises errors.SourceError (or a subclass) naming the model and cause."""
+
+    name: str
+
+    def fetch(self, model: ModelId) -> Snapshot: ...
