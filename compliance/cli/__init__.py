@@ -1,0 +1,1 @@
+"""The click command-line layer: thin wrappers over the core."""

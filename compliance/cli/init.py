@@ -1,0 +1,53 @@
+"""`compliance init`: write a commented compliance.yaml template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import ExitCode, UsageError
+
+TEMPLATE = """\
+# compliance.yaml: who you are and how you will use models. Checked by `compliance check`.
+# Every key is described in the README, section "Configuration".
+version: 1                      # the schema version; a newer one than the tool knows is an error
+
+# Where models are read from: `hub` (the Hugging Face Hub, honouring HF_ENDPOINT / HF_TOKEN),
+# or an offline mirror laid out <dir>/<org>/<name>/... :
+#   source: {mirror: ./models-mirror}
+source: hub
+
+organization:
+  domicile: DE                  # ISO 3166-1 alpha-2 country; EU membership is derived
+  monthly_active_users: 0       # of the product that will use the model
+  use: commercial               # commercial | internal | research
+  trains_on_outputs: false      # are model outputs used to train or improve other models?
+
+policy:
+  allow_classes: [permissive, weak-copyleft, open-rail, restricted]
+  deny_origins: []              # publisher countries you do not accept, e.g. [CN]
+  unknown: deny                 # deny | warn: what a fact that could not be established does
+  packs: []                     # your own .rego files or folders
+
+# Waivers, each scoped to one model (and optionally one revision), with reason, approver, expiry:
+exceptions: []
+#  - model: meta-llama/Llama-3.1-8B-Instruct
+#    revision: null
+#    rules: [mau-cap-exceeded]
+#    reason: signed agreement with Meta, ref 2026-114
+#    approved_by: legal@example.com
+#    expires: 2027-06-30
+"""
+
+
+@click.command("init")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="compliance.yaml")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def command(path: Path, force: bool) -> int:
+    """Write a commented compliance.yaml template to PATH (default ./compliance.yaml)."""
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists; use --force to overwrite it")
+    path.write_text(TEMPLATE, encoding="utf-8")
+    click.echo(f"wrote {path}", err=True)
+    return ExitCode.OK

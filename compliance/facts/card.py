@@ -1,0 +1,78 @@
+"""Model card (README.md) parsing: YAML front matter and where keys sit.
+
+Real cards are messy: a comment or blank lines before the `---`, BOMs, CRLF, tabs, broken YAML.
+A card that cannot be parsed yields no metadata (and a note), never an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_FENCE = re.compile(r"^---\s*$")
+
+
+@dataclass(frozen=True)
+class Card:
+    data: dict[str, Any]  # front matter, {} when absent or unparseable
+    body_start: int  # 1-based line number where the body starts
+    error: str | None = None  # why the front matter could not be read
+    front_matter_lines: tuple[int, int] | None = None  # (first, last) 1-based, inside the fences
+
+
+def split_front_matter(text: str) -> tuple[list[str], int, int] | None:
+    """Return (yaml lines, first line no, last line no) of the front matter, or None."""
+    lines = text.lstrip("\ufeff").splitlines()
+    start = None
+    for i, line in enumerate(lines[:50]):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("<!--") or stripped.endswith("-->"):
+            continue
+        if _FENCE.match(line):
+            start = i
+        break
+    if start is None:
+        return None
+    for j in range(start + 1, len(lines)):
+        if _FENCE.match(lines[j]) or lines[j].strip() == "...":
+            return lines[start + 1 : j], start + 2, j
+    return None
+
+
+def parse_card(text: str) -> Card:
+    import yaml
+
+    found = split_front_matter(text)
+    if found is None:
+        return Card({}, 1)
+    yaml_lines, first, last = found
+    try:
+        data = yaml.safe_load("\n".join(yaml_lines).replace("\t", "  "))
+    except yaml.YAMLError as exc:
+        return Card({}, last + 1, f"front matter is not valid YAML: {exc}".splitlines()[0], (first, last))
+    if not isinstance(data, dict):
+        return Card({}, last + 1, "front matter is not a mapping", (first, last))
+    return Card(data, last + 1, None, (first, last))
+
+
+def find_key_line(text: str, key: str) -> tuple[int, str] | None:
+    """(line number, stripped line) of a top-level `key:` in the front matter, if present."""
+    found = split_front_matter(text)
+    if found is None:
+        return None
+    yaml_lines, first, _ = found
+    pattern = re.compile(rf"^{re.escape(key)}\s*:")
+    for offset, line in enumerate(yaml_lines):
+        if pattern.match(line):
+            return first + offset, line.strip()
+    return None
+
+
+def first_heading(text: str) -> tuple[int, str] | None:
+    """The first non-empty line of a licence file (its title), with its line number."""
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        stripped = line.strip().strip("#").strip()
+        if stripped:
+            return number, stripped[:200]
+    return None

@@ -1,0 +1,92 @@
+"""Scanning: model ids -> snapshots (source, cached) -> facts -> lineage.
+
+`Scanner.scan()` never raises for one model's failure: each outcome carries either facts or
+the SourceError that explains why the facts could not be established.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import SourceSpec
+from .errors import SourceError
+from .facts.model import ModelFacts
+from .modelid import ModelId
+from .sources.interface import Source
+
+DEFAULT_WORKERS = 8  # cold Hub reads are I/O bound; bounded so the Hub is not hammered
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    model_id: ModelId
+    facts: ModelFacts | None
+    error: SourceError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.facts is not None
+
+
+def make_source(spec: SourceSpec, *, cache_dir: Path | None = None) -> Source:
+    if spec.kind == "mirror":
+        from .sources.mirror import MirrorSource
+
+        assert spec.mirror is not None
+        return MirrorSource(spec.mirror)
+    from .sources.cache import SnapshotCache
+    from .sources.hub import HubSource
+
+    return HubSource(SnapshotCache(cache_dir))
+
+
+class Scanner:
+    def __init__(self, source: Source, *, lineage: bool = True, workers: int = DEFAULT_WORKERS):
+        self.source = source
+        self.lineage = lineage
+        self.workers = max(1, workers)
+        self._memo: dict[str, ModelFacts | SourceError] = {}
+        self._lock = threading.Lock()
+
+    def facts_for(self, model: ModelId) -> ModelFacts:
+        """One model's own facts (no lineage), memoised; raises SourceError."""
+        key = str(model)
+        with self._lock:
+            known = self._memo.get(key)
+        if known is None:
+            try:
+                known = self._read(model)
+            except SourceError as exc:
+                known = exc
+            with self._lock:
+                self._memo[key] = known
+        if isinstance(known, SourceError):
+            raise known
+        return known
+
+    def _read(self, model: ModelId) -> ModelFacts:
+        from .facts.normalize import normalize
+
+        return normalize(self.source.fetch(model))
+
+    def _one(self, model: ModelId) -> ScanOutcome:
+        try:
+            facts = self.facts_for(model)
+            if self.lineage:
+                from .facts.lineage import apply_lineage
+
+                facts = apply_lineage(facts, self.facts_for)
+            return ScanOutcome(model, facts)
+        except SourceError as exc:
+            return ScanOutcome(model, None, exc)
+
+    def scan(self, models: Iterable[ModelId]) -> list[ScanOutcome]:
+        ids = list(dict.fromkeys(models))  # keep order, drop repeats
+        if len(ids) <= 1 or self.workers == 1:
+            return [self._one(m) for m in ids]
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(ids))) as pool:
+            return list(pool.map(self._one, ids))
