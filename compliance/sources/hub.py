@@ -129,6 +129,14 @@ class HubSource:
         from huggingface_hub import hf_hub_download
         from huggingface_hub import errors as hf_errors
 
+        gated = getattr(info, "gated", False)
+        if gated not in (False, None, "false"):
+            # hf_hub_download would quietly serve a cached copy to a user who lost (or never had)
+            # access; ask the Hub whether this token may read the files, fresh, every time.
+            try:
+                self._client().auth_check(model.repo_id)
+            except Exception as exc:
+                raise map_hub_error(str(model), exc) from exc
         siblings = [s.rfilename for s in (getattr(info, "siblings", None) or [])]
         files: list[RepoFile] = []
         notes: list[str] = []
@@ -153,7 +161,6 @@ class HubSource:
             if entry.skipped:
                 notes.append(f"{name} skipped: {entry.skipped}")
             files.append(entry)
-        gated = getattr(info, "gated", False)
         card_data = getattr(info, "card_data", None) or getattr(info, "cardData", None) or {}
         if hasattr(card_data, "to_dict"):
             card_data = card_data.to_dict()

@@ -1,0 +1,71 @@
+"""Test setup: a fake Hub on 127.0.0.1, started before anything imports huggingface_hub.
+
+huggingface_hub reads HF_ENDPOINT, HF_HOME and HF_HUB_DISABLE_TELEMETRY once, at import, so
+they are set here, at conftest import time. No test reaches the real Hub.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+sys.path.insert(0, str(TESTS))
+
+from fakehub import FakeHub  # noqa: E402
+
+_HF_HOME = tempfile.mkdtemp(prefix="compliance-hf-home-")
+_HUB = FakeHub(TESTS / "fixtures" / "hub").start()
+os.environ.update(
+    {
+        "HF_ENDPOINT": _HUB.url,
+        "HF_HOME": _HF_HOME,
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
+)
+for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "COMPLIANCE_CACHE_DIR"):
+    os.environ.pop(var, None)
+
+
+@pytest.fixture()
+def fake_hub() -> Iterator[FakeHub]:
+    """The session's fake Hub, with its request log and faults cleared around each test."""
+    _HUB.clear()
+    _HUB.reload()
+    yield _HUB
+    _HUB.clear()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own compliance cache (the HF download cache is per session)."""
+    cache = tmp_path_factory.mktemp("compliance-cache")
+    monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(cache))
+    return cache
+
+
+@pytest.fixture()
+def cli(capsys: pytest.CaptureFixture[str]):
+    """Run the CLI in-process: cli(*args) -> (exit code, stdout, stderr)."""
+    from compliance.cli.main import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def corpus_available() -> bool:
+    return CORPUS.is_dir()
