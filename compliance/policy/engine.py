@@ -1,0 +1,436 @@
+"""Rego evaluation with regopy (rego-cpp): one interpreter, one compiled bundle, one query per model.
+
+Why this shape (see /work/shared/notes/regopy.md):
+- A single query over all models is quadratic in rego-cpp; one query per model on a reused
+  interpreter is linear. A plain `query()` recompiles the program every call, so the modules,
+  the data and the query are compiled once into a bundle and each model runs `query_bundle`.
+- Compile errors are printed to stdout by the C++ library: `log_level = NONE` silences them and
+  the RegoError text (module name, byte offset) becomes `file:line:col`.
+- Custom packs are code loaded into the process and rego-cpp can crash (segfault) on some
+  programs. When packs are configured, evaluation runs in a child process
+  (`python -m compliance.policy.worker`) and a crash becomes a PolicyCrash (exit 3), never an
+  allow.
+- Any result that is not the expected JSON object is an error, never an empty finding list.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ExitCode, PolicyError
+from ..resources import policies_dir
+from . import findings as F
+
+RESULT_PACKAGE = "compliance_result"
+RESULT_QUERY = f"x = data.{RESULT_PACKAGE}.result"
+SETS = ("deny", "warn", "info", "unknown")
+_PACKAGE_RE = re.compile(r"^[ \t]*package[ \t]+([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
+_RESERVED_PACKAGES = {"compliance.config", "compliance.regions", "compliance.countries"}
+
+
+class PolicyCrash(PolicyError):
+    """Policy evaluation died (a crash in rego-cpp): a runtime failure, never an allow."""
+
+    exit_code = ExitCode.RUNTIME
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """One finding as a rule produced it: `severity` is deny | warn | info | unknown."""
+
+    code: str
+    severity: str
+    message: str
+    package: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "package": self.package,
+        }
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str  # the file path (or policies/<file> for built-ins); rego-cpp reports it
+    text: str
+    package: str
+    builtin: bool
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading modules
+
+
+def builtin_modules(*, include_tests: bool = False) -> list[Module]:
+    root = policies_dir()
+    out = []
+    for path in sorted(root.glob("*.rego")):
+        if path.name.endswith("_test.rego") and not include_tests:
+            continue
+        text = path.read_text(encoding="utf-8")
+        out.append(Module(f"policies/{path.name}", text, package_of(text, str(path)), True))
+    return out
+
+
+def pack_modules(packs: Sequence[Path], *, include_tests: bool = False) -> list[Module]:
+    """The .rego files of each pack (a file or a folder, searched recursively)."""
+    out = []
+    for pack in packs:
+        if pack.is_dir():
+            files = sorted(p for p in pack.rglob("*.rego") if p.is_file())
+            if not files:
+                raise PolicyError("policy pack folder contains no .rego files", file=str(pack))
+        elif pack.is_file():
+            files = [pack]
+        else:
+            raise PolicyError("policy pack not found", file=str(pack))
+        for path in files:
+            if path.name.endswith("_test.rego") and not include_tests:
+                continue
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise PolicyError(f"cannot read policy pack: {exc}", file=str(path)) from exc
+            package = package_of(text, str(path))
+            if not package.startswith("compliance.") or package in _RESERVED_PACKAGES:
+                raise PolicyError(
+                    f"package {package} is not allowed: packs declare `package compliance.<name>`"
+                    " (not compliance.config, compliance.regions or compliance.countries)",
+                    file=str(path),
+                    line=_package_line(text),
+                )
+            out.append(Module(str(path), text, package, False))
+    return out
+
+
+def package_of(text: str, where: str) -> str:
+    for line in text.splitlines():
+        match = _PACKAGE_RE.match(line)
+        if match:
+            return match.group(1)
+    raise PolicyError("no `package` declaration", file=where)
+
+
+def _package_line(text: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), 1):
+        if _PACKAGE_RE.match(line):
+            return number
+    return None
+
+
+def result_module(packages: Iterable[str]) -> str:
+    """The generated module that gathers every package's finding sets into one object.
+
+    A package without one of the sets contributes an empty one (`default`), so a missing
+    `warn` rule never makes the whole result undefined.
+    """
+    lines = [f"package {RESULT_PACKAGE}", "", "import rego.v1", ""]
+    entries = []
+    for index, package in enumerate(sorted(set(packages))):
+        fields = []
+        for name in SETS:
+            var = f"p{index}_{name}"
+            lines += [f"default {var} := []", f"{var} := data.{package}.{name}", ""]
+            fields.append(f'"{name}": {var}')
+        entries.append(f'"{package}": {{{", ".join(fields)}}}')
+    lines.append("result := {" + ", ".join(entries) + "}")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors from rego-cpp
+
+_ERROR_RE = re.compile(r"\(error \d+:(?P<name>[^\n]*?)\|(?P<offset>\d+)\|(?P<length>\d+)")
+_ERRMSG_RE = re.compile(r"\(errormsg \d+:(?P<msg>[^\n]*)\)")
+
+
+def locate(text: str, offset: int) -> tuple[int, int]:
+    """A byte offset into `text` -> (line, column), both 1-based; the column counts characters."""
+    data = text.encode("utf-8")
+    offset = max(0, min(offset, len(data)))
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
+    return line, col
+
+
+def compile_error(exc: Exception, modules: Sequence[Module]) -> PolicyError:
+    """Turn a RegoError into a PolicyError naming file:line:col and rego-cpp's message."""
+    raw = str(exc)
+    by_name = {m.name: m for m in modules}
+    message_match = _ERRMSG_RE.search(raw)
+    message = message_match.group("msg").strip() if message_match else raw.strip()[:300]
+    for match in _ERROR_RE.finditer(raw):
+        module = by_name.get(match.group("name"))
+        if module is None:
+            continue
+        line, col = locate(module.text, int(match.group("offset")))
+        return PolicyError(f"{col}: policy does not compile: {message}", file=module.name, line=line)
+    return PolicyError(f"policy does not compile: {message}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation
+
+
+def parse_result(result: Any, model: str) -> list[RuleHit]:
+    """The result object -> RuleHits. Anything malformed is an error or a deny, never dropped."""
+    if not isinstance(result, dict):
+        raise PolicyError(f"policy result for {model} is not an object")
+    hits: list[RuleHit] = []
+    for package, sets in sorted(result.items()):
+        if not isinstance(sets, dict):
+            raise PolicyError(f"policy result for {model}: package {package} is malformed")
+        for severity in SETS:
+            items = sets.get(severity)
+            if not isinstance(items, list):
+                # A set rule that is not a set (e.g. `deny := true`) is a pack bug; fail closed.
+                hits.append(
+                    RuleHit(
+                        "invalid-finding",
+                        "deny",
+                        f"{package}.{severity} is not a set of {{code, msg}} objects",
+                        package,
+                    )
+                )
+                continue
+            for item in items:
+                hits.append(_hit(item, severity, package))
+    return sorted(hits, key=lambda h: (h.code, h.severity, h.message))
+
+
+def _hit(item: Any, severity: str, package: str) -> RuleHit:
+    if isinstance(item, dict) and isinstance(item.get("code"), str) and item["code"]:
+        msg = item.get("msg", item.get("message"))
+        return RuleHit(item["code"], severity, msg if isinstance(msg, str) else str(msg), package)
+    text = item if isinstance(item, str) else json.dumps(item, sort_keys=True)
+    # conftest-style string findings keep their set's severity; anything else denies
+    return RuleHit(
+        "invalid-finding",
+        severity if isinstance(item, str) and severity != "info" else "deny",
+        f"{package}.{severity}: {text}",
+        package,
+    )
+
+
+class InProcessEvaluator:
+    """One regopy interpreter and one compiled bundle, reused for every model."""
+
+    def __init__(self, data: dict[str, Any], modules: Sequence[Module]):
+        import regopy
+
+        self._modules = list(modules)
+        self._interp = regopy.Interpreter()
+        self._interp.log_level = regopy.LogLevel.NONE
+        all_modules = [*self._modules]
+        gather = Module(
+            f"<{RESULT_PACKAGE}>",
+            result_module(m.package for m in self._modules),
+            RESULT_PACKAGE,
+            True,
+        )
+        all_modules.append(gather)
+        try:
+            for module in all_modules:
+                self._interp.add_module(module.name, module.text)
+            self._interp.add_data_json(json.dumps(data))
+            self._bundle = self._interp.build(RESULT_QUERY, [f"{RESULT_PACKAGE}/result"])
+        except regopy.RegoError as exc:
+            raise compile_error(exc, all_modules) from exc
+
+    def evaluate(self, facts: dict[str, Any]) -> list[RuleHit]:
+        return self.evaluate_json(json.dumps(facts), str(facts.get("model")))
+
+    def evaluate_json(self, facts_json: str, model: str) -> list[RuleHit]:
+        import regopy
+
+        try:
+            self._interp.set_input_term(facts_json)
+            output = self._interp.query_bundle(self._bundle)
+        except regopy.RegoError as exc:
+            raise PolicyError(f"policy evaluation failed for {model}: {exc}") from exc
+        except json.JSONDecodeError as exc:
+            # rego-cpp reports runtime errors inside the result, which is then not JSON
+            raise PolicyError(
+                f"policy evaluation failed for {model}: a rule raised an error ({exc.msg})"
+            ) from exc
+        results = output.results
+        if len(results) != 1 or "x" not in results[0].bindings:
+            raise PolicyError(f"policy evaluation failed for {model}: {str(output)[:300]}")
+        return parse_result(results[0].bindings["x"], model)
+
+    def close(self) -> None:
+        pass
+
+
+WORKER_COMMAND: list[str] = [sys.executable, "-m", "compliance.policy.worker"]
+
+
+class WorkerEvaluator:
+    """The same evaluation in a child process, for configurations with custom packs.
+
+    Protocol (JSON lines): parent sends {"data", "modules"}; the worker answers {"ok": true} or
+    {"error", "file", "line"}; then one facts object per line in, one {"hits"} or {"error"} out.
+    """
+
+    def __init__(self, data: dict[str, Any], modules: Sequence[Module]):
+        self._packs = sorted({m.name for m in modules if not m.builtin})
+        self._proc = subprocess.Popen(
+            WORKER_COMMAND,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        setup = {
+            "data": data,
+            "modules": [
+                {"name": m.name, "text": m.text, "package": m.package, "builtin": m.builtin}
+                for m in modules
+            ],
+        }
+        reply = self._exchange(json.dumps(setup), "loading the policy")
+        if "error" in reply:
+            raise PolicyError(reply["error"], file=reply.get("file"), line=reply.get("line"))
+
+    def _exchange(self, line: str, what: str) -> dict[str, Any]:
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        try:
+            self._proc.stdin.write(line + "\n")
+            self._proc.stdin.flush()
+            answer = self._proc.stdout.readline()
+        except (BrokenPipeError, OSError):
+            answer = ""
+        if not answer:
+            raise self._crashed(what)
+        try:
+            reply: dict[str, Any] = json.loads(answer)
+        except json.JSONDecodeError as exc:
+            raise PolicyCrash(f"policy worker sent an unreadable answer while {what}") from exc
+        return reply
+
+    def _crashed(self, what: str) -> PolicyCrash:
+        try:
+            code = self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            code = self._proc.wait()
+        stderr = (self._proc.stderr.read() if self._proc.stderr else "").strip()
+        how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+        if code == -11:
+            how += " (segmentation fault in rego-cpp)"
+        detail = f"; stderr: {stderr.splitlines()[-1][:200]}" if stderr else ""
+        packs = ", ".join(self._packs) or "none"
+        return PolicyCrash(
+            f"policy evaluation crashed ({how}) while {what}; custom packs: {packs}{detail}."
+            " No decision was made for this model: treat it as not approved"
+        )
+
+    def evaluate(self, facts: dict[str, Any]) -> list[RuleHit]:
+        model = str(facts.get("model"))
+        reply = self._exchange(json.dumps(facts), f"evaluating {model}")
+        if "error" in reply:
+            raise PolicyError(str(reply["error"]))
+        return [RuleHit(**hit) for hit in reply["hits"]]
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            assert self._proc.stdin is not None
+            try:
+                self._proc.stdin.close()
+                self._proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self._proc.kill()
+                self._proc.wait()
+        for stream in (self._proc.stdout, self._proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+class PolicyEngine:
+    """Built-in policies plus custom packs, evaluated one model at a time."""
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        packs: Sequence[Path] = (),
+        *,
+        include_tests: bool = False,
+        isolate: bool | None = None,
+    ):
+        self.data = data
+        self.modules = builtin_modules(include_tests=include_tests) + pack_modules(
+            packs, include_tests=include_tests
+        )
+        self.isolated = bool(packs) if isolate is None else isolate
+        self._evaluator: InProcessEvaluator | WorkerEvaluator
+        if self.isolated:
+            self._evaluator = WorkerEvaluator(data, self.modules)
+        else:
+            self._evaluator = InProcessEvaluator(data, self.modules)
+
+    @classmethod
+    def from_config(cls, config: Any, **kwargs: Any) -> PolicyEngine:
+        return cls(policy_data(config), config.policy.packs, **kwargs)
+
+    def evaluate(self, facts: dict[str, Any]) -> list[RuleHit]:
+        return self._evaluator.evaluate(facts)
+
+    def evaluate_many(self, inputs: Iterable[dict[str, Any]]) -> Iterator[list[RuleHit]]:
+        for facts in inputs:
+            yield self.evaluate(facts)
+
+    def close(self) -> None:
+        self._evaluator.close()
+
+    def __enter__(self) -> PolicyEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def policy_data(config: Any) -> dict[str, Any]:
+    """data.compliance for a Config: organisation, policy settings, region tables."""
+    from .regions import ISO_COUNTRIES, as_data, regions_of
+
+    org = config.organization
+    pol = config.policy
+    return {
+        "compliance": {
+            "config": {
+                "organization": {
+                    "domicile": org.domicile,
+                    "regions": list(regions_of(org.domicile)),
+                    "monthly_active_users": org.monthly_active_users,
+                    "annual_revenue_usd": org.annual_revenue_usd,
+                    "use": org.use,
+                    "trains_on_outputs": org.trains_on_outputs,
+                },
+                "policy": {
+                    "allow_classes": list(pol.effective_allow_classes(org.use)),
+                    "deny_origins": list(pol.deny_origins),
+                    "unknown": pol.unknown,
+                },
+            },
+            "regions": as_data(),
+            "countries": sorted(ISO_COUNTRIES),
+        }
+    }
+
+
+def resolve(hits: Sequence[RuleHit], unknown: str) -> list[tuple[str, str, str]]:
+    """(code, severity, message) with `unknown` mapped by policy.unknown, deduplicated."""
+    out = {(h.code, F.resolve_severity(h.severity, unknown), h.message) for h in hits}
+    return sorted(out, key=lambda t: (-F.SEVERITY_RANK[t[1]], t[0], t[2]))

@@ -1,0 +1,96 @@
+# compliance.territory: licence or use-policy clauses that exclude a territory.
+package compliance.territory
+
+import rego.v1
+
+import data.compliance.core
+
+org_regions := core.org.regions
+
+domicile_known if is_string(core.org.domicile)
+
+restrictions := core.terms.territory_restrictions
+
+# A clause applies to this model when its scope covers it. Scopes the rules do not know
+# apply (fail closed).
+scope_applies("all", _)
+
+scope_applies("multimodal", true)
+
+scope_applies(scope, _) if not scope in known_scopes
+
+known_scopes := {"all", "multimodal"}
+
+clause_name(r) := "use policy" if {
+	r.clause == "policy"
+} else := "licence"
+
+# eu-restricted: a territory clause covers the organisation's domicile.
+deny contains {"code": "eu-restricted", "msg": msg} if {
+	some r in restrictions
+	core.covers(r.region, org_regions)
+	scope_applies(r.scope, input.multimodal)
+	msg := sprintf(
+		"the %s of %s excludes %s (scope: %s) and the organisation is domiciled in %s%s",
+		[clause_name(r), core.name, r.region, r.scope, core.org.domicile, scope_note(r.scope)],
+	)
+}
+
+scope_note("multimodal") := "; this model is multimodal"
+
+scope_note(scope) := "" if scope != "multimodal"
+
+# The clause is scoped to multimodal models and the modality is unknown: say so.
+unknown contains {"code": "eu-restricted", "msg": msg} if {
+	some r in restrictions
+	core.covers(r.region, org_regions)
+	r.scope == "multimodal"
+	not is_boolean(input.multimodal)
+	msg := sprintf(
+		"the %s of %s excludes %s for multimodal models; whether this model is multimodal is unknown",
+		[clause_name(r), core.name, r.region],
+	)
+}
+
+# The facts flag an EU restriction without naming the clause.
+deny contains {"code": "eu-restricted", "msg": msg} if {
+	core.terms.eu_restricted == true
+	"EU" in org_regions
+	not eu_clause_listed
+	msg := sprintf("the terms of %s restrict use in the EU and the organisation is domiciled in %s", [core.name, core.org.domicile])
+}
+
+eu_clause_listed if {
+	some r in restrictions
+	upper(r.region) == "EU"
+}
+
+# The repository's access gate excludes EU users (card extra_gated_eu_disallowed).
+deny contains {"code": "eu-restricted", "msg": msg} if {
+	input.eu_gate_disallowed == true
+	"EU" in org_regions
+	msg := sprintf("the repository's access gate excludes users in the EU and the organisation is domiciled in %s", [core.org.domicile])
+}
+
+# A clause names a region the rules do not know: it may cover the organisation.
+unknown contains {"code": "eu-restricted", "msg": msg} if {
+	some r in restrictions
+	not core.known_region(r.region)
+	msg := sprintf("the %s of %s excludes '%s', a region this tool does not know", [clause_name(r), core.name, r.region])
+}
+
+# The organisation did not state its domicile, so no territory clause can be ruled out.
+unknown contains {"code": "eu-restricted", "msg": msg} if {
+	not domicile_known
+	some r in restrictions
+	msg := sprintf(
+		"the %s of %s excludes %s, but organization.domicile is not set",
+		[clause_name(r), core.name, r.region],
+	)
+}
+
+unknown contains {"code": "eu-restricted", "msg": msg} if {
+	not domicile_known
+	core.terms.eu_restricted == true
+	msg := sprintf("the terms of %s restrict use in the EU, but organization.domicile is not set", [core.name])
+}
