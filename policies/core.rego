@@ -4,6 +4,7 @@
 #          input.effective, the terms after lineage.
 # data.compliance.config = {"organization": {...}, "policy": {...}} from compliance.yaml.
 # data.compliance.regions = {"EU": [...], "EEA": [...]} (ISO 3166-1 alpha-2 members).
+# data.compliance.countries = {"AD": true, ...}: every ISO 3166-1 alpha-2 code.
 #
 # Every rule package (compliance.<topic>) contributes findings through four sets of
 # {"code", "msg"} objects: deny, warn, info, and unknown (a fact that could not be
@@ -45,9 +46,9 @@ name := license_name(terms, input.license)
 covers(region, org_regions) if upper(region) in {r | some r in org_regions}
 
 # A known region: an ISO country code or a group in data.compliance.regions.
-known_region(region) if upper(region) in data.compliance.countries
-
 known_region(region) if data.compliance.regions[upper(region)]
+
+known_region(region) if data.compliance.countries[upper(region)]
 
 users_exceed(users, cap) if {
 	is_number(users)

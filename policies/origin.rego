@@ -14,11 +14,11 @@ origins := {upper(c) | some c in [core.terms.origin_country, input.publisher.cou
 deny contains {"code": "origin-denied", "msg": msg} if {
 	some c in origins
 	c in denied
-	msg := sprintf("the publisher of %s is in %s, which policy.deny_origins lists", [input.model, c])
+	msg := sprintf("the publisher is in %s, which policy.deny_origins lists", [c])
 }
 
 unknown contains {"code": "origin-denied", "msg": msg} if {
 	count(denied) > 0
 	count(origins) == 0
-	msg := sprintf("the publisher's country of %s is unknown and policy.deny_origins is set", [input.model])
+	msg := "the publisher's country is unknown and policy.deny_origins is set"
 }

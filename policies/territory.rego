@@ -75,6 +75,7 @@ deny contains {"code": "eu-restricted", "msg": msg} if {
 # A clause names a region the rules do not know: it may cover the organisation.
 unknown contains {"code": "eu-restricted", "msg": msg} if {
 	some r in restrictions
+	not core.covers(r.region, org_regions)
 	not core.known_region(r.region)
 	msg := sprintf("the %s of %s excludes '%s', a region this tool does not know", [clause_name(r), core.name, r.region])
 }

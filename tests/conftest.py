@@ -47,7 +47,9 @@ def fake_hub() -> Iterator[FakeHub]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Every test gets its own compliance cache (the HF download cache is per session)."""
     cache = tmp_path_factory.mktemp("compliance-cache")
     monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(cache))

@@ -47,6 +47,7 @@ class Fault:
     invalid_json: bool = False
     times: int | None = None  # apply to the first N matching requests only (None: always)
     error_code: str | None = None
+    repo_commit: str | None = None  # a file answered with this X-Repo-Commit (a moved branch)
 
 
 @dataclass
@@ -138,7 +139,7 @@ class FakeHub:
         class Handler(_Handler):
             fake = hub
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -160,6 +161,16 @@ class FakeHub:
                         fault.times -= 1
                     return fault
         return None
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (timeout, budget) closes its end: not a server bug.
+        import sys
+
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -339,7 +350,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, "EntryNotFound", f"{filename} does not exist", head=head)
             return
         etag = '"' + hashlib.sha1(data).hexdigest() + '"'
-        headers = {"X-Repo-Commit": repo.sha, "ETag": etag, "Accept-Ranges": "bytes"}
+        commit = fault.repo_commit if fault is not None and fault.repo_commit else repo.sha
+        headers = {"X-Repo-Commit": commit, "ETag": etag, "Accept-Ranges": "bytes"}
         if fault is not None and fault.truncate and not head:
             self._truncated(data, head, headers)
             return

@@ -39,12 +39,18 @@ def test_mirror_without_git_has_no_revision_but_a_content_digest(tmp_path):
 
 def test_mirror_git_clone_revision_is_head(tmp_path):
     folder = _repo(tmp_path)
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@e", "PATH": "/usr/bin:/bin"}
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@e",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@e",
+        "PATH": "/usr/bin:/bin",
+    }
     for cmd in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "x"]):
         subprocess.run(cmd, cwd=folder, check=True, env=env)
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True,
-                          text=True, check=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert git_head(folder) == head
     source = MirrorSource(tmp_path)
     assert source.fetch(parse_model_id("acme/demo")).revision == head
@@ -79,7 +85,12 @@ def test_scan_mirror_json(tmp_path, cli):
     assert model["source"] == "mirror" and model["revision"] is None
     assert model["license"]["declared"] == "apache-2.0"
     assert model["multimodal"] is True
-    assert {"fact": "license.file", "file": "LICENSE", "line": 1, "quote": "Apache License"} in model["evidence"]
+    assert {
+        "fact": "license.file",
+        "file": "LICENSE",
+        "line": 1,
+        "quote": "Apache License",
+    } in model["evidence"]
 
 
 def test_source_from_config_file(tmp_path, cli, monkeypatch):

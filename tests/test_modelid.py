@@ -27,8 +27,22 @@ def test_pinned_only_for_a_full_sha():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "a", "a/b/c", "../x", "a/..", "/etc/passwd", "a/b c", "a/-b", "a/b.", "a--b/c", "a/b@", "a/b@../x",
-     "a/" + "x" * 97, "a\\b/c"],
+    [
+        "",
+        "a",
+        "a/b/c",
+        "../x",
+        "a/..",
+        "/etc/passwd",
+        "a/b c",
+        "a/-b",
+        "a/b.",
+        "a--b/c",
+        "a/b@",
+        "a/b@../x",
+        "a/" + "x" * 97,
+        "a\\b/c",
+    ],
 )
 def test_parse_invalid(text):
     with pytest.raises(UsageError):

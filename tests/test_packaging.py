@@ -17,8 +17,18 @@ REPO = Path(__file__).resolve().parent.parent
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO),
+        ],
         check=True,
         capture_output=True,
     )
@@ -28,17 +38,32 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_contains_policies_and_registry(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    assert any(n.startswith("compliance/_data/registry/licenses/") and n.endswith(".yaml") for n in names)
+    assert any(
+        n.startswith("compliance/_data/registry/licenses/") and n.endswith(".yaml") for n in names
+    )
     assert any(n.startswith("compliance/_data/policies/") and n.endswith(".rego") for n in names)
     assert "compliance/cli/main.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "compliance = compliance.cli.main:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert (
+        "compliance = compliance.cli.main:main"
+        in zipfile.ZipFile(wheel).read(entry_points).decode()
+    )
 
 
 def test_installed_package_finds_its_data_without_a_checkout(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
@@ -48,14 +73,22 @@ def test_installed_package_finds_its_data_without_a_checkout(wheel: Path, tmp_pa
         "print(compliance.__file__); print(r.registry_dir()); print(r.policies_dir())"
     )
     run = subprocess.run(
-        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     module, registry, policies = run.stdout.split()
     assert module.startswith(str(target))
     assert registry.startswith(str(target)) and Path(registry, "licenses").is_dir()
     assert policies.startswith(str(target)) and any(Path(policies).glob("*.rego"))
     version = subprocess.run(
-        [sys.executable, "-m", "compliance", "--version"], cwd=tmp_path, env=env,
-        capture_output=True, text=True,
+        [sys.executable, "-m", "compliance", "--version"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert version.returncode == 0 and "compliance, version" in version.stdout

@@ -80,13 +80,15 @@ def test_token_is_sent_to_the_hub(fake_hub, cli, monkeypatch):
     ],
 )
 def test_missing_repo_or_revision_exit_3_naming_the_model(fake_hub, cli, model, fragment):
-    code, out, err = cli("scan", model)
+    code, _out, err = cli("scan", model)
     assert code == 3
     assert model.split("@")[0] in err and fragment in err
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("bad", ["no-slash", "a/b/c", "../etc/passwd", "/abs/path", "org/na me", "org/x@"])
+@pytest.mark.parametrize(
+    "bad", ["no-slash", "a/b/c", "../etc/passwd", "/abs/path", "org/na me", "org/x@"]
+)
 def test_malformed_model_id_is_a_usage_error(fake_hub, cli, bad):
     code, _, err = cli("scan", bad)
     assert code == 2

@@ -58,7 +58,9 @@ def _module_exists(module: str) -> bool:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="compliance")
-@click.option("-v", "--verbose", count=True, help="More detail on stderr; -v also shows tracebacks.")
+@click.option(
+    "-v", "--verbose", count=True, help="More detail on stderr; -v also shows tracebacks."
+)
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
     """Check whether you may use open-weight AI models the way you plan to.

@@ -22,13 +22,18 @@ def _yn(value: bool | None) -> str:
 def render_text(facts: ModelFacts) -> str:
     lic = facts.license
     terms = facts.effective_terms()
-    lines = [f"{facts.model} @ {facts.revision or facts.digest or 'unknown revision'} ({facts.source})"]
+    lines = [
+        f"{facts.model} @ {facts.revision or facts.digest or 'unknown revision'} ({facts.source})"
+    ]
     declared = lic.declared or "none"
     if lic.declared_name:
         declared += f" ({lic.declared_name})"
-    lines.append(f"  licence: declared {declared}; governing {terms.license_key} [{terms.license_class}]")
+    lines.append(
+        f"  licence: declared {declared}; governing {terms.license_key} [{terms.license_class}]"
+    )
     pub = facts.publisher
-    lines.append(f"  publisher: {pub.org} {pub.name or ''} ({terms.origin_country or 'country unknown'})".replace("  (", " ("))
+    who = " ".join(part for part in (pub.org, pub.name) if part)
+    lines.append(f"  publisher: {who} ({terms.origin_country or 'country unknown'})")
     cap = f"{terms.mau_cap:,}" if terms.mau_cap else "none stated"
     lines.append(f"  commercial use: {terms.commercial_use}; MAU cap: {cap}")
     regions = ", ".join(f"{t.region} ({t.scope})" for t in terms.territory_restrictions) or "none"
@@ -38,23 +43,39 @@ def render_text(facts: ModelFacts) -> str:
         lines.append("  attribution: " + "; ".join(terms.attribution))
     lines.append(f"  gated: {_yn(facts.gated)}; multimodal: {_yn(facts.multimodal)}")
     for base in facts.base_models:
-        lines.append(f"  base: {base.model} ({base.relation or 'relation not stated'})")
-    for node in facts.lineage:
-        stack = [(node, 1)]
-        while stack:
-            current, depth = stack.pop()
-            status = f"error: {current.error}" if current.error else f"{current.license_key} [{current.license_class}]"
-            lines.append(f"  {'  ' * depth}└ {current.relation or 'base'}: {current.model} — {status}")
-            stack.extend((p, depth + 1) for p in reversed(current.parents))
+        lines.append(
+            f"  base: {base.model} ({base.relation or 'relation not stated'}; from {base.source})"
+        )
+    lines.extend(render_chain(facts))
     for finding in facts.findings:
         lines.append(f"  {finding.severity}: {finding.code}: {finding.message}")
     for ev in facts.evidence:
         where = f"{ev.file}:{ev.line}" if ev.line else ev.file
         owner = f"{ev.model}:" if ev.model else ""
-        lines.append(f"  evidence {ev.fact}: {owner}{where} \"{ev.quote}\"")
+        lines.append(f'  evidence {ev.fact}: {owner}{where} "{ev.quote}"')
     for note in facts.notes:
         lines.append(f"  note: {note}")
     return "\n".join(lines)
+
+
+def render_chain(facts: ModelFacts) -> list[str]:
+    """The lineage chain, one line per ancestor, indented by depth (a merge lists each parent)."""
+    if facts.effective is None:
+        return ["  lineage: not followed (--no-lineage)"] if facts.base_models else []
+    if not facts.lineage:
+        return []
+    lines = ["  lineage:"]
+    stack = [(node, 0) for node in reversed(facts.lineage)]
+    while stack:
+        node, depth = stack.pop()
+        rev = f" @ {node.revision[:12]}" if node.revision else ""
+        if node.error:
+            status = f"UNAVAILABLE ({node.error})"
+        else:
+            status = f"{node.license_key} [{node.license_class}]"
+        lines.append(f"    {'  ' * depth}{node.relation or 'base'} of {node.model}{rev}: {status}")
+        stack.extend((p, depth + 1) for p in reversed(node.parents))
+    return lines
 
 
 @click.command("scan")
@@ -64,7 +85,11 @@ def render_text(facts: ModelFacts) -> str:
 @config_option
 @click.option("--no-lineage", is_flag=True, help="Do not read base models.")
 def command(
-    models: tuple[str, ...], fmt: str, source: str | None, config_path: Path | None, no_lineage: bool
+    models: tuple[str, ...],
+    fmt: str,
+    source: str | None,
+    config_path: Path | None,
+    no_lineage: bool,
 ) -> int:
     """Read MODEL... (org/name or org/name@revision) and print their facts.
 

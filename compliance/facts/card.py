@@ -50,7 +50,9 @@ def parse_card(text: str) -> Card:
     try:
         data = yaml.safe_load("\n".join(yaml_lines).replace("\t", "  "))
     except yaml.YAMLError as exc:
-        return Card({}, last + 1, f"front matter is not valid YAML: {exc}".splitlines()[0], (first, last))
+        return Card(
+            {}, last + 1, f"front matter is not valid YAML: {exc}".splitlines()[0], (first, last)
+        )
     if not isinstance(data, dict):
         return Card({}, last + 1, "front matter is not a mapping", (first, last))
     return Card(data, last + 1, None, (first, last))

@@ -13,9 +13,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ComplianceError, ExitCode
+
+if TYPE_CHECKING:
+    from .fingerprint import Fingerprints
+
 from .model import COMMERCIAL_USE, LICENSE_CLASSES, OUTPUT_TRAINING, TerritoryRestriction
 
 DOCUMENT_KINDS = ("license", "policy")
@@ -90,7 +94,9 @@ class LicenseRecord:
     def territory(self) -> tuple[TerritoryRestriction, ...]:
         raw = self.value("territory_restrictions", [])
         return tuple(
-            TerritoryRestriction(str(t["region"]), str(t.get("scope") or "all"), str(t.get("clause") or "license"))
+            TerritoryRestriction(
+                str(t["region"]), str(t.get("scope") or "all"), str(t.get("clause") or "license")
+            )
             for t in raw
         )
 
@@ -167,9 +173,12 @@ class Registry:
     records: Mapping[str, LicenseRecord]
     hf_ids: Mapping[str, str | None]  # lower-case Hub id -> record key (None: says nothing)
     publishers: Mapping[str, PublisherInfo]  # lower-case org -> info
-    license_names: Mapping[str, str | None]  # lower-case name -> record key (None: known, no record)
+    license_names: Mapping[
+        str, str | None
+    ]  # lower-case name -> record key (None: known, no record)
     license_links: Mapping[str, str | None]  # normalised URL -> record key
     ollama: Mapping[str, Any]  # ollama tag -> base Hub repo (or entry mapping)
+    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # -- lookups -------------------------------------------------------------------------------
     def get(self, key: str | None) -> LicenseRecord | None:
@@ -273,10 +282,13 @@ class Registry:
         )
 
     # -- fingerprints ----------------------------------------------------------------------------
-    def fingerprints(self) -> Any:
-        from .fingerprint import load_fingerprints
+    def fingerprints(self) -> Fingerprints:
+        fps = self._memo.get("fingerprints")
+        if fps is None:
+            from .fingerprint import load_fingerprints
 
-        return load_fingerprints(self.root / "fingerprints.json")
+            fps = self._memo["fingerprints"] = load_fingerprints(self.root / "fingerprints.json")
+        return fps  # type: ignore[no-any-return]
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -309,7 +321,7 @@ def _yaml_load(path: Path) -> Any:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         with path.open("rb") as fh:
-            return yaml.load(fh, Loader=loader)  # noqa: S506 - a SafeLoader
+            return yaml.load(fh, Loader=loader)
     except OSError as exc:
         raise RegistryError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
     except yaml.YAMLError as exc:
@@ -436,7 +448,9 @@ def parse_record(data: Any, where: str, *, expected_key: str | None = None) -> L
 def _inline_record(hf_id: str, body: Mapping[str, Any], where: str) -> LicenseRecord:
     cls = body.get("class", "unknown")
     if cls not in LICENSE_CLASSES:
-        raise RegistryError(f"`{hf_id}`: `class` must be one of {', '.join(LICENSE_CLASSES)}", file=where)
+        raise RegistryError(
+            f"`{hf_id}`: `class` must be one of {', '.join(LICENSE_CLASSES)}", file=where
+        )
     facts = []
     for fname in FACT_NAMES:
         if fname in body:
@@ -465,13 +479,17 @@ def _publishers(data: Any, where: str) -> dict[str, PublisherInfo]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise RegistryError("publishers.yaml must map Hub org -> {name, country, source}", file=where)
+        raise RegistryError(
+            "publishers.yaml must map Hub org -> {name, country, source}", file=where
+        )
     out: dict[str, PublisherInfo] = {}
     for org, body in data.items():
         if not isinstance(body, dict):
             raise RegistryError(f"publisher `{org}` must be a mapping", file=where)
         country = body.get("country")
-        if country is not None and (not isinstance(country, str) or not re.fullmatch(r"[A-Z]{2}", country)):
+        if country is not None and (
+            not isinstance(country, str) or not re.fullmatch(r"[A-Z]{2}", country)
+        ):
             raise RegistryError(
                 f"publisher `{org}`: country {country!r} is not an ISO 3166-1 alpha-2 code",
                 file=where,
@@ -518,7 +536,8 @@ def load_registry_from(root: Path) -> Registry:
                 for k, v in body.items():
                     if v is not None and str(v) not in records:
                         raise RegistryError(
-                            f"{hid}: `{k}` names record `{v}`, which does not exist", file=str(hf_path)
+                            f"{hid}: `{k}` names record `{v}`, which does not exist",
+                            file=str(hf_path),
                         )
                     if hid == "license_names":
                         names[str(k).strip().lower()] = None if v is None else str(v)
@@ -568,9 +587,80 @@ def load_registry_from(root: Path) -> Registry:
     )
 
 
+def _stamp(root: Path) -> str:
+    """Digest of what the loaded registry depends on: its files' names, sizes and mtimes, and
+    the code that reads them."""
+    import hashlib
+    import os
+
+    from .. import __version__
+
+    h = hashlib.sha256(f"{__version__}\0{root}".encode())
+    here = Path(__file__).resolve().parent
+    paths = [here / n for n in ("registry.py", "fingerprint.py", "textnorm.py", "model.py")]
+    for folder in (root, root / "licenses"):
+        try:
+            with os.scandir(folder) as it:
+                paths.extend(Path(e.path) for e in it if e.name.endswith((".yaml", ".json")))
+        except OSError:
+            pass
+    for p in sorted(paths):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:32]
+
+
+def _cache_dir() -> Path | None:
+    import os
+
+    override = os.environ.get("COMPLIANCE_CACHE_DIR")
+    if override:
+        return Path(override)
+    try:
+        from platformdirs import user_cache_dir
+    except ImportError:  # pragma: no cover
+        return None
+    return Path(user_cache_dir("compliance", appauthor=False))
+
+
+def _load_with_disk_cache(root: Path) -> Registry:
+    """Load the registry and its fingerprints, reusing a pickle kept in the user cache directory
+    (keyed by _stamp, so any edit to a registry file or to this code invalidates it)."""
+    import os
+    import pickle
+
+    base = _cache_dir()
+    stamp = _stamp(root)
+    target = base / "registry" / f"{stamp}.pickle" if base else None
+    if target is not None and target.is_file():
+        try:
+            with target.open("rb") as fh:
+                reg = pickle.load(fh)
+            if isinstance(reg, Registry) and reg.root == root:
+                return reg
+        except Exception:  # a stale or broken cache entry: rebuild
+            pass
+    reg = load_registry_from(root)
+    if target is not None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            for old in target.parent.glob("*.pickle"):
+                old.unlink(missing_ok=True)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(reg, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except OSError:
+            pass
+    return reg
+
+
 @functools.lru_cache(maxsize=8)
 def _cached(root: str) -> Registry:
-    return load_registry_from(Path(root))
+    return _load_with_disk_cache(Path(root))
 
 
 def load_registry(root: Path | None = None) -> Registry:

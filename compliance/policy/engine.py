@@ -1,4 +1,4 @@
-"""Rego evaluation with regopy (rego-cpp): one interpreter, one compiled bundle, one query per model.
+"""Rego evaluation with regopy (rego-cpp): one interpreter, one compiled bundle, one query a model.
 
 Why this shape (see /work/shared/notes/regopy.md):
 - A single query over all models is quadratic in rego-cpp; one query per model on a reused
@@ -22,16 +22,25 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ExitCode, PolicyError
 from ..resources import policies_dir
 from . import findings as F
 
+if TYPE_CHECKING:
+    from ..facts.model import ModelFacts
+
 RESULT_PACKAGE = "compliance_result"
 RESULT_QUERY = f"x = data.{RESULT_PACKAGE}.result"
 SETS = ("deny", "warn", "info", "unknown")
-_PACKAGE_RE = re.compile(r"^[ \t]*package[ \t]+([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
+_PACKAGE_RE = re.compile(
+    r"^[ \t]*package[ \t]+([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"
+)
+# A rule head for one of the finding sets: the set's name starting a line (after `default`).
+# A false positive only costs a lookup (it defaults to empty); a miss would drop findings, so
+# the pattern is deliberately loose.
+_SET_HEAD_RE = re.compile(r"^[ \t]*(?:default[ \t]+)?(deny|warn|info|unknown)\b", re.MULTILINE)
 _RESERVED_PACKAGES = {"compliance.config", "compliance.regions", "compliance.countries"}
 
 
@@ -65,6 +74,11 @@ class Module:
     text: str
     package: str
     builtin: bool
+
+    @property
+    def sets(self) -> frozenset[str]:
+        """The finding sets this module defines rules for."""
+        return frozenset(_SET_HEAD_RE.findall(self.text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -128,17 +142,23 @@ def _package_line(text: str) -> int | None:
     return None
 
 
-def result_module(packages: Iterable[str]) -> str:
+def result_module(modules: Iterable[Module]) -> str:
     """The generated module that gathers every package's finding sets into one object.
 
-    A package without one of the sets contributes an empty one (`default`), so a missing
-    `warn` rule never makes the whole result undefined.
+    Only the sets a package defines are referenced: in rego-cpp, looking up a rule a package
+    does not have evaluates the whole package, which multiplied the cost per model. Each set
+    still has a `default`, so an empty one never makes the whole result undefined.
     """
+    by_package: dict[str, set[str]] = {}
+    for module in modules:
+        by_package.setdefault(module.package, set()).update(module.sets)
     lines = [f"package {RESULT_PACKAGE}", "", "import rego.v1", ""]
     entries = []
-    for index, package in enumerate(sorted(set(packages))):
+    for index, (package, sets) in enumerate(sorted(by_package.items())):
+        if not sets:
+            continue
         fields = []
-        for name in SETS:
+        for name in sorted(sets):
             var = f"p{index}_{name}"
             lines += [f"default {var} := []", f"{var} := data.{package}.{name}", ""]
             fields.append(f'"{name}": {var}')
@@ -175,7 +195,9 @@ def compile_error(exc: Exception, modules: Sequence[Module]) -> PolicyError:
         if module is None:
             continue
         line, col = locate(module.text, int(match.group("offset")))
-        return PolicyError(f"{col}: policy does not compile: {message}", file=module.name, line=line)
+        return PolicyError(
+            f"{col}: policy does not compile: {message}", file=module.name, line=line
+        )
     return PolicyError(f"policy does not compile: {message}")
 
 
@@ -192,7 +214,9 @@ def parse_result(result: Any, model: str) -> list[RuleHit]:
         if not isinstance(sets, dict):
             raise PolicyError(f"policy result for {model}: package {package} is malformed")
         for severity in SETS:
-            items = sets.get(severity)
+            if severity not in sets:
+                continue
+            items = sets[severity]
             if not isinstance(items, list):
                 # A set rule that is not a set (e.g. `deny := true`) is a pack bug; fail closed.
                 hits.append(
@@ -235,7 +259,7 @@ class InProcessEvaluator:
         all_modules = [*self._modules]
         gather = Module(
             f"<{RESULT_PACKAGE}>",
-            result_module(m.package for m in self._modules),
+            result_module(self._modules),
             RESULT_PACKAGE,
             True,
         )
@@ -249,13 +273,13 @@ class InProcessEvaluator:
             raise compile_error(exc, all_modules) from exc
 
     def evaluate(self, facts: dict[str, Any]) -> list[RuleHit]:
-        return self.evaluate_json(json.dumps(facts), str(facts.get("model")))
-
-    def evaluate_json(self, facts_json: str, model: str) -> list[RuleHit]:
         import regopy
 
+        model = str(facts.get("model"))
         try:
-            self._interp.set_input_term(facts_json)
+            # JSON text, not regopy.Input(): rego-cpp writes strings that came in through
+            # Input() back out unescaped, so a quote in a licence name would break the result.
+            self._interp.set_input_term(json.dumps(facts))
             output = self._interp.query_bundle(self._bundle)
         except regopy.RegoError as exc:
             raise PolicyError(f"policy evaluation failed for {model}: {exc}") from exc
@@ -334,7 +358,7 @@ class WorkerEvaluator:
         packs = ", ".join(self._packs) or "none"
         return PolicyCrash(
             f"policy evaluation crashed ({how}) while {what}; custom packs: {packs}{detail}."
-            " No decision was made for this model: treat it as not approved"
+            " No decision was made: treat the models as not approved"
         )
 
     def evaluate(self, facts: dict[str, Any]) -> list[RuleHit]:
@@ -375,6 +399,8 @@ class PolicyEngine:
         )
         self.isolated = bool(packs) if isolate is None else isolate
         self._evaluator: InProcessEvaluator | WorkerEvaluator
+        # Custom packs may read anything, including the model's name: no memo with packs.
+        self._memo: dict[str, list[RuleHit]] | None = None if packs else {}
         if self.isolated:
             self._evaluator = WorkerEvaluator(data, self.modules)
         else:
@@ -385,7 +411,22 @@ class PolicyEngine:
         return cls(policy_data(config), config.policy.packs, **kwargs)
 
     def evaluate(self, facts: dict[str, Any]) -> list[RuleHit]:
-        return self._evaluator.evaluate(facts)
+        """Evaluate one policy input (see `policy_input`)."""
+        if self._memo is None:
+            return self._evaluator.evaluate(facts)
+        # Built-in rules never read the model's name, revision or source, so models with the
+        # same terms get the same findings: evaluate each distinct set of terms once.
+        key = json.dumps(
+            {k: v for k, v in facts.items() if k not in _IDENTITY}, sort_keys=True, default=str
+        )
+        hits = self._memo.get(key)
+        if hits is None:
+            hits = self._evaluator.evaluate(facts)
+            self._memo[key] = hits
+        return list(hits)
+
+    def evaluate_facts(self, facts: ModelFacts) -> list[RuleHit]:
+        return self.evaluate(policy_input(facts))
 
     def evaluate_many(self, inputs: Iterable[dict[str, Any]]) -> Iterator[list[RuleHit]]:
         for facts in inputs:
@@ -399,6 +440,22 @@ class PolicyEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_IDENTITY = ("model", "revision", "source")
+# Bulky fields no rule needs; the rest of ModelFacts.to_json() is the policy input.
+_NOT_INPUT = ("evidence", "lineage", "license_files", "notes", "fetched_at", "digest")
+
+
+def policy_input(facts: ModelFacts) -> dict[str, Any]:
+    """The Rego `input` for one model: its facts JSON with `effective` terms, minus evidence."""
+    data = facts.to_json()
+    for key in _NOT_INPUT:
+        data.pop(key, None)
+    data["findings"] = [
+        {"code": f.code, "severity": f.severity, "message": f.message} for f in facts.findings
+    ]
+    return data
 
 
 def policy_data(config: Any) -> dict[str, Any]:
@@ -425,7 +482,7 @@ def policy_data(config: Any) -> dict[str, Any]:
                 },
             },
             "regions": as_data(),
-            "countries": sorted(ISO_COUNTRIES),
+            "countries": dict.fromkeys(sorted(ISO_COUNTRIES), True),
         }
     }
 

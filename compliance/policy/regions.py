@@ -7,7 +7,12 @@ having to say so. Membership as of 2026 (EU-27; EEA = EU + IS, LI, NO).
 
 from __future__ import annotations
 
-ISO_COUNTRIES: frozenset[str] = frozenset(
+
+def _codes(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ISO_COUNTRIES: frozenset[str] = _codes(
     """
     AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ
     BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
@@ -34,11 +39,11 @@ ISO_COUNTRIES: frozenset[str] = frozenset(
     WF WS
     YE YT
     ZA ZM ZW
-    """.split()
+    """
 )
 
-EU_MEMBERS: frozenset[str] = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+EU_MEMBERS: frozenset[str] = _codes(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
 )
 EEA_MEMBERS: frozenset[str] = EU_MEMBERS | {"IS", "LI", "NO"}
 

@@ -27,14 +27,53 @@ class Hit:
 
 # flags whose value is a model (Hub id, path, or served file)
 MODEL_FLAGS = {
-    "--model", "--model-path", "--model_path", "--model-id", "--model_id", "--model-name",
-    "--model_name", "--model-name-or-path", "--model_name_or_path", "--base-model", "--base_model",
-    "--pretrained-model-name-or-path", "--pretrained_model_name_or_path", "--hf-repo", "-hf",
-    "-hfr", "--hf-model", "--hf-model-repo", "--speculative-model", "--speculative_model",
-    "--draft-model", "--draft_model", "--model-draft", "-md", "--hf-repo-draft", "-hfd",
-    "--mmproj", "-mm", "--embedding-model", "--reranker-model", "--model-url", "-mu", "--lora",
-    "--model-repo", "--repo-id", "--repo_id", "--adapter", "--adapter-path", "--base-model-id",
+    "--model",
+    "--model-path",
+    "--model_path",
+    "--model-id",
+    "--model_id",
+    "--model-name",
+    "--model_name",
+    "--model-name-or-path",
+    "--model_name_or_path",
+    "--base-model",
+    "--base_model",
+    "--pretrained-model-name-or-path",
+    "--pretrained_model_name_or_path",
+    "--hf-repo",
+    "-hf",
+    "-hfr",
+    "--hf-model",
+    "--hf-model-repo",
+    "--speculative-model",
+    "--speculative_model",
+    "--draft-model",
+    "--draft_model",
+    "--model-draft",
+    "-md",
+    "--hf-repo-draft",
+    "-hfd",
+    "--mmproj",
+    "-mm",
+    "--embedding-model",
+    "--reranker-model",
+    "--model-url",
+    "-mu",
+    "--lora",
+    "--model-repo",
+    "--repo-id",
+    "--repo_id",
+    "--adapter",
+    "--adapter-path",
+    "--base-model-id",
 }
+MODEL_FLAGS |= {"--speculative-draft-model-path", "--speculative_draft_model_path"}
+# flags that take a served name in some tools (KServe) and a Hub id in others: a bare word is
+# an alias there and is dropped
+WEAK_FLAGS = {"--model-name", "--model_name"}
+# flags whose value is a list of adapters: `name=org/repo`, comma-separated, or JSON
+LIST_FLAGS = {"--lora-modules", "--lora_modules", "--lora-adapters", "--lora_adapters"}
+JSON_FLAGS = {"--speculative-config", "--speculative_config"}
 REVISION_FLAGS = {"--revision", "--model-revision", "--model_revision"}
 SEPARATORS = {";", "&&", "||", "|", "&"}
 _PY = re.compile(r"(^|[\\/])(python[0-9.]*|py|uv|pythonw)(\.exe)?$", re.IGNORECASE)
@@ -63,8 +102,10 @@ def tokenize(text: str, first_line: int, comment_chars: str = "#") -> list[Token
     for offset, physical in enumerate(text.splitlines()):
         for m in _TOKEN.finditer(physical):
             tok = m.group(0)
-            if comment_chars and tok[0] in comment_chars and (
-                m.start() == 0 or physical[m.start() - 1].isspace()
+            if (
+                comment_chars
+                and tok[0] in comment_chars
+                and (m.start() == 0 or physical[m.start() - 1].isspace())
             ):
                 break
             tok = _unquote(tok)
@@ -123,6 +164,25 @@ def scan(tokens: list[Token]) -> list[Hit]:
                 serve_next = False
                 i += 1 if eq else 2
                 continue
+            if flag_l in JSON_FLAGS and val_tok is not None:
+                model = _json_model(val_tok.text)
+                if model:
+                    hits.append(Hit(model, val_tok.line, "cli", None, flag_l))
+                i += 1 if eq else 2
+                continue
+            if flag_l in LIST_FLAGS:
+                j = i + 1
+                values = [Token(value, tok.line)] if eq else []
+                while not eq and j < n and not tokens[j].text.startswith("-"):
+                    values.append(tokens[j])
+                    j += 1
+                for v in values:
+                    for part in v.text.split(","):
+                        path = part.split("=", 1)[-1].strip()
+                        if path and not path.startswith("{"):
+                            hits.append(Hit(path, v.line, "cli", None, flag_l))
+                i = i + 1 if eq else j
+                continue
             if flag == "-m" and val_tok is not None and _is_model_file_arg(tokens, i, val_tok):
                 hits.append(Hit(val_tok.text, val_tok.line, "cli", None, "-m"))
                 i += 1 if eq else 2
@@ -144,9 +204,27 @@ def scan(tokens: list[Token]) -> list[Hit]:
     return hits
 
 
+def _json_model(text: str) -> str | None:
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(data, dict) and isinstance(data.get("model"), str):
+        return str(data["model"])
+    return None
+
+
 def _attach_revision(hits: list[Hit], rev: str) -> None:
     for k in range(len(hits) - 1, -1, -1):
-        if hits[k].revision is None and hits[k].flag not in ("--mmproj", "-mm", "--lora"):
+        if hits[k].revision is None and hits[k].flag not in (
+            "--mmproj",
+            "-mm",
+            "--lora",
+            *LIST_FLAGS,
+            *JSON_FLAGS,
+        ):
             h = hits[k]
             hits[k] = Hit(h.raw, h.line, h.ctx, rev, h.flag)
             return

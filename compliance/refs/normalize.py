@@ -32,6 +32,7 @@ _VAR_DEFAULT = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-|-|:=|=|:)([^}]*)\}")
 _VAR_PLAIN = re.compile(
     r"\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$env:[A-Za-z_][A-Za-z0-9_]*"
     r"|%[A-Za-z_][A-Za-z0-9_]*%|^os\.environ/[A-Za-z_][A-Za-z0-9_]*$|\{\{[^}]*\}\}"
+    r"|\$\([A-Za-z_][A-Za-z0-9_]*\)"
 )
 _HF_URL = re.compile(
     r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/|docs/)"
@@ -41,11 +42,47 @@ _HF_SCHEME = re.compile(r"^(?:huggingface|hf)://([^/\s]+)/([^/\s:@]+)(?:@([^/\s]
 _CACHE_DIR = re.compile(r"models--([^/\\]+?)--([^/\\]+)(?:[/\\]snapshots[/\\]([0-9a-f]{40}))?")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:\d+)?$", re.IGNORECASE)
 _REVISION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
-_MODEL_EXTS = (".gguf", ".ggml", ".bin", ".safetensors", ".pt", ".pth", ".onnx", ".ckpt", ".llamafile")
+_MODEL_EXTS = (
+    ".gguf",
+    ".ggml",
+    ".bin",
+    ".safetensors",
+    ".pt",
+    ".pth",
+    ".onnx",
+    ".ckpt",
+    ".llamafile",
+)
 _STOPWORDS = {
-    "", "auto", "none", "null", "nil", "true", "false", "yes", "no", "default", "local", "custom",
-    "model", "models", "base", "main", "latest", "ollama", "openai", "huggingface", "hf", "vllm",
-    "llamacpp", "llama.cpp", "sentencetransformers", "transformers", "mock", "test", "dummy",
+    "",
+    "auto",
+    "none",
+    "null",
+    "nil",
+    "true",
+    "false",
+    "yes",
+    "no",
+    "default",
+    "local",
+    "custom",
+    "model",
+    "models",
+    "base",
+    "main",
+    "latest",
+    "ollama",
+    "openai",
+    "huggingface",
+    "hf",
+    "vllm",
+    "llamacpp",
+    "llama.cpp",
+    "sentencetransformers",
+    "transformers",
+    "mock",
+    "test",
+    "dummy",
 }
 
 # Hosted proprietary models, written bare (after any provider prefix).
@@ -53,7 +90,7 @@ _CLOSED_NAME = re.compile(
     r"^(?:gpt-(?:3|35|4|5)|chatgpt|o[1-9](?:$|-(?:mini|pro|preview|deep))|text-embedding-|"
     r"text-davinci|davinci|babbage|curie|whisper-1$|tts-1|dall-e|gpt-image|gpt-realtime|"
     r"gpt-audio|omni-moderation|text-moderation|codex-|computer-use|claude|gemini|"
-    r"models/|embedding-00|text-bison|chat-bison|textembedding-gecko|text-multilingual-embedding|"
+    r"models/(?:gemini|gemma|embedding|text-embedding|aqa|imagen|veo)|embedding-00|text-bison|chat-bison|textembedding-gecko|text-multilingual-embedding|"
     r"command(?:$|-)|embed-(?:english|multilingual)|rerank-(?:english|multilingual|v)|grok|"
     r"sonar|titan|nova-|amazon\.|anthropic\.|cohere\.|meta\.|ai21\.|"
     r"(?:mistral|codestral|pixtral|ministral|magistral|devstral)-[a-z0-9.-]*latest$|"
@@ -62,32 +99,115 @@ _CLOSED_NAME = re.compile(
 )
 # LiteLLM providers whose models are served by a closed API (the name is the vendor's).
 _CLOSED_PROVIDERS = {
-    "azure", "azure_ai", "azure_text", "anthropic", "gemini", "vertex_ai", "vertex_ai_beta",
-    "palm", "bedrock", "bedrock_converse", "sagemaker", "sagemaker_chat", "cohere", "cohere_chat",
-    "mistral", "codestral", "text-completion-codestral", "groq", "deepseek", "xai", "perplexity",
-    "fireworks_ai", "ai21", "ai21_chat", "voyage", "databricks", "watsonx", "watsonx_text",
-    "cerebras", "cloudflare", "replicate", "github", "dashscope", "moonshot", "volcengine",
-    "predibase", "clarifai", "nlp_cloud", "aleph_alpha", "baseten", "snowflake", "friendliai",
+    "azure",
+    "azure_ai",
+    "azure_text",
+    "anthropic",
+    "gemini",
+    "vertex_ai",
+    "vertex_ai_beta",
+    "palm",
+    "bedrock",
+    "bedrock_converse",
+    "sagemaker",
+    "sagemaker_chat",
+    "cohere",
+    "cohere_chat",
+    "mistral",
+    "codestral",
+    "text-completion-codestral",
+    "groq",
+    "deepseek",
+    "xai",
+    "perplexity",
+    "fireworks_ai",
+    "ai21",
+    "ai21_chat",
+    "voyage",
+    "databricks",
+    "watsonx",
+    "watsonx_text",
+    "cerebras",
+    "cloudflare",
+    "replicate",
+    "github",
+    "dashscope",
+    "moonshot",
+    "volcengine",
+    "predibase",
+    "clarifai",
+    "nlp_cloud",
+    "aleph_alpha",
+    "baseten",
+    "snowflake",
+    "friendliai",
 }
 # Providers that serve open-weight models under their Hub id.
 _HUB_PROVIDERS = {
-    "huggingface", "hosted_vllm", "vllm", "hf.co", "together_ai", "deepinfra", "nebius", "novita",
-    "hyperbolic", "featherless_ai", "nscale", "lm_studio", "llamafile", "xinference", "sambanova",
-    "nvidia_nim", "text-completion-openai", "openai_like", "custom_openai", "lambda_ai",
+    "huggingface",
+    "hosted_vllm",
+    "vllm",
+    "hf.co",
+    "together_ai",
+    "deepinfra",
+    "nebius",
+    "novita",
+    "hyperbolic",
+    "featherless_ai",
+    "nscale",
+    "lm_studio",
+    "llamafile",
+    "xinference",
+    "sambanova",
+    "nvidia_nim",
+    "text-completion-openai",
+    "openai_like",
+    "custom_openai",
+    "lambda_ai",
 }
 _OLLAMA_PROVIDERS = {"ollama", "ollama_chat"}
+_ALL_PROVIDERS = (
+    _CLOSED_PROVIDERS
+    | _HUB_PROVIDERS
+    | _OLLAMA_PROVIDERS
+    | {"openai", "openrouter", "text-completion-openai"}
+)
 # OpenRouter slugs are lower-case and some orgs differ from the Hub's.
 _OPENROUTER_ORGS = {
-    "z-ai": "zai-org", "qwen": "Qwen", "deepseek": "deepseek-ai", "meta-llama": "meta-llama",
-    "mistralai": "mistralai", "google": "google", "openai": "openai", "microsoft": "microsoft",
-    "nvidia": "nvidia", "moonshotai": "moonshotai", "nousresearch": "NousResearch",
-    "thudm": "THUDM", "minimax": "MiniMaxAI", "ibm-granite": "ibm-granite", "allenai": "allenai",
-    "tngtech": "tngtech", "arcee-ai": "arcee-ai", "tencent": "tencent", "baidu": "baidu",
-    "cognitivecomputations": "cognitivecomputations", "liquid": "LiquidAI",
+    "z-ai": "zai-org",
+    "qwen": "Qwen",
+    "deepseek": "deepseek-ai",
+    "meta-llama": "meta-llama",
+    "mistralai": "mistralai",
+    "google": "google",
+    "openai": "openai",
+    "microsoft": "microsoft",
+    "nvidia": "nvidia",
+    "moonshotai": "moonshotai",
+    "nousresearch": "NousResearch",
+    "thudm": "THUDM",
+    "minimax": "MiniMaxAI",
+    "ibm-granite": "ibm-granite",
+    "allenai": "allenai",
+    "tngtech": "tngtech",
+    "arcee-ai": "arcee-ai",
+    "tencent": "tencent",
+    "baidu": "baidu",
+    "cognitivecomputations": "cognitivecomputations",
+    "liquid": "LiquidAI",
 }
 _OPENROUTER_CLOSED_ORGS = {
-    "anthropic", "x-ai", "amazon", "perplexity", "inflection", "cohere", "openrouter", "ai21",
-    "inception", "reka", "writer",
+    "anthropic",
+    "x-ai",
+    "amazon",
+    "perplexity",
+    "inflection",
+    "cohere",
+    "openrouter",
+    "ai21",
+    "inception",
+    "reka",
+    "writer",
 }
 _OPENROUTER_NAMES = {
     "z-ai/glm-4.5-air": "zai-org/GLM-4.5-Air",
@@ -131,8 +251,20 @@ _CANONICAL = {
     "t5-large": "google-t5/t5-large",
     "albert-base-v2": "albert/albert-base-v2",
 }
-_ST_PREFIXES = ("all-minilm-", "all-mpnet-", "all-distilroberta-", "paraphrase-", "multi-qa-",
-                "msmarco-", "distiluse-", "nli-", "stsb-", "gtr-t5-", "sentence-t5-", "clip-vit-")
+_ST_PREFIXES = (
+    "all-minilm-",
+    "all-mpnet-",
+    "all-distilroberta-",
+    "paraphrase-",
+    "multi-qa-",
+    "msmarco-",
+    "distiluse-",
+    "nli-",
+    "stsb-",
+    "gtr-t5-",
+    "sentence-t5-",
+    "clip-vit-",
+)
 
 
 def resolve_vars(text: str) -> tuple[str, str | None, bool]:
@@ -141,7 +273,7 @@ def resolve_vars(text: str) -> tuple[str, str | None, bool]:
 
     def sub(m: re.Match[str]) -> str:
         default = m.group(3)
-        if default.startswith("?"):  # ${VAR:?message}: no default
+        if not default or default.startswith("?"):  # ${VAR:-} or ${VAR:?message}: no default
             return m.group(0)
         notes.append(f"resolved {m.group(0)} to its default")
         return default
@@ -182,12 +314,53 @@ def _strip_tag(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+# `org/name` shapes that are relative folders, not Hub repos
+_LOCAL_DIRS = {
+    "models",
+    "model",
+    "checkpoints",
+    "checkpoint",
+    "ckpt",
+    "ckpts",
+    "outputs",
+    "output",
+    "out",
+    "saves",
+    "save",
+    "data",
+    "weights",
+    "runs",
+    "tmp",
+    "temp",
+    "cache",
+    "local",
+    "artifacts",
+    "experiments",
+    "results",
+    "exports",
+    "export",
+    "merged",
+    "adapters",
+    "adapter",
+    "lora",
+    "loras",
+    "pretrained",
+    "finetuned",
+    "trained",
+    "work",
+    "workspace",
+    "storage",
+    "volumes",
+}
+
+
 def hub_id_ok(text: str) -> bool:
-    """A Hub repo id that is not a Docker registry host, a Kubernetes key or a domain."""
+    """A Hub repo id that is not a Docker registry host, a Kubernetes key, a domain or a
+    relative folder such as `outputs/run1`."""
     if not is_valid_repo_id(text):
         return False
     org = text.split("/", 1)[0]
-    return not _DOMAIN.match(org)
+    return not _DOMAIN.match(org) and org.lower() not in _LOCAL_DIRS
 
 
 def _from_path(path: str, note: str | None) -> Classified:
@@ -224,7 +397,9 @@ def ollama_tag(tag: str, note: str | None = None) -> Classified:
     base = hub_base(tag)
     if base:
         return Classified("ollama-tag", base, None, _join(note, f"Ollama tag {tag}"))
-    return Classified("unresolved", tag, None, _join(note, "Ollama tag not in registry/ollama.yaml"))
+    return Classified(
+        "unresolved", tag, None, _join(note, "Ollama tag not in registry/ollama.yaml")
+    )
 
 
 def classify(
@@ -240,11 +415,16 @@ def classify(
     text, note, unresolved = resolve_vars(text)
     text = text.strip()
     if unresolved:
-        return Classified("unresolved", text, None, _join(note, "environment variable not set here"))
+        return Classified(
+            "unresolved", text, None, _join(note, "environment variable not set here")
+        )
     if text.lower() in _STOPWORDS or not text or len(text) > 300:
         return None
     if re.search(r"\s", text) and not looks_like_path(text):
         # a served-model label such as "Qwen3.5-4B [Thinking]": names a model we cannot pin
+        first, _, rest = text.partition("/")
+        if rest and first.lower() in _ALL_PROVIDERS:
+            text = rest
         return Classified("unresolved", text, None, _join(note, "not a Hub id"), bare=True)
 
     # URLs and schemes
@@ -256,7 +436,9 @@ def classify(
     m = _HF_SCHEME.match(text)
     if m and hub_id_ok(f"{m.group(1)}/{m.group(2)}"):
         file_note = f"file {m.group(4)}" if m.group(4) else None
-        return Classified("hf-repo", f"{m.group(1)}/{m.group(2)}", m.group(3), _join(note, file_note))
+        return Classified(
+            "hf-repo", f"{m.group(1)}/{m.group(2)}", m.group(3), _join(note, file_note)
+        )
     if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE):
         if text.lower().startswith("ollama://"):
             return ollama_tag(text.split("://", 1)[1], note)
@@ -280,29 +462,36 @@ def classify(
     # provider prefixes
     first, slash, rest = text.partition("/")
     lower_first = first.lower()
+    if slash and lower_first in ("hf.co", "huggingface.co"):
+        return _hub(rest, note)
     if slash and ctx in ("litellm", "generic", "cli"):
         if lower_first in _OLLAMA_PROVIDERS:
             return ollama_tag(rest, note)
         if lower_first == "openrouter":
             return _openrouter(rest, note)
-        if lower_first in ("hf.co", "huggingface.co"):
-            return _hub(rest, note)
-        if lower_first in _HUB_PROVIDERS and (ctx == "litellm" or "/" in rest):
-            if lower_first != "huggingface" or "/" in rest:
-                hub = _hub(rest, _join(note, f"served through the {first} provider"))
-                return hub
-        if lower_first in _CLOSED_PROVIDERS and (ctx == "litellm" or "/" in rest or is_closed_name(rest)):
+        if (
+            lower_first in _HUB_PROVIDERS
+            and (ctx == "litellm" or "/" in rest)
+            and (lower_first != "huggingface" or "/" in rest)
+        ):
+            return _hub(rest, _join(note, f"served through the {first} provider"))
+        if lower_first in _CLOSED_PROVIDERS and (
+            ctx == "litellm" or "/" in rest or is_closed_name(rest)
+        ):
             return Classified("closed-api", text, None, note)
         if lower_first in ("openai", "text-completion-openai") and ctx == "litellm":
             return _openai_provider(rest, text, api_base, note)
         if lower_first == "openai" and is_closed_name(rest):
             return Classified("closed-api", text, None, note)
+        if lower_first == "openai" and "/" in rest:
+            # `openai/<org>/<name>`: LiteLLM syntax for an OpenAI-compatible server
+            return _hub(rest, _join(note, "OpenAI-compatible server"))
 
     if provider_section in ("closed",) and not hub_id_ok(_split_rev(_strip_tag(text)[0])[0]):
         return Classified("closed-api", text, None, note)
-    if provider_section == "ollama" or ctx == "ollama":
-        if "/" not in text or ctx != "ollama":
-            return ollama_tag(text, note)
+    if ctx == "ollama" or (provider_section == "ollama" and "/" not in text):
+        # `ollama run user/model` is an Ollama namespace, not a Hub repo
+        return ollama_tag(text, note)
     if is_closed_name(text):
         return Classified("closed-api", text, None, note)
     return _hub(text, note, ctx=ctx)
@@ -313,10 +502,14 @@ def _hub(text: str, note: str | None, ctx: str = "generic") -> Classified:
     repo, rev = _split_rev(base)
     if hub_id_ok(repo):
         return Classified("hf-repo", repo, rev, note)
+    if is_valid_repo_id(repo) and repo.split("/", 1)[0].lower() in _LOCAL_DIRS:
+        return Classified("local-path", text, None, note)
     if "/" not in text:
         lower = text.lower()
         if lower in _CANONICAL:
-            return Classified("hf-repo", _CANONICAL[lower], None, _join(note, "legacy canonical id"))
+            return Classified(
+                "hf-repo", _CANONICAL[lower], None, _join(note, "legacy canonical id")
+            )
         if ctx == "st" or lower.startswith(_ST_PREFIXES):
             name = base
             if hub_id_ok(f"sentence-transformers/{name}"):
@@ -357,4 +550,6 @@ def _openai_provider(rest: str, text: str, api_base: str | None, note: str | Non
     hub = _hub(rest, _join(note, "OpenAI-compatible server"))
     if hub.kind == "hf-repo":
         return hub
-    return Classified("unresolved", rest, None, _join(note, "served-model name on an OpenAI-compatible server"))
+    return Classified(
+        "unresolved", rest, None, _join(note, "served-model name on an OpenAI-compatible server")
+    )

@@ -1,24 +1,36 @@
 """On-disk cache of snapshots, keyed by model@sha.
 
-A snapshot pinned to a commit sha never changes, so a cached one is used without any request.
-Writes go to a temporary file in the same folder and are renamed into place (atomic on POSIX),
-so two processes sharing a cache never see half a file; a corrupt entry is deleted and refetched.
+A snapshot pinned to a commit sha never changes, so a cached one is used without any request,
+and only ever for that exact sha. Writes go to a uniquely named temporary file in the same folder,
+are flushed to disk and renamed into place (atomic on POSIX), so two processes sharing a cache
+never see half a file: the last complete write wins, and both writes hold the same content.
+Each entry carries a sha256 of its snapshot; an entry that does not parse or does not match its
+checksum is deleted and refetched.
+
+Paths are built only from a validated `org/name` and a 40-hex sha, so no model id can address
+a file outside the cache folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import logging
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import CacheError
 from ..modelid import SHA_RE, is_valid_repo_id
 from .interface import Snapshot
 
 log = logging.getLogger("compliance")
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+SNAPSHOTS = "snapshots"
+MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a snapshot holds a few capped text files
 
 
 def default_cache_dir() -> Path:
@@ -31,15 +43,39 @@ def default_cache_dir() -> Path:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never a mix."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _checksum(snapshot_json: dict[str, Any]) -> str:
+    canonical = json.dumps(snapshot_json, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    root: Path
+    entries: int
+    size: int  # bytes
+    models: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "location": str(self.root),
+            "entries": self.entries,
+            "models": self.models,
+            "size_bytes": self.size,
+        }
 
 
 class SnapshotCache:
@@ -51,49 +87,121 @@ class SnapshotCache:
         if not is_valid_repo_id(model) or not SHA_RE.match(sha):
             raise ValueError(f"not a cacheable model@sha: {model}@{sha}")
         org, name = model.split("/", 1)
-        return self.root / "snapshots" / org / name / f"{sha}.json"
+        return self.root / SNAPSHOTS / org / name / f"{sha}.json"
 
     def get(self, model: str, sha: str) -> Snapshot | None:
+        """The cached snapshot of model@sha, or None (absent, unreadable or corrupt: refetch)."""
+        if not is_valid_repo_id(model) or not SHA_RE.match(sha):
+            return None
         path = self._path(model, sha)
         try:
+            if path.stat().st_size > MAX_ENTRY_BYTES:
+                raise ValueError("entry larger than any snapshot can be")
             raw = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
             log.warning("cache entry %s unreadable (%s); refetching", path, exc)
+            path.unlink(missing_ok=True)
             return None
         try:
             data: dict[str, Any] = json.loads(raw)
-            if data.get("format") != CACHE_FORMAT:
-                return None
-            snapshot = Snapshot.from_json(data["snapshot"], from_cache=True)
+            if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+                return None  # another version's entry: refetch and overwrite
+            snapshot_json = data["snapshot"]
+            if data.get("sha256") != _checksum(snapshot_json):
+                raise ValueError("checksum mismatch")
+            snapshot = Snapshot.from_json(snapshot_json, from_cache=True)
             if snapshot.model != model or snapshot.revision != sha:
                 raise ValueError("entry names another model or revision")
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("cache entry %s is corrupt (%s); refetching", path, exc)
             path.unlink(missing_ok=True)
             return None
         return snapshot
 
     def put(self, snapshot: Snapshot) -> None:
+        """Store a snapshot read at a commit sha. A failed write is a warning, not an error."""
         if snapshot.revision is None or not SHA_RE.match(snapshot.revision):
             return
-        payload = {"format": CACHE_FORMAT, "snapshot": snapshot.to_json()}
-        atomic_write_text(
-            self._path(snapshot.model, snapshot.revision), json.dumps(payload, sort_keys=True)
-        )
+        snapshot_json = snapshot.to_json()
+        payload = {
+            "format": CACHE_FORMAT,
+            "sha256": _checksum(snapshot_json),
+            "snapshot": snapshot_json,
+        }
+        try:
+            atomic_write_text(
+                self._path(snapshot.model, snapshot.revision),
+                json.dumps(payload, sort_keys=True, ensure_ascii=False),
+            )
+        except (OSError, ValueError) as exc:
+            log.warning("could not write the cache entry for %s (%s)", snapshot.model, exc)
 
     def latest(self, model: str) -> Snapshot | None:
         """The most recently read cached snapshot of `model` (used when offline)."""
         if not is_valid_repo_id(model):
             return None
         org, name = model.split("/", 1)
-        folder = self.root / "snapshots" / org / name
+        folder = self.root / SNAPSHOTS / org / name
         if not folder.is_dir():
             return None
-        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+
+        def mtime(path: Path) -> float:
+            try:
+                return path.stat().st_mtime
+            except OSError:
+                return 0.0
+
+        entries = sorted(folder.glob("*.json"), key=mtime, reverse=True)
         for entry in entries:
+            if not SHA_RE.match(entry.stem):
+                continue
             snapshot = self.get(model, entry.stem)
             if snapshot is not None:
                 return snapshot
         return None
+
+    # -- `compliance cache info | clear` ---------------------------------------------------
+    def _entries(self) -> list[Path]:
+        folder = self.root / SNAPSHOTS
+        if not folder.is_dir() or folder.is_symlink():
+            return []
+        return [p for p in folder.glob("*/*/*") if p.is_file() and not p.is_symlink()]
+
+    def info(self) -> CacheInfo:
+        entries = self._entries()
+        size = 0
+        models = set()
+        count = 0
+        for path in entries:
+            try:
+                size += path.stat().st_size
+            except OSError:
+                continue
+            if path.suffix == ".json" and SHA_RE.match(path.stem):
+                count += 1
+                models.add((path.parent.parent.name, path.parent.name))
+        return CacheInfo(self.root, count, size, len(models))
+
+    def clear(self) -> int:
+        """Delete our entries (and stray temporary files); return how many files were removed.
+
+        Only files this cache writes are removed, never the folder the user pointed us at.
+        """
+        removed = 0
+        for path in self._entries():
+            if path.suffix in (".json", ".tmp"):
+                try:
+                    path.unlink()
+                    removed += 1
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:
+                    raise CacheError(f"cannot remove {path}: {exc}") from exc
+        folder = self.root / SNAPSHOTS
+        if folder.is_dir() and not folder.is_symlink():
+            for sub in sorted(folder.glob("*/*"), reverse=True) + sorted(folder.glob("*")):
+                with contextlib.suppress(OSError):
+                    sub.rmdir()  # only when empty
+        return removed

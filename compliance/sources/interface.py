@@ -48,9 +48,7 @@ def is_license_file(path: str) -> bool:
 def wanted_files(siblings: list[str]) -> list[str]:
     """The files of a repo that the scan reads, in a stable order."""
     lineage = {name.lower() for name in LINEAGE_FILES}
-    picked = [
-        s for s in siblings if s == CARD_FILE or is_license_file(s) or s.lower() in lineage
-    ]
+    picked = [s for s in siblings if s == CARD_FILE or is_license_file(s) or s.lower() in lineage]
     return sorted(set(picked), key=lambda s: (s != CARD_FILE, s.lower()))
 
 

@@ -106,7 +106,9 @@ class MirrorSource:
             # The Hub's gate is a repo setting; a mirror only has the card's gating prompt.
             gated=bool(card_data.get("extra_gated_prompt") or card_data.get("extra_gated_fields")),
             pipeline_tag=pipeline_tag if isinstance(pipeline_tag, str) else None,
-            library_name=card_data.get("library_name") if isinstance(card_data.get("library_name"), str) else None,
+            library_name=card_data.get("library_name")
+            if isinstance(card_data.get("library_name"), str)
+            else None,
             author=model.org,
             fetched_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
             notes=tuple(notes),

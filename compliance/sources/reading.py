@@ -1,28 +1,51 @@
-"""Turn file bytes into RepoFile entries: size caps, binary and encoding checks, digests."""
+"""Turn file bytes into RepoFile entries: size caps, binary and encoding checks, digests.
+
+Bounded in memory: a file over its cap is never read whole (at most cap + 1 bytes), and is
+skipped with a warning and a note on the snapshot.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 from .interface import RepoFile, size_cap
 
+log = logging.getLogger("compliance")
 
-def read_repo_file(name: str, local: Path) -> RepoFile:
-    """Read a downloaded or mirrored file, refusing what is too big or not text."""
-    size = local.stat().st_size
-    if size > size_cap(name):
-        return RepoFile(name, None, None, size, skipped=f"too-large ({size} bytes)")
-    data = local.read_bytes()
+BINARY_SNIFF_BYTES = 8192
+
+
+def repo_file_from_bytes(name: str, data: bytes) -> RepoFile:
+    """A RepoFile from bytes already read (and already within the cap)."""
+    size = len(data)
+    cap = size_cap(name)
+    if size > cap:
+        log.warning("%s is larger than its %d-byte cap; skipped", name, cap)
+        return RepoFile(name, None, None, size, skipped=f"too-large ({size} bytes; cap {cap})")
     digest = hashlib.sha256(data).hexdigest()
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
         return RepoFile(name, None, digest, size, skipped="binary")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         # Licence files in the wild are sometimes Latin-1 / cp1252; keep them readable.
+        # The digest stays the one of the raw bytes, so drift detection is unaffected.
         text = data.decode("cp1252", errors="replace")
     return RepoFile(name, text.replace("\r\n", "\n").replace("\r", "\n"), digest, size)
+
+
+def read_repo_file(name: str, local: Path) -> RepoFile:
+    """Read a downloaded or mirrored file, refusing what is too big or not text."""
+    cap = size_cap(name)
+    size = local.stat().st_size
+    if size > cap:
+        log.warning("%s (%d bytes) is larger than its %d-byte cap; skipped", local, size, cap)
+        return RepoFile(name, None, None, size, skipped=f"too-large ({size} bytes; cap {cap})")
+    with local.open("rb") as handle:
+        data = handle.read(cap + 1)  # the file may have grown since stat()
+    return repo_file_from_bytes(name, data)
 
 
 def snapshot_digest(files: list[RepoFile]) -> str:

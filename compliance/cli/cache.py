@@ -1,0 +1,52 @@
+"""`compliance cache info | clear`: show or clear the local snapshot cache."""
+
+from __future__ import annotations
+
+import click
+
+from ..sources.cache import SnapshotCache
+from .common import emit_json, format_option
+
+SCHEMA = "compliance.cache/v1"
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"  # pragma: no cover
+
+
+@click.group("cache")
+def command() -> None:
+    """Show or clear the local cache of model snapshots.
+
+    The cache holds what was read from the Hub, one entry per model and commit sha; an entry is
+    used only for that exact commit. Its location is COMPLIANCE_CACHE_DIR, else the user cache
+    folder. Deleting it is always safe: entries are refetched.
+    """
+
+
+@command.command("info")
+@format_option("text", "json")
+def info(fmt: str) -> int:
+    """Print the cache location, entry count and size."""
+    details = SnapshotCache().info()
+    if fmt == "json":
+        emit_json({"schema": SCHEMA, **details.to_json()})
+    else:
+        click.echo(f"location: {details.root}")
+        click.echo(f"entries: {details.entries} ({details.models} models)")
+        click.echo(f"size: {_human(details.size)} ({details.size} bytes)")
+    return 0
+
+
+@command.command("clear")
+def clear() -> int:
+    """Delete every cached snapshot (the next read refetches them)."""
+    cache = SnapshotCache()
+    removed = cache.clear()
+    click.echo(f"removed {removed} file{'s' if removed != 1 else ''} from {cache.root}", err=True)
+    return 0

@@ -1,0 +1,588 @@
+"""Licence and use-policy text -> which known text it is, how exactly, and the facts it states.
+
+Method: the text is reduced to words (textnorm: case, punctuation, markdown, HTML, wrapping and
+encoding do not matter), cut into 5-word shingles and hashed. A sampled inverted index over the
+registry's fingerprints names the candidate texts; for each candidate the densest run of shared
+shingles is the region where the known text sits (so a licence pasted into a README is found),
+and two counts decide:
+
+* missing: shingles of the known text absent from the region (a deleted or changed passage);
+* foreign: shingles of the region absent from the known text (an inserted or changed passage).
+
+Both zero -> `exact`. Most of the known text present -> `modified`, with the differing passages
+counted and their lines given. Otherwise -> `unknown`, class unknown, the nearest text named:
+never a confident guess. Siblings (Llama 3.1 / 3.3, the dated Gemma terms, Qwen vs Qwen
+Research...) differ in a few words, so the exact one scores highest.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from itertools import chain, compress
+from typing import Any
+
+from .fingerprint import Fingerprints, Variant
+from .model import Evidence
+from .registry import LicenseRecord, Registry, Terms, load_registry
+from .textnorm import (
+    SHINGLE,
+    Words,
+    optional_positions,
+    phrase_words,
+    shingle_hashes,
+    word_starts,
+    words_of,
+)
+
+CLUSTER_GAP = 60  # shingles: matches further apart than this belong to different passages
+MAX_CANDIDATES = 8
+FULL_COMPARE = 3  # candidates compared in full (region, differences)
+QUOTE_CHARS = 200
+ADJACENT_WORDS = 150  # words either side of a known text checked for extra terms
+_LEGAL_CUES = (
+    "shall",
+    "hereby",
+    "licensee",
+    "licensor",
+    "notwithstanding",
+    "provided that",
+    "must not",
+    "may not",
+    "you agree",
+    "prohibited",
+    "not permitted",
+    "restriction",
+    "royalty",
+    "in no event",
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One candidate known text compared with the file."""
+
+    variant: Variant
+    start: int  # first shingle of the region
+    end: int  # last shingle of the region (inclusive)
+    shared: int  # distinct shingles shared with the known text
+    missing: int  # distinct required shingles of the known text absent from the region
+    foreign: int  # distinct shingles of the region absent from the known text
+    missing_runs: int
+    foreign_runs: int
+    difference_lines: tuple[int, ...]
+    score: float  # shared / (known + foreign): 1.0 for an exact copy
+
+    @property
+    def coverage(self) -> float:
+        return self.shared / max(1, len(self.variant.set))
+
+    @property
+    def differences(self) -> int:
+        return max(self.missing_runs, self.foreign_runs)
+
+
+@dataclass(frozen=True)
+class DetectionResult:
+    path: str
+    document: str  # license | policy
+    status: str  # exact | modified | unknown
+    key: str | None  # None when unknown
+    name: str | None
+    spdx: str | None
+    license_class: str
+    confidence: float
+    nearest: str | None = None  # the closest known text (also set when modified)
+    differences: int = 0
+    coverage: float = 0.0  # share of the known text present
+    difference_lines: tuple[int, ...] = ()
+    region: tuple[int, int] | None = None  # first and last line of the known text in the file
+    terms: Terms | None = None
+    evidence: tuple[Evidence, ...] = ()
+    notes: tuple[str, ...] = ()
+    others: tuple[tuple[str, str], ...] = ()  # other known texts in the same file: (key, status)
+
+    @property
+    def known(self) -> bool:
+        return self.key is not None
+
+    def facts_json(self) -> dict[str, Any]:
+        if self.terms is None:
+            return {
+                "commercial_use": "unknown",
+                "mau_cap": None,
+                "revenue_cap": None,
+                "eu_restricted": None,
+                "territory_restrictions": [],
+                "output_training": "unknown",
+                "attribution": [],
+                "non_commercial": None,
+                "research_only": None,
+                "acceptable_use_policy": None,
+                "derivatives_inherit": None,
+            }
+        return self.terms.to_json()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "document": self.document,
+            "license": {
+                "key": self.key,
+                "name": self.name,
+                "spdx": self.spdx,
+                "class": self.license_class,
+                "confidence": round(self.confidence, 3),
+                "status": self.status,
+                "nearest": self.nearest,
+                "differences": self.differences,
+                "coverage": round(self.coverage, 3),
+                "difference_lines": list(self.difference_lines),
+                "lines": list(self.region) if self.region else None,
+            },
+            "facts": self.facts_json(),
+            "evidence": [e.to_json() for e in self.evidence],
+            "also_contains": [{"key": k, "status": s} for k, s in self.others],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class _Doc:
+    words: Words
+    hashes: list[int]
+    optional: set[int]
+    hash_set: frozenset[int] = frozenset()
+    joined: str = ""
+    offsets: list[int] = field(default_factory=list)
+
+    def ensure_joined(self) -> None:
+        if self.offsets or not self.words.words:
+            return
+        inner = " ".join(self.words.words)
+        self.joined = " " + inner + " "
+        self.offsets = [o + 1 for o in word_starts(self.words.words, inner)[:-1]]
+
+    def find(self, phrase: str, lo_word: int = 0) -> int | None:
+        """Index of the first word of `phrase` (normalised) at or after word lo_word."""
+        self.ensure_joined()
+        norm = phrase_words(phrase)
+        if not norm or not self.offsets:
+            return None
+        start = self.offsets[lo_word] - 1 if lo_word < len(self.offsets) else len(self.joined)
+        at = self.joined.find(" " + norm + " ", start)
+        if at < 0 and lo_word:
+            at = self.joined.find(" " + norm + " ")
+        if at < 0:
+            return None
+        return bisect.bisect_left(self.offsets, at + 1)
+
+
+def _runs(flags: Iterable[bool]) -> int:
+    runs = 0
+    prev = False
+    for f in flags:
+        if f and not prev:
+            runs += 1
+        prev = f
+    return runs
+
+
+def _best_cluster(positions: list[int]) -> tuple[int, int, int]:
+    """(start, end, count) of the densest cluster of matched positions."""
+    best = (positions[0], positions[0], 1)
+    start = prev = positions[0]
+    count = 1
+    for p in positions[1:]:
+        if p - prev > CLUSTER_GAP:
+            if count > best[2]:
+                best = (start, prev, count)
+            start, count = p, 0
+        count += 1
+        prev = p
+    if count > best[2]:
+        best = (start, prev, count)
+    return best
+
+
+def _compare(doc: _Doc, v: Variant) -> Match | None:
+    vset = v.set
+    if vset.issuperset(doc.hash_set):  # the whole file is (part of) this text: the common case
+        shared = len(doc.hash_set)
+        missing = len(v.required) - len(v.required & doc.hash_set) if shared < len(vset) else 0
+        score = shared / len(vset)
+        return Match(v, 0, len(doc.hashes) - 1, shared, missing, 0, 0, 0, (), score)
+    else:
+        positions = list(compress(range(len(doc.hashes)), map(vset.__contains__, doc.hashes)))
+        if not positions:
+            return None
+        start, end, _ = _best_cluster(positions)
+    region = doc.hashes[start : end + 1]
+    region_set = set(region)
+    shared = len(vset & region_set)
+    missing_set = v.required - region_set
+    extra = region_set - vset
+    if extra and doc.optional:
+        extra -= {doc.hashes[i] for i in doc.optional if start <= i <= end}
+    foreign = len(extra)
+    score = shared / (len(vset) + foreign)
+    return Match(v, start, end, shared, len(missing_set), foreign, 0, 0, (), score)
+
+
+def _with_differences(doc: _Doc, m: Match) -> Match:
+    """Count the differing passages (runs) and their lines: for the chosen match only."""
+    if m.missing == 0 and m.foreign == 0:
+        return m
+    v = m.variant
+    vset = v.set
+    start = m.start
+    region = doc.hashes[start : m.end + 1]
+    region_set = set(region)
+    missing_set = v.required - region_set
+    opt = doc.optional
+    foreign_flags = [(h not in vset) and (start + i not in opt) for i, h in enumerate(region)]
+    missing_runs = _runs(h in missing_set for h in v.hashes) if missing_set else 0
+    foreign_runs = _runs(foreign_flags) if m.foreign else 0
+    lines: list[int] = []
+    wl = doc.words.lines
+    prev = False
+    for i, f in enumerate(foreign_flags):
+        if f and not prev:
+            lines.append(wl[min(len(wl) - 1, start + i + SHINGLE - 1)])
+        prev = f
+    if missing_runs:
+        first_pos: dict[int, int] = {}
+        for i, h in enumerate(region):
+            first_pos.setdefault(h, start + i)
+        prev = False
+        last_seen = start
+        for h in v.hashes:
+            gone = h in missing_set
+            if not gone and h in first_pos:
+                last_seen = first_pos[h]
+            if gone and not prev:
+                lines.append(wl[min(len(wl) - 1, last_seen + SHINGLE - 1)])
+            prev = gone
+    return replace(
+        m,
+        missing_runs=missing_runs,
+        foreign_runs=foreign_runs,
+        difference_lines=tuple(sorted(set(lines)))[:20],
+    )
+
+
+def _candidates(doc: _Doc, fps: Fingerprints, exclude: set[int] | None = None) -> list[int]:
+    """Variants worth a full comparison, best first, from the sampled index's votes."""
+    index = fps.index
+    votes = Counter(
+        chain.from_iterable(map(index.__getitem__, fps.index_keys.intersection(doc.hashes)))
+    )
+    if exclude:
+        for i in exclude:
+            votes.pop(i, None)
+    if not votes:
+        return []
+    ranked = sorted(((n / max(1, fps.sampled[i]), i) for i, n in votes.items()), reverse=True)
+    top = ranked[0][0]
+    out = [i for est, i in ranked[:MAX_CANDIDATES] if est >= top * 0.8 or fps.sampled[i] < 24]
+    return out[:MAX_CANDIDATES]
+
+
+def _extra_terms(doc: _Doc, m: Match) -> bool:
+    """Legal-looking words right before or after the known text (added terms?)."""
+    words = doc.words.words
+    first_word = m.start
+    last_word = m.end + SHINGLE - 1
+    before = " ".join(words[max(0, first_word - ADJACENT_WORDS) : first_word])
+    after = " ".join(words[last_word + 1 : last_word + 1 + ADJACENT_WORDS])
+    for chunk in (before, after):
+        if not chunk:
+            continue
+        padded = f" {chunk} "
+        hits = sum(1 for cue in _LEGAL_CUES if f" {cue} " in padded)
+        if hits >= 2:
+            return True
+    return False
+
+
+def _marker_share(doc: _Doc, record: LicenseRecord | None) -> float:
+    if record is None or not record.markers:
+        return 0.0
+    found = sum(1 for mk in record.markers if doc.find(mk) is not None)
+    return found / len(record.markers)
+
+
+def _quote(line: str, hint: str | None = None) -> str:
+    text = line.strip()
+    if len(text) <= QUOTE_CHARS:
+        return text
+    if hint:
+        first = hint.split()[0] if hint.split() else ""
+        at = text.lower().find(first) if first else -1
+        if at > 40:
+            return "…" + text[at - 40 : at - 40 + QUOTE_CHARS] + "…"
+    return text[:QUOTE_CHARS] + "…"
+
+
+def _evidence_at(doc: _Doc, fact: str, path: str, word: int, hint: str | None) -> Evidence:
+    line = doc.words.lines[word]
+    raw = doc.words.raw_lines[line - 1] if line - 1 < len(doc.words.raw_lines) else ""
+    return Evidence(fact, path, line, _quote(raw, phrase_words(hint) if hint else None))
+
+
+def _evidence(
+    doc: _Doc, record: LicenseRecord, terms: Terms, path: str, lo_word: int
+) -> tuple[list[Evidence], list[str]]:
+    out: list[Evidence] = []
+    notes: list[str] = []
+    # What identifies the text: its first marker found.
+    for mk in record.markers:
+        at = doc.find(mk, lo_word)
+        if at is not None:
+            out.append(_evidence_at(doc, "license", path, at, mk))
+            break
+    for f in record.facts:
+        if not f.anchor:
+            continue
+        at = doc.find(f.anchor, lo_word)
+        if at is None:
+            notes.append(
+                f"{f.name}: anchor phrase {f.anchor!r} ({record.key}) not found in the text"
+            )
+            continue
+        out.append(_evidence_at(doc, f.name, path, at, f.anchor))
+        if (
+            f.name == "territory_restrictions"
+            and terms.eu_restricted
+            and terms.origin.get("eu_restricted") == record.key
+        ):
+            out.append(_evidence_at(doc, "eu_restricted", path, at, f.anchor))
+    # Facts that come from the incorporated use policy: point at the incorporating line.
+    policy = terms.policy
+    if policy is not None and terms.origin.get("territory_restrictions") == policy.key:
+        ref = None
+        for phrase in ("acceptable use policy", "use policy", "prohibited use policy"):
+            ref = doc.find(phrase, lo_word)
+            if ref is not None:
+                break
+        if ref is not None:
+            for name in ("territory_restrictions", "eu_restricted"):
+                out.append(_evidence_at(doc, name, path, ref, "acceptable use policy"))
+        pf = policy.fact("territory_restrictions")
+        notes.append(
+            f"territory_restrictions come from the incorporated policy {policy.key}"
+            + (f" ({pf.section})" if pf and pf.section else "")
+        )
+    return out, notes
+
+
+def _guess_document(doc: _Doc) -> str:
+    head = " ".join(doc.words.words[:80])
+    if "use policy" in head or "prohibited use" in head or "usage policy" in head:
+        return "policy"
+    return "license"
+
+
+def _prepare(text: str) -> _Doc:
+    w = words_of(text)
+    inner = " ".join(w.words)
+    hashes = shingle_hashes(w.words, joined=inner)
+    doc = _Doc(w, hashes, optional_positions(w.optional, len(hashes)), frozenset(hashes))
+    if w.words:
+        doc.joined = " " + inner + " "
+        doc.offsets = [o + 1 for o in word_starts(w.words, inner)[:-1]]
+    return doc
+
+
+def _best(doc: _Doc, fps: Fingerprints, exclude: set[int] | None = None) -> Match | None:
+    best: Match | None = None
+    for i in _candidates(doc, fps, exclude):
+        m = _compare(doc, fps.variants[i])
+        if m is None:
+            continue
+        if best is None or (m.score, m.shared) > (best.score, best.shared):
+            best = m
+        if m.score == 1.0 and m.start == 0 and m.end == len(doc.hashes) - 1:
+            break  # the whole file is exactly this text: nothing can match better
+    return _with_differences(doc, best) if best is not None else None
+
+
+def detect_text(text: str, path: str = "-", *, registry: Registry | None = None) -> DetectionResult:
+    """Identify the licence or use policy in `text` (a file's content; `path` for evidence)."""
+    reg = registry or load_registry()
+    fps = reg.fingerprints()
+    doc = _prepare(text)
+    best = _best(doc, fps) if doc.hashes else None
+    if best is not None and best.foreign and best.coverage >= 0.5:
+        doc, best = _unbreak(text, doc, best)
+    record = reg.get(best.variant.key) if best else None
+    notes: list[str] = []
+    if best is None or record is None:
+        return DetectionResult(
+            path=path,
+            document=_guess_document(doc),
+            status="unknown",
+            key=None,
+            name=None,
+            spdx=None,
+            license_class="unknown",
+            confidence=0.0,
+            notes=("no known licence text found",),
+        )
+    extra = _extra_terms(doc, best)
+    markers = _marker_share(doc, record)
+    exact = best.missing == 0 and best.foreign == 0 and not extra
+    if exact:
+        status, confidence = "exact", 1.0
+    elif (best.coverage >= 0.8 and best.score >= 0.5) or (
+        best.coverage >= 0.5 and best.score >= 0.35 and markers >= 0.5
+    ):
+        status = "modified"
+        confidence = min(0.9, 0.5 + 0.4 * best.score)
+        if extra:
+            notes.append(
+                "text that reads like additional terms sits next to the known licence text"
+            )
+    else:
+        status, confidence = "unknown", round(0.5 * best.score, 3)
+    wl = doc.words.lines
+    region = (wl[best.start], wl[min(len(wl) - 1, best.end + SHINGLE - 1)])
+    if status == "unknown":
+        return DetectionResult(
+            path=path,
+            document=_guess_document(doc),
+            status="unknown",
+            key=None,
+            name=None,
+            spdx=None,
+            license_class="unknown",
+            confidence=confidence,
+            nearest=record.key,
+            differences=best.differences,
+            coverage=best.coverage,
+            difference_lines=best.difference_lines,
+            region=region,
+            notes=(
+                f"not a known text; nearest is {record.key} ({best.coverage:.0%} of it present, "
+                f"{best.differences} differing passages)",
+            ),
+        )
+    terms = reg.terms(record)
+    evidence, ev_notes = _evidence(doc, record, terms, path, best.start)
+    notes.extend(ev_notes)
+    if status == "modified":
+        notes.insert(
+            0,
+            f"text differs from {record.key} in {best.differences} passage(s)"
+            + (
+                f" (lines {', '.join(map(str, best.difference_lines[:8]))})"
+                if best.difference_lines
+                else ""
+            )
+            + "; facts are the registry's for the known text: read the differences",
+        )
+    others: list[tuple[str, str]] = []
+    rest = _rest(doc, best)
+    if rest is not None:
+        other = _best(rest, fps, {i for i, v in enumerate(fps.variants) if v.key == record.key})
+        if other is not None and other.coverage >= 0.8 and other.variant.key != record.key:
+            st = "exact" if other.missing == 0 and other.foreign == 0 else "modified"
+            others.append((other.variant.key, st))
+    return DetectionResult(
+        path=path,
+        document=record.document,
+        status=status,
+        key=record.key,
+        name=record.name,
+        spdx=record.spdx,
+        license_class=record.license_class,
+        confidence=confidence,
+        nearest=record.key,
+        differences=0 if exact else best.differences,
+        coverage=best.coverage,
+        difference_lines=() if exact else best.difference_lines,
+        region=region,
+        terms=terms,
+        evidence=tuple(evidence),
+        notes=tuple(notes),
+        others=tuple(others),
+    )
+
+
+def _unbreak(text: str, doc: _Doc, best: Match) -> tuple[_Doc, Match]:
+    """Undo long-word breaks of a re-wrap (a URL cut in two at the wrap width).
+
+    Only a line that is full (as long as the longest line, no trailing space) followed by a line
+    that starts with a character can hold a broken chunk; the chunk is rejoined when that brings
+    the text closer to the known one. Joining two real words never matches a known text, so a
+    genuine change is never hidden. Line numbers are kept (the tail moves up a line).
+    """
+    raw = list(doc.words.raw_lines)
+    wl = doc.words.lines
+    first_line = wl[best.start]
+    last_line = wl[min(len(wl) - 1, best.end + SHINGLE - 1)]
+    width = max((len(x.rstrip("\r")) for x in raw[first_line - 1 : last_line]), default=0)
+    if width < 20:
+        return doc, best
+    suspects = set()
+    for line in best.difference_lines:
+        suspects.update(range(max(1, line - 3), line + 2))
+
+    def full(k: int, lines: list[str]) -> bool:  # 0-based index
+        x = lines[k].rstrip("\r")
+        return len(x) >= width - 1 and x == x.rstrip()
+
+    current_doc, current = doc, best
+    changed = False
+    for n in sorted(suspects):
+        if n >= len(raw) or not full(n - 1, raw):
+            continue
+        trial = raw.copy()
+        k = n  # 0-based index of the line whose head moves up
+        joined = trial[n - 1].rstrip("\r")
+        while k < len(trial) and trial[k] and not trial[k][0].isspace():
+            was_full = full(k, trial)
+            head, sep, tail = trial[k].partition(" ")
+            joined += head.rstrip("\r")
+            trial[k] = tail
+            if sep or not was_full:
+                break
+            k += 1  # the whole line was one piece of the chunk: the chunk goes on
+        if k == n and trial[n] == raw[n]:
+            continue
+        trial[n - 1] = joined
+        trial_doc = _prepare("\n".join(trial))
+        m = _compare(trial_doc, current.variant)
+        if m is not None and m.missing + m.foreign < current.missing + current.foreign:
+            raw, current_doc, current, changed = (
+                trial,
+                trial_doc,
+                _with_differences(trial_doc, m),
+                True,
+            )
+    if not changed:
+        return doc, best
+    # Quotes come from the file as given.
+    current_doc.words = replace(current_doc.words, raw_lines=doc.words.raw_lines)
+    return current_doc, current
+
+
+def _rest(doc: _Doc, m: Match) -> _Doc | None:
+    """The file's shingles outside the matched region, when enough remain for another text."""
+    before = doc.hashes[: max(0, m.start - SHINGLE + 1)]
+    after = doc.hashes[m.end + SHINGLE :]
+    if len(before) + len(after) < 100:
+        return None
+    # Keep positions (and lines) aligned: blank out the region.
+    hashes = before + [0] * (len(doc.hashes) - len(before) - len(after)) + after
+    return _Doc(doc.words, hashes, doc.optional, frozenset(hashes))
+
+
+def detect_bytes(
+    data: bytes, path: str = "-", *, registry: Registry | None = None
+) -> DetectionResult:
+    from .textnorm import decode
+
+    return detect_text(decode(data), path, registry=registry)

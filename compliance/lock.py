@@ -1,0 +1,353 @@
+"""compliance.lock: approvals that stay true.
+
+An approval is for one revision of a model and one text of its licence (GitHub `licensed`,
+cargo-deny's `clarify`). `compliance lock` records, per model, the commit the reference resolved
+to, the sha256 of every licence file read, the governing licence key and the decision, with the
+date. `compliance check --locked` compares the current facts with the lock: a revision that moved,
+a licence file whose text changed, appeared or disappeared, or a licence key that changed is
+`license-drift` (deny) until `compliance lock --update` records the new state.
+
+Pure: no I/O except `read_lock` / `write_lock`, which are small and bounded.
+
+The file is JSON, stable (sorted keys, one model per entry, sorted by key) so that it diffs well
+in review:
+
+    {
+      "schema": "compliance.lock/v1",
+      "models": {
+        "meta-llama/Llama-3.2-1B-Instruct": {
+          "model": "meta-llama/Llama-3.2-1B-Instruct",
+          "requested": null,                  # the revision the config asked for (branch/tag)
+          "revision": "4e20de36...",          # the commit it resolved to
+          "digest": "sha256:...",             # content digest (identifies a mirror without git)
+          "source": "hub",
+          "license_key": "llama3.2",
+          "license_files": {"LICENSE.txt": "<sha256>", "USE_POLICY.md": "<sha256>"},
+          "decision": "warn",
+          "locked_at": "2026-11-24"
+        }
+      }
+    }
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .modelid import SHA_RE, is_valid_repo_id
+
+LOCK_SCHEMA = "compliance.lock/v1"
+LOCK_FILE = "compliance.lock"
+MAX_LOCK_BYTES = 8 * 1024 * 1024
+DRIFT_CODE = "license-drift"
+_HEX64 = frozenset("0123456789abcdef")
+
+
+@dataclass(frozen=True)
+class LockedModel:
+    model: str  # org/name
+    requested: str | None = None  # revision as the config wrote it (None: default branch)
+    revision: str | None = None  # 40-hex commit sha it resolved to
+    digest: str | None = None
+    source: str | None = None
+    license_key: str | None = None
+    license_files: tuple[tuple[str, str], ...] = ()  # (file name, sha256), sorted by name
+    decision: str | None = None  # allow | warn | deny
+    locked_at: str | None = None  # ISO date
+
+    @property
+    def key(self) -> str:
+        return lock_key(self.model, self.requested)
+
+    def same_state(self, other: LockedModel) -> bool:
+        """True when nothing an approval depends on differs (the date and decision aside)."""
+        return (
+            self.revision == other.revision
+            and self.license_key == other.license_key
+            and self.license_files == other.license_files
+            and (self.revision is not None or self.digest == other.digest)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "requested": self.requested,
+            "revision": self.revision,
+            "digest": self.digest,
+            "source": self.source,
+            "license_key": self.license_key,
+            "license_files": dict(self.license_files),
+            "decision": self.decision,
+            "locked_at": self.locked_at,
+        }
+
+
+@dataclass(frozen=True)
+class Lock:
+    models: Mapping[str, LockedModel] = field(default_factory=dict)  # by lock_key
+    schema: str = LOCK_SCHEMA
+
+    def get(self, model: str, requested: str | None = None) -> LockedModel | None:
+        return self.models.get(lock_key(model, requested))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": self.schema,
+            "models": {k: self.models[k].to_json() for k in sorted(self.models)},
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One way the current state differs from the lock."""
+
+    model: str  # the lock key
+    kind: str  # "revision" | "license-file" | "license-key" | "unlocked" | "source"
+    message: str
+    old: str | None = None
+    new: str | None = None
+
+    code: str = DRIFT_CODE
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "model": self.model,
+            "kind": self.kind,
+            "message": self.message,
+            "old": self.old,
+            "new": self.new,
+        }
+
+
+def lock_key(model: str, requested: str | None) -> str:
+    return f"{model}@{requested}" if requested else model
+
+
+def _short(value: str | None) -> str:
+    if value is None:
+        return "none"
+    return value[:12] if SHA_RE.match(value) or len(value) == 64 else value
+
+
+def locked_from_facts(
+    facts: Any,
+    *,
+    requested: str | None = None,
+    decision: str | None = None,
+    today: dt.date | None = None,
+) -> LockedModel:
+    """A lock entry from a ModelFacts (duck-typed: model, revision, digest, source, license,
+    license_files, effective_terms())."""
+    terms = facts.effective_terms() if hasattr(facts, "effective_terms") else None
+    key = getattr(terms, "license_key", None) or getattr(facts.license, "key", None)
+    return LockedModel(
+        model=facts.model,
+        requested=requested,
+        revision=facts.revision,
+        digest=getattr(facts, "digest", None),
+        source=getattr(facts, "source", None),
+        license_key=key,
+        license_files=tuple(sorted((str(n), str(s)) for n, s in facts.license_files)),
+        decision=decision,
+        locked_at=(today or dt.date.today()).isoformat(),
+    )
+
+
+def build_lock(entries: Iterable[LockedModel], previous: Lock | None = None) -> Lock:
+    """A lock of `entries`, keeping the previous entry (and its date) when nothing changed."""
+    models: dict[str, LockedModel] = {}
+    for entry in entries:
+        old = previous.models.get(entry.key) if previous is not None else None
+        if old is not None and old.same_state(entry) and old.decision == entry.decision:
+            models[entry.key] = old
+        else:
+            models[entry.key] = entry
+    return Lock(models)
+
+
+def merge_lock(previous: Lock, entries: Iterable[LockedModel], *, update: bool) -> Lock:
+    """Add new models to `previous`; with `update`, also replace entries whose state moved.
+
+    Entries of models no longer referenced are kept (`stale` reports them); `--update` on the
+    whole project is how they go away: callers pass `update=True` and rebuild with build_lock.
+    """
+    models = dict(previous.models)
+    for entry in entries:
+        old = models.get(entry.key)
+        if old is None or (update and not (old.same_state(entry) and old.decision == entry.decision)):
+            models[entry.key] = entry
+    return Lock(models)
+
+
+def compare(locked: LockedModel | None, current: LockedModel) -> list[Drift]:
+    """How `current` differs from the locked entry: [] when the approval still holds."""
+    key = current.key
+    if locked is None:
+        return [
+            Drift(key, "unlocked", f"{key} is not in {LOCK_FILE}; run `compliance lock --update`")
+        ]
+    drifts: list[Drift] = []
+    if locked.revision != current.revision:
+        drifts.append(
+            Drift(
+                key,
+                "revision",
+                f"revision moved from {_short(locked.revision)} to {_short(current.revision)}",
+                locked.revision,
+                current.revision,
+            )
+        )
+    elif locked.revision is None and locked.digest != current.digest:
+        drifts.append(
+            Drift(
+                key,
+                "revision",
+                "content changed (no commit sha; the files' digest differs from the locked one)",
+                locked.digest,
+                current.digest,
+            )
+        )
+    old_files = dict(locked.license_files)
+    new_files = dict(current.license_files)
+    for name in sorted(set(old_files) | set(new_files)):
+        before, after = old_files.get(name), new_files.get(name)
+        if before == after:
+            continue
+        if before is None:
+            message = f"licence file {name} appeared (sha256 {_short(after)})"
+        elif after is None:
+            message = f"licence file {name} is gone (was sha256 {_short(before)})"
+        else:
+            message = f"licence file {name} changed (sha256 {_short(before)} -> {_short(after)})"
+        drifts.append(Drift(key, "license-file", message, before, after))
+    if locked.license_key != current.license_key:
+        drifts.append(
+            Drift(
+                key,
+                "license-key",
+                f"licence changed from {locked.license_key or 'unknown'}"
+                f" to {current.license_key or 'unknown'}",
+                locked.license_key,
+                current.license_key,
+            )
+        )
+    return drifts
+
+
+def summary(drifts: list[Drift]) -> str:
+    """One line for a finding: what changed, then how to accept it."""
+    if not drifts:
+        return ""
+    if len(drifts) == 1 and drifts[0].kind == "unlocked":
+        return drifts[0].message
+    parts = "; ".join(d.message for d in drifts)
+    when = "since it was locked"
+    return f"{parts} {when}: review the change, then run `compliance lock --update`"
+
+
+def stale(lock: Lock, keys: Iterable[str]) -> list[str]:
+    """Locked models that are no longer referenced."""
+    seen = set(keys)
+    return sorted(k for k in lock.models if k not in seen)
+
+
+# -- reading and writing ----------------------------------------------------------------------
+def _fail(path: Path, message: str) -> InputError:
+    return InputError(message, file=str(path))
+
+
+def _parse_entry(path: Path, key: str, raw: Any) -> LockedModel:
+    where = f"entry {key!r}"
+    if not isinstance(raw, dict):
+        raise _fail(path, f"{where}: expected an object")
+    model = raw.get("model")
+    if not isinstance(model, str) or not is_valid_repo_id(model):
+        raise _fail(path, f"{where}: `model` must be a model id org/name")
+    strings = ("requested", "revision", "digest", "source", "license_key", "decision", "locked_at")
+    values: dict[str, str | None] = {}
+    for name in strings:
+        value = raw.get(name)
+        if value is not None and not isinstance(value, str):
+            raise _fail(path, f"{where}: `{name}` must be a string or null")
+        values[name] = value
+    revision = values["revision"]
+    if revision is not None and not SHA_RE.match(revision):
+        raise _fail(path, f"{where}: `revision` must be a 40-hex commit sha")
+    files = raw.get("license_files") or {}
+    if not isinstance(files, dict):
+        raise _fail(path, f"{where}: `license_files` must map file names to sha256")
+    pairs = []
+    for name, digest in files.items():
+        if not isinstance(digest, str) or len(digest) != 64 or not set(digest) <= _HEX64:
+            raise _fail(path, f"{where}: license_files[{name!r}] is not a sha256")
+        pairs.append((str(name), digest))
+    entry = LockedModel(
+        model=model,
+        requested=values["requested"],
+        revision=revision,
+        digest=values["digest"],
+        source=values["source"],
+        license_key=values["license_key"],
+        license_files=tuple(sorted(pairs)),
+        decision=values["decision"],
+        locked_at=values["locked_at"],
+    )
+    if entry.key != key:
+        raise _fail(path, f"{where}: the key does not match model/requested ({entry.key!r})")
+    return entry
+
+
+def lock_from_json(data: Any, path: Path) -> Lock:
+    if not isinstance(data, dict):
+        raise _fail(path, "not a compliance.lock: expected a JSON object")
+    schema = data.get("schema")
+    if schema != LOCK_SCHEMA:
+        if isinstance(schema, str) and schema.startswith("compliance.lock/v"):
+            raise _fail(
+                path,
+                f"lock schema {schema} is not {LOCK_SCHEMA}: written by another version of"
+                " compliance; upgrade, or regenerate it with `compliance lock --update`",
+            )
+        raise _fail(path, f"not a compliance.lock (`schema` is not {LOCK_SCHEMA})")
+    models = data.get("models") or {}
+    if not isinstance(models, dict):
+        raise _fail(path, "`models` must be an object")
+    return Lock({str(k): _parse_entry(path, str(k), v) for k, v in models.items()})
+
+
+def read_lock(path: Path) -> Lock:
+    """Read a lock file; InputError (exit 2) naming the file and line when it is not one."""
+    from .safeyaml import read_capped
+
+    data = read_capped(path, max_bytes=MAX_LOCK_BYTES)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _fail(path, "not UTF-8 text") from None
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+    except RecursionError:
+        raise _fail(path, "invalid JSON: nesting too deep") from None
+    return lock_from_json(parsed, path)
+
+
+def write_lock(path: Path, lock: Lock) -> None:
+    from .sources.cache import atomic_write_text
+
+    atomic_write_text(path, lock.dumps())
+
+
+def with_decision(entry: LockedModel, decision: str | None) -> LockedModel:
+    return replace(entry, decision=decision)

@@ -1,0 +1,41 @@
+"""`audit --format html`: one self-contained HTML file (inline CSS, no scripts, no fetches).
+
+Rendered from jinja2 templates in compliance/report/templates/ with autoescaping; readable on
+screen and printed (@media print: one model per page, table headers repeated).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from .interface import OBLIGATION_TITLES, AuditReport, short_rev
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("compliance.report", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default=True),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _where(ev: Any) -> str:
+    place = f"{ev.file}:{ev.line}" if ev.line else ev.file
+    return f"{ev.model}: {place}" if ev.model else place
+
+
+def render_html(report: AuditReport) -> str:
+    template = _environment().get_template("audit.html.j2")
+    text: str = template.render(
+        report=report,
+        counts=report.counts,
+        titles=OBLIGATION_TITLES,
+        short_rev=short_rev,
+        where=_where,
+    )
+    return text

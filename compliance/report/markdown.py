@@ -1,0 +1,132 @@
+"""`audit --format markdown`: the legal review as Markdown (GitHub-flavoured tables)."""
+
+from __future__ import annotations
+
+from .interface import OBLIGATION_TITLES, AuditEntry, AuditReport, short_rev
+
+DECISION_MARK = {"allow": "✅ allow", "warn": "⚠️ warn", "deny": "⛔ deny"}
+
+
+def cell(text: object) -> str:
+    """Text safe inside a table cell: pipes escaped, line breaks folded."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    return f"`{text}`" if "`" not in text else text
+
+
+def render_markdown(report: AuditReport) -> str:
+    out: list[str] = []
+    counts = report.counts
+    out.append("# Model licence audit")
+    out.append("")
+    out.append(
+        f"Generated {report.generated_at} by compliance {report.tool_version}"
+        + (f" with config `{report.config}`" if report.config else "")
+        + "."
+    )
+    out.append(
+        f"{len(report.entries)} model(s): {counts['allow']} allow, {counts['warn']} warn,"
+        f" {counts['deny']} deny. Fails on: {report.fail_on}. Exit code {report.exit_code}."
+    )
+    out.append("")
+    out.append("## Summary")
+    out.append("")
+    out.append("| Model | Revision | Licence | Decision |")
+    out.append("|---|---|---|---|")
+    for e in report.entries:
+        out.append(
+            f"| [{cell(e.model)}](#{e.anchor}) | {_code(short_rev(e.revision))} | {cell(e.license.label)}"
+            f" | {DECISION_MARK.get(e.decision, e.decision)} |"
+        )
+    for e in report.entries:
+        out.append("")
+        out.extend(_entry(e))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _entry(e: AuditEntry) -> list[str]:
+    out = [f'<a id="{e.anchor}"></a>', "", f"## {e.model}", ""]
+    out.append(f"**Decision: {DECISION_MARK.get(e.decision, e.decision)}**")
+    out.append("")
+    out.append(f"- Revision: {_code(e.revision_label)}")
+    if e.hub_url:
+        out.append(f"- Hub: <{e.hub_url}>")
+    out.append(f"- Read at: {e.read_at or 'unknown'}" + (f" (from {e.source})" if e.source else ""))
+    lic = e.license
+    lic_text = lic.label + (f" — {lic.name}" if lic.name else "") + (f" <{lic.url}>" if lic.url else "")
+    out.append(f"- Licence: {lic_text} (class {lic.license_class})")
+    if e.locations:
+        out.append("- Named at: " + ", ".join(_code(str(loc)) for loc in e.locations))
+    out.append("")
+    out.append("### Findings")
+    out.append("")
+    if e.findings:
+        for f in e.findings:
+            out.append(f"- **{f.label}** `{f.code}`: {_indent(f.message)}")
+            if f.waived_by is not None:
+                x = f.waived_by
+                out.append(
+                    f"  - waived by the exception at {_code(x.where or 'config')}: {x.reason}"
+                    f" (approved by {x.approved_by}, expires {x.expires or 'never'})"
+                )
+            for ev in f.evidence:
+                out.append(f"  - {_where(ev.file, ev.line, ev.model)}: “{ev.quote}”")
+    else:
+        out.append("None.")
+    out.append("")
+    out.append("### Facts")
+    out.append("")
+    if e.fact_rows:
+        out.append("| Fact | Value | Evidence |")
+        out.append("|---|---|---|")
+        for row in e.fact_rows:
+            evidence = "<br>".join(
+                f"{_code(_where(ev.file, ev.line, ev.model))} “{cell(ev.quote)}”" for ev in row.evidence
+            )
+            out.append(f"| {cell(row.label)} | {cell(row.value)} | {evidence or '—'} |")
+    else:
+        out.append("No facts: the model could not be read.")
+    out.append("")
+    out.append("### Lineage")
+    out.append("")
+    if e.lineage:
+        out.append(f"- {e.model} ({lic.key})")
+        for line in e.lineage:
+            out.append("  " * line.depth + f"- {line}")
+    else:
+        out.append("No base model declared." if e.facts else "Unknown.")
+    out.append("")
+    out.append("### Obligations")
+    out.append("")
+    if e.obligations:
+        for o in e.obligations:
+            value = f" — {_code(o.value)}" if o.value else ""
+            out.append(f"- [ ] **{OBLIGATION_TITLES[o.kind]}**: {o.text}{value}")
+    else:
+        out.append("None stated by the licence.")
+    out.append("")
+    out.append("### Exceptions applied")
+    out.append("")
+    if e.exceptions:
+        out.append("| Waived | Reason | Approved by | Expires | Where |")
+        out.append("|---|---|---|---|---|")
+        for x in e.exceptions:
+            out.append(
+                f"| {cell(', '.join(x.waived or x.rules) or 'all')} | {cell(x.reason)}"
+                f" | {cell(x.approved_by)} | {cell(x.expires or 'never')} | {cell(x.where or '—')} |"
+            )
+    else:
+        out.append("None.")
+    return out
+
+
+def _indent(text: str) -> str:
+    """Keep a multi-line message inside its list item."""
+    return "\n  ".join(part.rstrip() for part in text.replace("\r\n", "\n").split("\n"))
+
+
+def _where(file: str, line: int | None, model: str | None) -> str:
+    place = f"{file}:{line}" if line else file
+    return f"{model}: {place}" if model else place
