@@ -17,8 +17,7 @@ in review:
       "models": {
         "meta-llama/Llama-3.2-1B-Instruct": {
           "model": "meta-llama/Llama-3.2-1B-Instruct",
-          "requested": null,                  # the revision the config asked for (branch/tag)
-          "revision": "4e20de36...",          # the commit it resolved to
+          "revision": "4e20de36...",          # the commit the reference resolved to
           "digest": "sha256:...",             # content digest (identifies a mirror without git)
           "source": "hub",
           "license_key": "llama3.2",
@@ -52,18 +51,13 @@ _HEX64 = frozenset("0123456789abcdef")
 @dataclass(frozen=True)
 class LockedModel:
     model: str  # org/name
-    requested: str | None = None  # revision as the config wrote it (None: default branch)
-    revision: str | None = None  # 40-hex commit sha it resolved to
+    revision: str | None = None  # 40-hex commit sha the reference resolved to
     digest: str | None = None
     source: str | None = None
     license_key: str | None = None
     license_files: tuple[tuple[str, str], ...] = ()  # (file name, sha256), sorted by name
     decision: str | None = None  # allow | warn | deny
     locked_at: str | None = None  # ISO date
-
-    @property
-    def key(self) -> str:
-        return lock_key(self.model, self.requested)
 
     def same_state(self, other: LockedModel) -> bool:
         """True when nothing an approval depends on differs (the date and decision aside)."""
@@ -77,7 +71,6 @@ class LockedModel:
     def to_json(self) -> dict[str, Any]:
         return {
             "model": self.model,
-            "requested": self.requested,
             "revision": self.revision,
             "digest": self.digest,
             "source": self.source,
@@ -90,11 +83,21 @@ class LockedModel:
 
 @dataclass(frozen=True)
 class Lock:
-    models: Mapping[str, LockedModel] = field(default_factory=dict)  # by lock_key
+    # by key: the model id, or `model@sha` for a second revision of one model
+    models: Mapping[str, LockedModel] = field(default_factory=dict)
     schema: str = LOCK_SCHEMA
 
-    def get(self, model: str, requested: str | None = None) -> LockedModel | None:
-        return self.models.get(lock_key(model, requested))
+    def lookup(self, model: str, revision: str | None) -> LockedModel | None:
+        """The entry that approves `model`: the one at `revision` if any, else its only entry
+        (or the one under the bare model id)."""
+        entries = [e for e in self.models.values() if e.model.lower() == model.lower()]
+        if not entries:
+            return None
+        for entry in entries:
+            if revision is not None and entry.revision == revision:
+                return entry
+        bare = [e for k, e in self.models.items() if k.lower() == model.lower()]
+        return bare[0] if bare else entries[0]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -115,6 +118,7 @@ class Drift:
     message: str
     old: str | None = None
     new: str | None = None
+    file: str | None = None  # the licence file, for kind "license-file"
 
     code: str = DRIFT_CODE
 
@@ -126,11 +130,8 @@ class Drift:
             "message": self.message,
             "old": self.old,
             "new": self.new,
+            "file": self.file,
         }
-
-
-def lock_key(model: str, requested: str | None) -> str:
-    return f"{model}@{requested}" if requested else model
 
 
 def _short(value: str | None) -> str:
@@ -142,7 +143,6 @@ def _short(value: str | None) -> str:
 def locked_from_facts(
     facts: Any,
     *,
-    requested: str | None = None,
     decision: str | None = None,
     today: dt.date | None = None,
 ) -> LockedModel:
@@ -152,7 +152,6 @@ def locked_from_facts(
     key = getattr(terms, "license_key", None) or getattr(facts.license, "key", None)
     return LockedModel(
         model=facts.model,
-        requested=requested,
         revision=facts.revision,
         digest=getattr(facts, "digest", None),
         source=getattr(facts, "source", None),
@@ -163,35 +162,43 @@ def locked_from_facts(
     )
 
 
+def _keyed(entries: Iterable[LockedModel]) -> dict[str, LockedModel]:
+    out: dict[str, LockedModel] = {}
+    for entry in entries:
+        key = entry.model
+        if key in out and out[key].revision != entry.revision:
+            key = f"{entry.model}@{entry.revision}"
+        out[key] = entry
+    return out
+
+
 def build_lock(entries: Iterable[LockedModel], previous: Lock | None = None) -> Lock:
-    """A lock of `entries`, keeping the previous entry (and its date) when nothing changed."""
+    """A lock of exactly `entries`; an entry whose state did not change keeps its old date."""
     models: dict[str, LockedModel] = {}
-    for entry in entries:
-        old = previous.models.get(entry.key) if previous is not None else None
-        if old is not None and old.same_state(entry) and old.decision == entry.decision:
-            models[entry.key] = old
-        else:
-            models[entry.key] = entry
+    for key, entry in _keyed(entries).items():
+        old = previous.lookup(entry.model, entry.revision) if previous is not None else None
+        unchanged = old is not None and old.same_state(entry) and old.decision == entry.decision
+        models[key] = old if unchanged and old is not None else entry
     return Lock(models)
 
 
-def merge_lock(previous: Lock, entries: Iterable[LockedModel], *, update: bool) -> Lock:
-    """Add new models to `previous`; with `update`, also replace entries whose state moved.
-
-    Entries of models no longer referenced are kept (`stale` reports them); `--update` on the
-    whole project is how they go away: callers pass `update=True` and rebuild with build_lock.
-    """
+def merge_lock(previous: Lock, entries: Iterable[LockedModel]) -> tuple[Lock, list[Drift]]:
+    """Add models that are not locked yet; keep locked ones as they are, and report how the
+    current state drifted from them (the caller refuses, or `--update` rebuilds)."""
     models = dict(previous.models)
-    for entry in entries:
-        old = models.get(entry.key)
-        if old is None or (update and not (old.same_state(entry) and old.decision == entry.decision)):
-            models[entry.key] = entry
-    return Lock(models)
+    drifts: list[Drift] = []
+    for key, entry in _keyed(entries).items():
+        old = previous.lookup(entry.model, entry.revision)
+        if old is None:
+            models[key] = entry
+        else:
+            drifts.extend(compare(old, entry))
+    return Lock(models), drifts
 
 
 def compare(locked: LockedModel | None, current: LockedModel) -> list[Drift]:
     """How `current` differs from the locked entry: [] when the approval still holds."""
-    key = current.key
+    key = current.model
     if locked is None:
         return [
             Drift(key, "unlocked", f"{key} is not in {LOCK_FILE}; run `compliance lock --update`")
@@ -229,7 +236,7 @@ def compare(locked: LockedModel | None, current: LockedModel) -> list[Drift]:
             message = f"licence file {name} is gone (was sha256 {_short(before)})"
         else:
             message = f"licence file {name} changed (sha256 {_short(before)} -> {_short(after)})"
-        drifts.append(Drift(key, "license-file", message, before, after))
+        drifts.append(Drift(key, "license-file", message, before, after, name))
     if locked.license_key != current.license_key:
         drifts.append(
             Drift(
@@ -255,10 +262,14 @@ def summary(drifts: list[Drift]) -> str:
     return f"{parts} {when}: review the change, then run `compliance lock --update`"
 
 
-def stale(lock: Lock, keys: Iterable[str]) -> list[str]:
-    """Locked models that are no longer referenced."""
-    seen = set(keys)
-    return sorted(k for k in lock.models if k not in seen)
+def stale(lock: Lock, current: Iterable[LockedModel]) -> list[str]:
+    """Keys of locked entries that no current model maps to (no longer referenced)."""
+    used = set()
+    for entry in current:
+        found = lock.lookup(entry.model, entry.revision)
+        if found is not None:
+            used.add(id(found))
+    return sorted(k for k, e in lock.models.items() if id(e) not in used)
 
 
 # -- reading and writing ----------------------------------------------------------------------
@@ -273,7 +284,7 @@ def _parse_entry(path: Path, key: str, raw: Any) -> LockedModel:
     model = raw.get("model")
     if not isinstance(model, str) or not is_valid_repo_id(model):
         raise _fail(path, f"{where}: `model` must be a model id org/name")
-    strings = ("requested", "revision", "digest", "source", "license_key", "decision", "locked_at")
+    strings = ("revision", "digest", "source", "license_key", "decision", "locked_at")
     values: dict[str, str | None] = {}
     for name in strings:
         value = raw.get(name)
@@ -293,7 +304,6 @@ def _parse_entry(path: Path, key: str, raw: Any) -> LockedModel:
         pairs.append((str(name), digest))
     entry = LockedModel(
         model=model,
-        requested=values["requested"],
         revision=revision,
         digest=values["digest"],
         source=values["source"],
@@ -302,8 +312,8 @@ def _parse_entry(path: Path, key: str, raw: Any) -> LockedModel:
         decision=values["decision"],
         locked_at=values["locked_at"],
     )
-    if entry.key != key:
-        raise _fail(path, f"{where}: the key does not match model/requested ({entry.key!r})")
+    if key.split("@", 1)[0].lower() != model.lower():
+        raise _fail(path, f"{where}: the key does not name the entry's model {model!r}")
     return entry
 
 
@@ -329,6 +339,8 @@ def read_lock(path: Path) -> Lock:
     """Read a lock file; InputError (exit 2) naming the file and line when it is not one."""
     from .safeyaml import read_capped
 
+    if not path.exists():
+        raise _fail(path, "no lock file: run `compliance lock` first (or check without --locked)")
     data = read_capped(path, max_bytes=MAX_LOCK_BYTES)
     try:
         text = data.decode("utf-8-sig")
@@ -351,3 +363,62 @@ def write_lock(path: Path, lock: Lock) -> None:
 
 def with_decision(entry: LockedModel, decision: str | None) -> LockedModel:
     return replace(entry, decision=decision)
+
+
+# -- with the check core --------------------------------------------------------------------
+def default_lock_path(config: Any = None) -> Path:
+    """compliance.lock next to the config file when there is one, else in the current folder."""
+    where = getattr(config, "path", None)
+    return Path(where).parent / LOCK_FILE if where else Path(LOCK_FILE)
+
+
+def lockable(decision: Any) -> bool:
+    """A decision whose facts were read from a source (not a failure, not a hosted API)."""
+    facts = getattr(decision, "facts", None)
+    return (
+        facts is not None
+        and not getattr(decision, "source_error", False)
+        and getattr(facts, "source", None) != "closed-api"
+    )
+
+
+def entries_from_result(result: Any) -> list[LockedModel]:
+    """Lock entries for the decisions of a CheckResult (models that were read)."""
+    return [
+        locked_from_facts(d.facts, decision=d.decision) for d in result.decisions if lockable(d)
+    ]
+
+
+def drift_evidence(drifts: list[Drift]) -> tuple[Any, ...]:
+    from .facts.model import Evidence
+
+    out = []
+    for d in drifts:
+        if d.kind == "license-file" and d.file is not None:
+            out.append(Evidence("license.file", d.file, None, d.message))
+        elif d.kind == "revision":
+            out.append(Evidence("revision", LOCK_FILE, None, d.message))
+        elif d.kind == "license-key":
+            out.append(Evidence("license.key", LOCK_FILE, None, d.message))
+    return tuple(out)
+
+
+def apply_lock(result: Any, lock: Lock) -> Any:
+    """The CheckResult with a `license-drift` deny on every model that moved since locking.
+
+    Applied after exceptions: a drift is not waivable; `compliance lock --update` accepts it.
+    """
+    from .check import DecidedFinding
+
+    decisions = []
+    for d in result.decisions:
+        if not lockable(d):
+            decisions.append(d)
+            continue
+        drifts = compare(lock.lookup(d.model, d.revision), locked_from_facts(d.facts))
+        if not drifts:
+            decisions.append(d)
+            continue
+        finding = DecidedFinding(DRIFT_CODE, "deny", summary(drifts), drift_evidence(drifts))
+        decisions.append(replace(d, decision="deny", findings=(finding, *d.findings)))
+    return replace(result, decisions=tuple(decisions))

@@ -13,9 +13,9 @@ from .errors import UsageError
 
 # Hub rules: letters, digits, '-', '_', '.'; no leading/trailing '-' or '.', no '--' or '..';
 # the name at most 96 characters.
-_PART = re.compile(r"^(?![.-])(?!.*(?:--|\.\.))[A-Za-z0-9_.-]{1,96}(?<![.-])$")
-_REVISION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
-SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+_PART = re.compile(r"^(?![.-])(?!.*(?:--|\.\.))[A-Za-z0-9_.-]{1,96}(?<![.-])\Z")
+_REVISION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}\Z")
+SHA_RE = re.compile(r"^[0-9a-f]{40}\Z")
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@
 # {"code", "msg"} objects: deny, warn, info, and unknown (a fact that could not be
 # established; policy.unknown decides whether it denies or warns).
 #
-# rego-cpp note: never pass the result of concat() to sprintf(); build such messages with
-# concat() alone (rego-cpp emits the inner string unescaped and the result is not JSON).
+# rego-cpp note: build messages with concat() and format_int(), never sprintf("%s"/"%v"):
+# rego-cpp 1.5 can emit the string argument of sprintf with its quotes unescaped (e.g. for the
+# result of upper() or concat()), which breaks the result; the engine then fails closed.
 package compliance.core
 
 import rego.v1

@@ -11,10 +11,10 @@ unknown contains {"code": "license-unknown", "msg": msg} if {
 	msg := unknown_license_msg(input.license)
 }
 
-unknown_license_msg(lic) := sprintf(
-	"no licence could be established: the card declares '%s' and no licence text was recognised",
-	[lic.declared],
-) if {
+unknown_license_msg(lic) := concat("", [
+	"no licence could be established: the card declares '", lic.declared,
+	"' and no licence text was recognised",
+]) if {
 	is_string(lic.declared)
 } else := "no licence could be established: the card declares none and no licence file was recognised"
 
@@ -25,10 +25,10 @@ unknown contains {"code": "license-unknown", "msg": msg} if {
 	core.terms.class != "unknown"
 	not core.terms.class in core.open_source_classes
 	core.terms.commercial_use == "unknown"
-	msg := sprintf(
-		"whether the licence (%s) allows commercial use could not be established, and organization.use is '%s'",
-		[core.name, core.org.use],
-	)
+	msg := concat("", [
+		"whether the licence (", core.name, ") allows commercial use could not be established,",
+		" and organization.use is '", core.org.use, "'",
+	])
 }
 
 # license-class-denied: the class is not one the organisation allows.
@@ -36,7 +36,10 @@ deny contains {"code": "license-class-denied", "msg": msg} if {
 	cls := core.terms.class
 	cls != "unknown"
 	not class_allowed(cls, core.settings.allow_classes)
-	msg := sprintf("the licence (%s) is of class '%s', which policy.allow_classes does not include", [core.name, cls])
+	msg := concat("", [
+		"the licence (", core.name, ") is of class '", cls,
+		"', which policy.allow_classes does not include",
+	])
 }
 
 class_allowed(cls, allowed) if cls in {c | some c in allowed}

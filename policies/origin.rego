@@ -14,7 +14,7 @@ origins := {upper(c) | some c in [core.terms.origin_country, input.publisher.cou
 deny contains {"code": "origin-denied", "msg": msg} if {
 	some c in origins
 	c in denied
-	msg := sprintf("the publisher is in %s, which policy.deny_origins lists", [c])
+	msg := concat("", ["the publisher is in ", c, ", which policy.deny_origins lists"])
 }
 
 unknown contains {"code": "origin-denied", "msg": msg} if {

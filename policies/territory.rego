@@ -30,10 +30,10 @@ deny contains {"code": "eu-restricted", "msg": msg} if {
 	some r in restrictions
 	core.covers(r.region, org_regions)
 	scope_applies(r.scope, input.multimodal)
-	msg := sprintf(
-		"the %s of %s excludes %s (scope: %s) and the organisation is domiciled in %s%s",
-		[clause_name(r), core.name, r.region, r.scope, core.org.domicile, scope_note(r.scope)],
-	)
+	msg := concat("", [
+		"the ", clause_name(r), " of ", core.name, " excludes ", r.region, " (scope: ", r.scope,
+		") and the organisation is domiciled in ", core.org.domicile, scope_note(r.scope),
+	])
 }
 
 scope_note("multimodal") := "; this model is multimodal"
@@ -46,10 +46,10 @@ unknown contains {"code": "eu-restricted", "msg": msg} if {
 	core.covers(r.region, org_regions)
 	r.scope == "multimodal"
 	not is_boolean(input.multimodal)
-	msg := sprintf(
-		"the %s of %s excludes %s for multimodal models; whether this model is multimodal is unknown",
-		[clause_name(r), core.name, r.region],
-	)
+	msg := concat("", [
+		"the ", clause_name(r), " of ", core.name, " excludes ", r.region,
+		" for multimodal models; whether this model is multimodal is unknown",
+	])
 }
 
 # The facts flag an EU restriction without naming the clause.
@@ -57,7 +57,10 @@ deny contains {"code": "eu-restricted", "msg": msg} if {
 	core.terms.eu_restricted == true
 	"EU" in org_regions
 	not eu_clause_listed
-	msg := sprintf("the terms of %s restrict use in the EU and the organisation is domiciled in %s", [core.name, core.org.domicile])
+	msg := concat("", [
+		"the terms of ", core.name, " restrict use in the EU and the organisation is domiciled in ",
+		core.org.domicile,
+	])
 }
 
 eu_clause_listed if {
@@ -69,7 +72,10 @@ eu_clause_listed if {
 deny contains {"code": "eu-restricted", "msg": msg} if {
 	input.eu_gate_disallowed == true
 	"EU" in org_regions
-	msg := sprintf("the repository's access gate excludes users in the EU and the organisation is domiciled in %s", [core.org.domicile])
+	msg := concat("", [
+		"the repository's access gate excludes users in the EU and the organisation is",
+		" domiciled in ", core.org.domicile,
+	])
 }
 
 # A clause names a region the rules do not know: it may cover the organisation.
@@ -77,21 +83,26 @@ unknown contains {"code": "eu-restricted", "msg": msg} if {
 	some r in restrictions
 	not core.covers(r.region, org_regions)
 	not core.known_region(r.region)
-	msg := sprintf("the %s of %s excludes '%s', a region this tool does not know", [clause_name(r), core.name, r.region])
+	msg := concat("", [
+		"the ", clause_name(r), " of ", core.name, " excludes '", r.region,
+		"', a region this tool does not know",
+	])
 }
 
 # The organisation did not state its domicile, so no territory clause can be ruled out.
 unknown contains {"code": "eu-restricted", "msg": msg} if {
 	not domicile_known
 	some r in restrictions
-	msg := sprintf(
-		"the %s of %s excludes %s, but organization.domicile is not set",
-		[clause_name(r), core.name, r.region],
-	)
+	msg := concat("", [
+		"the ", clause_name(r), " of ", core.name, " excludes ", r.region,
+		", but organization.domicile is not set",
+	])
 }
 
 unknown contains {"code": "eu-restricted", "msg": msg} if {
 	not domicile_known
 	core.terms.eu_restricted == true
-	msg := sprintf("the terms of %s restrict use in the EU, but organization.domicile is not set", [core.name])
+	msg := concat("", [
+		"the terms of ", core.name, " restrict use in the EU, but organization.domicile is not set",
+	])
 }

@@ -10,10 +10,10 @@ trains_on_outputs if core.org.trains_on_outputs == true
 deny contains {"code": "output-training-restricted", "msg": msg} if {
 	trains_on_outputs
 	core.terms.output_training in {"prohibited", "restricted"}
-	msg := sprintf(
-		"the licence (%s) %s using outputs to train other models, and organization.trains_on_outputs is true",
-		[core.name, verb[core.terms.output_training]],
-	)
+	msg := concat("", [
+		"the licence (", core.name, ") ", verb[core.terms.output_training],
+		" using outputs to train other models, and organization.trains_on_outputs is true",
+	])
 }
 
 verb := {"prohibited": "prohibits", "restricted": "restricts"}
@@ -34,8 +34,8 @@ conditions(duties) := concat("", [": ", concat("; ", duties)]) if {
 unknown contains {"code": "output-training-restricted", "msg": msg} if {
 	trains_on_outputs
 	not core.terms.output_training in {"allowed", "conditional", "restricted", "prohibited"}
-	msg := sprintf(
-		"whether the licence (%s) allows training on outputs could not be established, and organization.trains_on_outputs is true",
-		[core.name],
-	)
+	msg := concat("", [
+		"whether the licence (", core.name, ") allows training on outputs could not be",
+		" established, and organization.trains_on_outputs is true",
+	])
 }

@@ -18,6 +18,7 @@ and latency, for the reliability and speed tests.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -215,13 +216,13 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(fault.hang)
         if fault.reset:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(2)
-            except OSError:
-                pass
             return True
         if fault.status is not None:
-            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            headers = (
+                {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            )
             if fault.error_code:
                 headers["X-Error-Code"] = fault.error_code
             self._send(fault.status, b'{"error": "injected"}', headers, head=head)
@@ -328,10 +329,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body[: len(body) // 2])
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(2)
-        except OSError:
-            pass
 
     def _resolve(
         self, repo_id: str, revision: str, filename: str, head: bool, fault: Fault | None

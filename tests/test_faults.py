@@ -138,7 +138,7 @@ def test_transient_fault_is_retried(fake_hub, cli, fault):
 def test_429_honours_retry_after_within_budget(fake_hub, cli, monkeypatch):
     monkeypatch.setenv("COMPLIANCE_HUB_RETRY_BUDGET", "5")
     fake_hub.add_fault(INFO, Fault(status=429, retry_after=1, times=1))
-    code, out, err, elapsed = _scan(cli, MODEL)
+    code, _out, err, elapsed = _scan(cli, MODEL)
     assert code == 0, err
     assert elapsed >= 1.0  # waited as asked, not the 0.05 s backoff
     infos = [r for r in fake_hub.requests if r.path.startswith("/api/models/")]
@@ -199,3 +199,30 @@ def test_bad_retry_settings_are_a_usage_error(fake_hub, cli, monkeypatch):
     code, _, err = cli("scan", MODEL)
     assert code == 2
     assert "COMPLIANCE_HUB_RETRY_BUDGET" in err
+
+
+# -- the check command: a fault is a deny with source-error, exit 3, never an allow ------------
+@pytest.mark.parametrize(
+    ("path", "fault"),
+    [
+        (INFO, Fault(status=503)),
+        (INFO, Fault(hang=3)),
+        (INFO, Fault(invalid_json=True)),
+        (FILE, Fault(truncate=True)),
+        (FILE, Fault(reset=True)),
+        (INFO, Fault(status=403, error_code="GatedRepo")),
+    ],
+    ids=["503", "hang", "invalid-json", "file-truncated", "file-reset", "gated"],
+)
+def test_check_turns_a_fault_into_deny_and_exit_3(fake_hub, cli, path, fault):
+    fake_hub.add_fault(path, fault)
+    start = time.monotonic()
+    code, out, err = cli("check", "--model", MODEL, "--format", "json")
+    assert time.monotonic() - start < BUDGET + 3
+    assert code == 3, err
+    (decision,) = json.loads(out)["decisions"]
+    assert decision["decision"] == "deny"
+    assert decision["codes"] == ["source-error"]
+    assert MODEL in err and "Traceback" not in err
+    code, out, err = cli("check", "--model", MODEL)
+    assert code == 3 and "allow" not in out.split("summary:")[0]

@@ -159,6 +159,16 @@ EXPECTED: dict[str, list[tuple[int, str, str, str | None]]] = {
         (4, "meta-llama/Llama-3.2-1B-Instruct", H, None),  # modelURL
         (7, "BAAI/bge-m3", H, None),  # embeddingModelName; baseModel/modelName aliases dropped
     ],
+    "skypilot.yaml": [
+        (3, "Qwen/Qwen2.5-Math-7B-Instruct", H, None),  # envs: HF_MODEL
+        (
+            4,
+            "mistralai/Mistral-Small-24B-Instruct-2501",
+            H,
+            None,
+        ),  # BASE, used by `vllm serve $BASE`
+        (7, "EleutherAI/pythia-160m", H, None),  # --model_args pretrained=
+    ],
     "modelfiles/Modelfile.hub": [
         (1, "bartowski/Llama-3.2-1B-Instruct-GGUF", H, None),
         (2, "./adapters/lora.gguf", G, None),
@@ -198,6 +208,10 @@ def test_not_models_are_not_reported() -> None:
         "commented/out-model",
         "sglang.launch_server",
         "BAAI/bge-reranker-v2-m3",  # commented out in app.env
+        "me/llama-finetuned",  # NEW_MODEL: the output of a fine-tune
+        "me/llama-finetuned-hub",  # push_to_hub target
+        "me/empty-repo",  # create_repo
+        "org-unlisted/unused-default",  # an org/name string under a key that names no model
     ):
         assert wolf not in models, wolf
 

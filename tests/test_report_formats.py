@@ -140,7 +140,11 @@ def test_every_evidence_is_in_the_facts_table() -> None:
         ('Models trained on it must have names beginning with "Llama"', "name-prefix", "Llama"),
         ("Ship a copy of this Agreement with the Llama Materials", "license-copy", None),
         ("Give recipients a copy of this Agreement", "license-copy", None),
-        ("Pass on the Section 3.2 use restrictions as an enforceable provision", "use-policy", None),
+        (
+            "Pass on the Section 3.2 use restrictions as an enforceable provision",
+            "use-policy",
+            None,
+        ),
         ("Keep the model weights encrypted at rest", "other", None),
     ],
 )
@@ -171,9 +175,12 @@ def test_sarif_structure() -> None:
     assert loc["artifactLocation"]["uri"] == "litellm-config.yaml"
     assert loc["region"]["startLine"] == 9
     assert by_rule["license-mismatch-with-base"]["level"] == "warning"
-    assert by_rule["license-mismatch-with-base"]["relatedLocations"][0]["physicalLocation"][
-        "artifactLocation"
-    ]["uri"] == "docker-compose.yaml"
+    assert (
+        by_rule["license-mismatch-with-base"]["relatedLocations"][0]["physicalLocation"][
+            "artifactLocation"
+        ]["uri"]
+        == "docker-compose.yaml"
+    )
     assert by_rule["attribution-required"]["level"] == "note"
 
 
@@ -181,7 +188,14 @@ def test_sarif_model_named_on_command_line_points_at_model_card() -> None:
     from compliance.check import CheckResult, DecidedFinding, Decision
 
     result = CheckResult(
-        (Decision("org/model", None, "deny", (DecidedFinding("license-unknown", "deny", "no licence"),)),)
+        (
+            Decision(
+                "org/model",
+                None,
+                "deny",
+                (DecidedFinding("license-unknown", "deny", "no licence"),),
+            ),
+        )
     )
     res = render_sarif(result, tool_version="t")["runs"][0]["results"][0]
     loc = res["locations"][0]
@@ -197,7 +211,10 @@ def test_sarif_waived_finding_is_suppressed_with_the_exception() -> None:
     assert len(waived) == 1
     (suppression,) = waived[0]["suppressions"]
     assert suppression["kind"] == "external"
-    assert "LEGAL-42" in suppression["justification"] and "legal@example.com" in suppression["justification"]
+    assert (
+        "LEGAL-42" in suppression["justification"]
+        and "legal@example.com" in suppression["justification"]
+    )
     assert all("suppressions" not in r for r in results if r["ruleId"] != "license-class-denied")
 
 
@@ -212,7 +229,10 @@ def _sarif_validator():  # type: ignore[no-untyped-def]
 def test_sarif_validates_against_the_schema() -> None:
     result, facts = sample()
     validator = _sarif_validator()
-    for log in (render_sarif(result, facts, tool_version="0.1.0"), failed_run("boom", tool_version="0.1.0")):
+    for log in (
+        render_sarif(result, facts, tool_version="0.1.0"),
+        failed_run("boom", tool_version="0.1.0"),
+    ):
         errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
         assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
 
@@ -236,7 +256,9 @@ def test_github_one_annotation_per_finding_and_place() -> None:
     assert lines[-1].startswith("::notice title=compliance check::")
     waived = [x for x in lines if "title=license-class-denied" in x]
     assert len(waived) == 1 and waived[0].startswith("::notice ") and "LEGAL-42" in waived[0]
-    assert any(x.startswith("::error file=litellm-config.yaml,line=9,title=eu-restricted::") for x in lines)
+    assert any(
+        x.startswith("::error file=litellm-config.yaml,line=9,title=eu-restricted::") for x in lines
+    )
 
 
 # -- SPDX ---------------------------------------------------------------------------------------
@@ -267,7 +289,9 @@ def test_spdx_passes_spdx_tools_validation() -> None:
         "LicenseRef-scancode-llama-3.1-license-2024",
         "LicenseRef-compliance-gemma-2024-04-01",
     }
-    assert refs["LicenseRef-compliance-gemma-2024-04-01"]["extractedText"].startswith("See https://")
+    assert refs["LicenseRef-compliance-gemma-2024-04-01"]["extractedText"].startswith(
+        "See https://"
+    )
 
 
 def test_spdx_round_trips_through_the_spdx_tools_parser(tmp_path: Path) -> None:
@@ -283,7 +307,9 @@ def test_spdx_round_trips_through_the_spdx_tools_parser(tmp_path: Path) -> None:
 
 # -- HTML in a browser --------------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+)
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (fixture text quotes licence clauses verbatim)
 """Shared by the report tests: a small check result with facts, and the golden-file helper.
 
 The check result is built from the real `compliance.check` types when they accept the fields the
@@ -24,8 +25,8 @@ from compliance.facts.model import (
     LineageNode,
     ModelFacts,
     Publisher,
-    TerritoryRestriction,
     Terms,
+    TerritoryRestriction,
 )
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -43,10 +44,11 @@ def normalise(text: str) -> str:
     from compliance import __version__
 
     text = _ISO.sub("<TIME>", text)
-    return text.replace(f"compliance-{__version__}", "compliance-<VERSION>").replace(
-        f"compliance {__version__}", "compliance <VERSION>"
-    ).replace(f'"version": "{__version__}"', '"version": "<VERSION>"').replace(
-        f'"semanticVersion": "{__version__}"', '"semanticVersion": "<VERSION>"'
+    return (
+        text.replace(f"compliance-{__version__}", "compliance-<VERSION>")
+        .replace(f"compliance {__version__}", "compliance <VERSION>")
+        .replace(f'"version": "{__version__}"', '"version": "<VERSION>"')
+        .replace(f'"semanticVersion": "{__version__}"', '"semanticVersion": "<VERSION>"')
     )
 
 
@@ -88,7 +90,7 @@ LLAMA_TERMS = Terms(
     output_training="conditional",
     attribution=(
         'Display "Built with Llama" on a related website, UI, blog post, about page or product documentation',
-        'AI models created, trained, fine-tuned or improved with the Llama Materials and distributed must'
+        "AI models created, trained, fine-tuned or improved with the Llama Materials and distributed must"
         ' have names beginning with "Llama"',
         "Ship a copy of this Agreement with the Llama Materials",
     ),
@@ -157,7 +159,14 @@ def deepseek_distill() -> ModelFacts:
         model="deepseek-ai/DeepSeek-R1-Distill-Llama-8B",
         revision=SHA_DEEPSEEK,
         source="hub",
-        license=LicenseInfo(declared="mit", key="mit", spdx="MIT", license_class="permissive", source="card", confidence=1.0),
+        license=LicenseInfo(
+            declared="mit",
+            key="mit",
+            spdx="MIT",
+            license_class="permissive",
+            source="card",
+            confidence=1.0,
+        ),
         publisher=Publisher("deepseek-ai", "DeepSeek", "CN"),
         commercial_use="yes",
         output_training="allowed",
@@ -169,14 +178,29 @@ def deepseek_distill() -> ModelFacts:
                 "b" * 40,
                 "llama-3.1",
                 "restricted",
-                parents=(LineageNode("meta-llama/Llama-3.1-8B-base", "finetune", None, "unknown", "unknown", "not found"),),
+                parents=(
+                    LineageNode(
+                        "meta-llama/Llama-3.1-8B-base",
+                        "finetune",
+                        None,
+                        "unknown",
+                        "unknown",
+                        "not found",
+                    ),
+                ),
             ),
         ),
         effective=base_terms,
         evidence=(
             Evidence("license.declared", "README.md", 2, "license: mit"),
             Evidence("base_models", "README.md", 5, "base_model: meta-llama/Llama-3.1-8B"),
-            Evidence("mau_cap", "LICENSE", 31, "700 million monthly active users", model="meta-llama/Llama-3.1-8B"),
+            Evidence(
+                "mau_cap",
+                "LICENSE",
+                31,
+                "700 million monthly active users",
+                model="meta-llama/Llama-3.1-8B",
+            ),
         ),
         fetched_at="2026-11-24T11:59:01+00:00",
     )
@@ -200,7 +224,9 @@ def gemma() -> ModelFacts:
         model="google/gemma-2-9b-it",
         revision=None,
         source="mirror",
-        license=LicenseInfo(declared="gemma", key="gemma-2024-04-01", license_class="restricted", confidence=0.9),
+        license=LicenseInfo(
+            declared="gemma", key="gemma-2024-04-01", license_class="restricted", confidence=0.9
+        ),
         publisher=Publisher("google", "Google", "US"),
         commercial_use="yes",
         output_training="allowed",
@@ -218,7 +244,13 @@ def mistral() -> ModelFacts:
         model="mistralai/Mistral-7B-Instruct-v0.3",
         revision="d" * 40,
         source="hub",
-        license=LicenseInfo(declared="apache-2.0", key="apache-2.0", spdx="Apache-2.0", license_class="permissive", confidence=1.0),
+        license=LicenseInfo(
+            declared="apache-2.0",
+            key="apache-2.0",
+            spdx="Apache-2.0",
+            license_class="permissive",
+            confidence=1.0,
+        ),
         publisher=Publisher("mistralai", "Mistral AI", "FR"),
         commercial_use="yes",
         output_training="allowed",
@@ -244,7 +276,11 @@ def sample() -> tuple[CheckResult, dict[str, ModelFacts]]:
                     (llama.evidence[3],),
                     "compliance.territory",
                 ),
-                DecidedFinding("attribution-required", "info", 'Show "Built with Llama"; names must begin with "Llama".'),
+                DecidedFinding(
+                    "attribution-required",
+                    "info",
+                    'Show "Built with Llama"; names must begin with "Llama".',
+                ),
             ),
             locations=(Location("litellm-config.yaml", 9),),
             facts=llama,
@@ -286,7 +322,13 @@ def sample() -> tuple[CheckResult, dict[str, ModelFacts]]:
             "acme/missing-model",
             None,
             "deny",
-            (DecidedFinding("source-error", "deny", "the model could not be read (not-found): repository not found"),),
+            (
+                DecidedFinding(
+                    "source-error",
+                    "deny",
+                    "the model could not be read (not-found): repository not found",
+                ),
+            ),
             locations=(Location("compliance.yaml", 20),),
             source_error=True,
         ),
@@ -295,9 +337,18 @@ def sample() -> tuple[CheckResult, dict[str, ModelFacts]]:
 
 
 LOOKUP = {
-    "llama-3.2": ("Llama 3.2 Community License Agreement", "https://www.llama.com/llama3_2/license/"),
-    "llama-3.2-aup": ("Llama 3.2 Acceptable Use Policy", "https://www.llama.com/llama3_2/use-policy/"),
-    "llama-3.1": ("Llama 3.1 Community License Agreement", "https://www.llama.com/llama3_1/license/"),
+    "llama-3.2": (
+        "Llama 3.2 Community License Agreement",
+        "https://www.llama.com/llama3_2/license/",
+    ),
+    "llama-3.2-aup": (
+        "Llama 3.2 Acceptable Use Policy",
+        "https://www.llama.com/llama3_2/use-policy/",
+    ),
+    "llama-3.1": (
+        "Llama 3.1 Community License Agreement",
+        "https://www.llama.com/llama3_1/license/",
+    ),
     "gemma-2024-04-01": ("Gemma Terms of Use", "https://ai.google.dev/gemma/terms"),
 }
 

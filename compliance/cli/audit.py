@@ -81,11 +81,11 @@ def _progress(enabled: bool) -> Iterator[None]:
     def counting(spec: Any, **kwargs: Any) -> Any:
         return _CountingSource(original(spec, **kwargs), counter)
 
-    pipeline.make_source = counting  # type: ignore[assignment]
+    pipeline.make_source = counting
     try:
         yield
     finally:
-        pipeline.make_source = original  # type: ignore[assignment]
+        pipeline.make_source = original
         counter.close()
 
 
@@ -190,7 +190,10 @@ def command(
     for d in result.decisions:
         if d.facts is not None:
             terms = d.facts.effective_terms()
-            keys += [terms.license_key, *([terms.acceptable_use_policy] if terms.acceptable_use_policy else [])]
+            keys += [
+                terms.license_key,
+                *([terms.acceptable_use_policy] if terms.acceptable_use_policy else []),
+            ]
     report = build_audit(
         result,
         None,

@@ -37,6 +37,15 @@ from .common import config_option, emit_json, format_option, resolve_config, sou
 )
 @source_option
 @click.option("--today", default=None, hidden=True, help="Date exceptions are checked against.")
+@click.option(
+    "--locked", is_flag=True, help="Deny (license-drift) models that moved since compliance.lock."
+)
+@click.option(
+    "--lock-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Lock file for --locked (default: compliance.lock next to the config, else ./).",
+)
 def command(
     paths: tuple[str, ...],
     models: tuple[str, ...],
@@ -46,6 +55,8 @@ def command(
     fail_on: str,
     source: str | None,
     today: str | None,
+    locked: bool,
+    lock_file: Path | None,
 ) -> int:
     """Decide allow / warn / deny for each model against the policy.
 
@@ -61,8 +72,17 @@ def command(
         raise UsageError("nothing to check: give PATH..., --model ID or --models-from FILE")
     check_date = _parse_today(today)
     config = resolve_config(config_path, source)
+    lock = None
+    if locked:  # read first: a missing or broken lock is exit 2 before any request
+        from ..lock import default_lock_path, read_lock
+
+        lock = read_lock(lock_file or default_lock_path(config))
     subjects = gather(paths, models, models_from, config)
     result = run_check(subjects, config, today=check_date)
+    if lock is not None:
+        from ..lock import apply_lock
+
+        result = apply_lock(result, lock)
     if fmt == "json":
         emit_json(result.to_json())
     elif fmt in ("sarif", "github"):

@@ -308,10 +308,12 @@ def _extra_terms(doc: _Doc, m: Match) -> bool:
 
 
 def _marker_share(doc: _Doc, record: LicenseRecord | None) -> float:
-    if record is None or not record.markers:
+    # A marker that is only a URL or e-mail address normalises to nothing: it cannot count.
+    markers = [mk for mk in record.markers if phrase_words(mk)] if record else []
+    if not markers:
         return 0.0
-    found = sum(1 for mk in record.markers if doc.find(mk) is not None)
-    return found / len(record.markers)
+    found = sum(1 for mk in markers if doc.find(mk) is not None)
+    return found / len(markers)
 
 
 def _quote(line: str, hint: str | None = None) -> str:
@@ -526,42 +528,48 @@ def _unbreak(text: str, doc: _Doc, best: Match) -> tuple[_Doc, Match]:
     width = max((len(x.rstrip("\r")) for x in raw[first_line - 1 : last_line]), default=0)
     if width < 20:
         return doc, best
-    suspects = set()
-    for line in best.difference_lines:
-        suspects.update(range(max(1, line - 3), line + 2))
+    original = doc.words.raw_lines
 
-    def full(k: int, lines: list[str]) -> bool:  # 0-based index
-        x = lines[k].rstrip("\r")
+    def full(k: int) -> bool:  # 0-based index; judged on the file as given
+        x = original[k].rstrip("\r")
         return len(x) >= width - 1 and x == x.rstrip()
 
     current_doc, current = doc, best
     changed = False
-    for n in sorted(suspects):
-        if n >= len(raw) or not full(n - 1, raw):
-            continue
-        trial = raw.copy()
-        k = n  # 0-based index of the line whose head moves up
-        joined = trial[n - 1].rstrip("\r")
-        while k < len(trial) and trial[k] and not trial[k][0].isspace():
-            was_full = full(k, trial)
-            head, sep, tail = trial[k].partition(" ")
-            joined += head.rstrip("\r")
-            trial[k] = tail
-            if sep or not was_full:
-                break
-            k += 1  # the whole line was one piece of the chunk: the chunk goes on
-        if k == n and trial[n] == raw[n]:
-            continue
-        trial[n - 1] = joined
-        trial_doc = _prepare("\n".join(trial))
-        m = _compare(trial_doc, current.variant)
-        if m is not None and m.missing + m.foreign < current.missing + current.foreign:
-            raw, current_doc, current, changed = (
-                trial,
-                trial_doc,
-                _with_differences(trial_doc, m),
-                True,
-            )
+    tried: set[int] = set()
+    for _round in range(6):  # each rejoin can reveal the next break
+        suspects: set[int] = set()
+        for line in current.difference_lines:
+            suspects.update(range(max(1, line - 3), line + 4))
+        progress = False
+        for n in sorted(suspects - tried):
+            tried.add(n)
+            if n >= len(raw) or not full(n - 1):
+                continue
+            trial = raw.copy()
+            k = n  # 0-based index of the line whose head moves up
+            joined = trial[n - 1].rstrip("\r")
+            while k < len(trial) and trial[k] and not trial[k][0].isspace():
+                was_full = full(k)
+                head, sep, tail = trial[k].partition(" ")
+                joined += head.rstrip("\r")
+                trial[k] = tail
+                if sep or not was_full:
+                    break
+                k += 1  # the whole line was one piece of the chunk: the chunk goes on
+            if k == n and trial[n] == raw[n]:
+                continue
+            trial[n - 1] = joined
+            trial_doc = _prepare("\n".join(trial))
+            m = _compare(trial_doc, current.variant)
+            if m is not None and m.missing + m.foreign < current.missing + current.foreign:
+                raw, current_doc = trial, trial_doc
+                current = _with_differences(trial_doc, m)
+                changed = progress = True
+                if m.missing == 0 and m.foreign == 0:
+                    break
+        if not progress or (current.missing == 0 and current.foreign == 0):
+            break
     if not changed:
         return doc, best
     # Quotes come from the file as given.

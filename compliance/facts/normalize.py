@@ -370,6 +370,16 @@ def normalize(snapshot: Snapshot, registry: Registry | None = None) -> ModelFact
             continue
         elif not reg.knows_hf_id(hid):
             notes.append(f"card licence id {hid!r} is not a Hub licence id this tool knows")
+    if not declared_ids and not declared_name and not declared_link:
+        body = _body_licence(snapshot, reg)
+        if body is not None:
+            rec, line_no, quote = body
+            ev = (Evidence("license.declared", "README.md", line_no, quote),)
+            evidence.extend(ev)
+            card_cands.append(_Candidate(rec, "card:body", 0.5, ev, "declared"))
+            notes.append(
+                f"no `license:` in the card metadata; the card text says {rec.key} (line {line_no})"
+            )
     if declared_name:
         rec = reg.by_name(declared_name)
         line = _card_line(snapshot, "license_name")
@@ -603,6 +613,8 @@ def normalize(snapshot: Snapshot, registry: Registry | None = None) -> ModelFact
         eu = True
         line = _card_line(snapshot, "extra_gated_eu_disallowed")
         if line:
+            # The gate is what makes eu_restricted true here: cite it first.
+            evidence = [e for e in evidence if e.fact != "eu_restricted"]
             evidence.append(Evidence("territory_restrictions", "README.md", line[0], line[1]))
             evidence.append(Evidence("eu_restricted", "README.md", line[0], line[1]))
     if record is None and info.key == "unknown" and (file_cands or declared_ids):
@@ -625,6 +637,23 @@ def normalize(snapshot: Snapshot, registry: Registry | None = None) -> ModelFact
             **kw,
         }
     )
+
+
+_BODY_LICENCE = re.compile(r"^[\W_]*licen[cs]e[\W_]*[:=][\W_]*([A-Za-z0-9][A-Za-z0-9.\-]*)", re.I)
+
+
+def _body_licence(snapshot: Snapshot, reg: Registry) -> tuple[LicenseRecord, int, str] | None:
+    """A "License: apache-2.0" line in the card's text (cards without metadata)."""
+    card = snapshot.card
+    if card is None or card.text is None:
+        return None
+    for number, line in enumerate(card.text.splitlines(), 1):
+        m = _BODY_LICENCE.match(line.strip())
+        if m:
+            rec = reg.by_hf_id(m.group(1)) or reg.by_name(m.group(1))
+            if rec is not None:
+                return rec, number, line.strip()[:200]
+    return None
 
 
 def _same_family(a: LicenseRecord, b: LicenseRecord) -> bool:

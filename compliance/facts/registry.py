@@ -461,6 +461,14 @@ def _inline_record(hf_id: str, body: Mapping[str, Any], where: str) -> LicenseRe
                 value = None
             _check_value(fname, value, f"{where} ({hf_id})")
             facts.append(Fact(fname, value))
+    # Standard open-source / Creative Commons texts have no territory clause: [] ("not
+    # addressed" is an empty list, README). Custom licences named inline stay unknown.
+    spdx = body.get("spdx")
+    standard = isinstance(spdx, str) and not spdx.startswith("LicenseRef-compliance-")
+    if "territory_restrictions" not in body and (
+        standard or cls in ("permissive", "weak-copyleft", "copyleft")
+    ):
+        facts.append(Fact("territory_restrictions", []))
     return LicenseRecord(
         key=hf_id,
         document="license",

@@ -146,7 +146,7 @@ def _drop_urls(text: str) -> str:
             nxt = _SPACE.search(text, right + 1)
             right = nxt.start() if nxt else len(text)
         out.append(text[last:left])
-        out.append(" ")
+        out.append(" " + "\n" * text.count("\n", left, right))
         last = right
     if not out:
         return text

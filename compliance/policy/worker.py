@@ -29,7 +29,8 @@ def main() -> int:
     try:
         evaluator = InProcessEvaluator(setup["data"], modules)
     except PolicyError as exc:
-        _send({"error": exc.message, "file": exc.file, "line": exc.line})
+        column = getattr(exc, "column", None)
+        _send({"error": exc.message, "file": exc.file, "line": exc.line, "column": column})
         return 2
     _send({"ok": True})
     for line in sys.stdin:

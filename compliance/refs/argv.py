@@ -72,7 +72,16 @@ MODEL_FLAGS |= {"--speculative-draft-model-path", "--speculative_draft_model_pat
 # an alias there and is dropped
 WEAK_FLAGS = {"--model-name", "--model_name"}
 # flags whose value is a list of adapters: `name=org/repo`, comma-separated, or JSON
-LIST_FLAGS = {"--lora-modules", "--lora_modules", "--lora-adapters", "--lora_adapters"}
+LIST_FLAGS = {
+    "--lora-modules",
+    "--lora_modules",
+    "--lora-adapters",
+    "--lora_adapters",
+    "--lora-paths",
+    "--lora_paths",
+}
+# `--model_args pretrained=org/name,dtype=float16` (lm-evaluation-harness)
+KV_FLAGS = {"--model_args", "--model-args"}
 JSON_FLAGS = {"--speculative-config", "--speculative_config"}
 REVISION_FLAGS = {"--revision", "--model-revision", "--model_revision"}
 SEPARATORS = {";", "&&", "||", "|", "&"}
@@ -170,17 +179,27 @@ def scan(tokens: list[Token]) -> list[Hit]:
                     hits.append(Hit(model, val_tok.line, "cli", None, flag_l))
                 i += 1 if eq else 2
                 continue
+            if flag_l in KV_FLAGS and val_tok is not None:
+                for part in val_tok.text.split(","):
+                    name, _, model = part.partition("=")
+                    if (
+                        name.strip() in ("pretrained", "peft", "model", "model_id")
+                        and model.strip()
+                    ):
+                        hits.append(Hit(model.strip(), val_tok.line, "cli", None, flag_l))
+                i += 1 if eq else 2
+                continue
             if flag_l in LIST_FLAGS:
                 j = i + 1
                 values = [Token(value, tok.line)] if eq else []
                 while not eq and j < n and not tokens[j].text.startswith("-"):
                     values.append(tokens[j])
                     j += 1
-                for v in values:
-                    for part in v.text.split(","):
+                for vt in values:
+                    for part in vt.text.split(","):
                         path = part.split("=", 1)[-1].strip()
                         if path and not path.startswith("{"):
-                            hits.append(Hit(path, v.line, "cli", None, flag_l))
+                            hits.append(Hit(path, vt.line, "cli", None, flag_l))
                 i = i + 1 if eq else j
                 continue
             if flag == "-m" and val_tok is not None and _is_model_file_arg(tokens, i, val_tok):

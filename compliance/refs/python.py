@@ -50,6 +50,25 @@ _MODEL_KWARGS = {
     "peft_model_id",
 }
 _NON_MODEL_REPO_TYPES = {"dataset", "space", "datasets", "spaces"}
+# calls that write to a repo (outputs, not models in use) or read datasets
+_WRITE_CALLS = {
+    "create_repo",
+    "upload_folder",
+    "upload_file",
+    "upload_large_folder",
+    "push_to_hub",
+    "delete_repo",
+    "create_branch",
+    "create_commit",
+    "create_tag",
+    "update_repo_settings",
+    "move_repo",
+    "duplicate_space",
+    "load_dataset",
+    "Dataset",
+    "DatasetDict",
+    "save_pretrained",
+}
 _REGEX_FALLBACK = re.compile(
     r"(?:from_pretrained|SentenceTransformer|CrossEncoder|hf_hub_download|snapshot_download)"
     r"\(\s*(?:repo_id\s*=\s*|pretrained_model_name_or_path\s*=\s*)?[\"']([^\"']+)[\"']"
@@ -147,7 +166,7 @@ class _Finder(ast.NodeVisitor):
         ):
             self.generic_visit(node)
             return
-        if name in ("load_dataset", "Dataset", "DatasetDict"):
+        if name in _WRITE_CALLS:
             self.generic_visit(node)
             return
         revision = None

@@ -124,6 +124,8 @@ _STRONG = {
     "hf_model_id",
     "huggingface_model",
     "model_repo_id",
+    "model_source",
+    "mmproj",
 }
 _STRONG_RE = re.compile(
     r"^(?:[a-z0-9]+_)*(?:model|model_id|model_name|model_path|model_repo|repo_id|hf_repo|"
@@ -145,6 +147,13 @@ _NOT_PREFIX = (
     "disable_",
     "store_",
     "allow_",
+    "new_",  # outputs of a fine-tune: `NEW_MODEL = "me/my-finetune"`
+    "finetuned_",
+    "fine_tuned_",
+    "merged_",
+    "trained_",
+    "upload_",
+    "target_repo",
 )
 _REVISION_KEY = re.compile(r"^(?:[a-z0-9]+_)*revision$")
 
@@ -309,6 +318,7 @@ class Walker:
         self.dialect = dialect
         self.found: list[Found] = []
         self._done: set[int] = set()
+        self._env: list[dict[str, Node]] = [{}]  # env vars of enclosing containers / jobs
 
     # emission
     def emit(
@@ -363,6 +373,16 @@ class Walker:
             self._command_string(node, ctx)
 
     def _map(self, node: Node, ctx: Ctx) -> None:
+        env = _env_values(node)
+        if env:
+            self._env.append({**self._env[-1], **env})
+        try:
+            self._map_body(node, ctx)
+        finally:
+            if env:
+                self._env.pop()
+
+    def _map_body(self, node: Node, ctx: Ctx) -> None:
         pairs = node.pairs
         keys = {k.lower(): v for k, _kn, v in pairs}
         # LocalAI: `backend: sentencetransformers` makes bare names sentence-transformers ids
@@ -512,7 +532,7 @@ class Walker:
                     tokens.extend(self._scalar_tokens(v))
                     self._done.add(id(v))
         if tokens:
-            self._emit_hits(argv.scan(tokens), ctx, _env_values(node))
+            self._emit_hits(argv.scan(tokens), ctx)
 
     def _scalar_tokens(self, node: Node) -> list[argv.Token]:
         raw = self.source[node.start : node.end] if node.end > node.start else (node.value or "")
@@ -537,9 +557,8 @@ class Walker:
         for item in node.items:
             self.walk(item, ctx)
 
-    def _emit_hits(
-        self, hits: list[argv.Hit], ctx: Ctx, env: dict[str, Node] | None = None
-    ) -> None:
+    def _emit_hits(self, hits: list[argv.Hit], ctx: Ctx) -> None:
+        env = self._env[-1]
         for h in hits:
             m = _VAR_USE.match(h.raw)
             name = (m.group(1) or m.group(2) or m.group(3)) if m else None

@@ -20,7 +20,10 @@ def render_check(result: Any, fmt: str) -> str:
         from .. import __version__
         from .sarif import render_sarif
 
-        return json.dumps(render_sarif(result, tool_version=__version__), indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(render_sarif(result, tool_version=__version__), indent=2, ensure_ascii=False)
+            + "\n"
+        )
     if fmt == "github":
         from .github import render_github
 

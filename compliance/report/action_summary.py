@@ -72,13 +72,16 @@ def decisions_of(data: dict[str, Any]) -> list[dict[str, Any]]:
 def summary_table(decisions: Sequence[dict[str, Any]]) -> list[list[str]]:
     rows: list[list[str]] = []
     for d in decisions:
-        codes = ", ".join(
-            dict.fromkeys(f.get("code", "?") for f in d.get("findings", []) if isinstance(f, dict))
-        )
+        deciding = d.get("codes")  # check's deciding codes: not waived, not info
+        if not isinstance(deciding, list):
+            deciding = [f.get("code", "?") for f in d.get("findings", []) if isinstance(f, dict)]
+        codes = ", ".join(dict.fromkeys(str(c) for c in deciding))
         rev = f"@{d['revision']}" if d.get("revision") else ""
         model = f"{d.get('model', '?')}{rev}"
         places = _locations(d.get("locations")) or [(None, None)]
         for file, line in places:
+            while file and file.startswith("./"):  # as SARIF and annotations name it
+                file = file[2:]
             where = "command line" if not file else (f"{file}:{line}" if line else str(file))
             rows.append([model, where, str(d.get("decision", "?")), codes or "—"])
     return rows
@@ -113,8 +116,8 @@ def render_summary(decisions: Sequence[dict[str, Any]], fail_on: str, failed: bo
         lines += ["| Model | File:line | Decision | Codes |", "|---|---|---|---|"]
         for model, where, decision, codes in summary_table(decisions):
             lines.append(
-                f"| `{cell(model)}` | `{cell(where)}` | {DECISION_MARK.get(decision, cell(decision))}"
-                f" | {cell(codes)} |"
+                f"| `{cell(model)}` | `{cell(where)}`"
+                f" | {DECISION_MARK.get(decision, cell(decision))} | {cell(codes)} |"
             )
     return "\n".join(lines) + "\n\n"
 
@@ -155,7 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.loads(sarif.stdout)
         sarif_path.write_text(sarif.stdout, encoding="utf-8")
     except ValueError:
-        tool_error = (sarif.returncode or 3, sarif.stderr.strip() or "compliance check produced no SARIF")
+        tool_error = (
+            sarif.returncode or 3,
+            sarif.stderr.strip() or "compliance check produced no SARIF",
+        )
         log = failed_run(tool_error[1], tool_version=_tool_version())
         sarif_path.write_text(json.dumps(log, indent=2) + "\n", encoding="utf-8")
 
@@ -165,13 +171,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             decisions = decisions_of(json.loads(report.stdout))
         except ValueError:
-            tool_error = (report.returncode or 3, report.stderr.strip() or "compliance check produced no JSON")
+            tool_error = (
+                report.returncode or 3,
+                report.stderr.strip() or "compliance check produced no JSON",
+            )
     counts = counts_of(decisions)
     failed = tool_error is not None or reaches(counts, args.fail_on)
 
     summary = render_summary(decisions, args.fail_on, failed)
     if tool_error is not None:
-        summary += f"**compliance could not decide** (exit {tool_error[0]}):\n\n```\n{tool_error[1]}\n```\n\n"
+        code, message = tool_error
+        summary += f"**compliance could not decide** (exit {code}):\n\n```\n{message}\n```\n\n"
     _append(summary_path, summary)
     outputs = "".join(f"{k}={v}\n" for k, v in counts.items())
     outputs += f"total={len(decisions)}\nfailed={'true' if failed else 'false'}\n"

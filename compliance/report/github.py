@@ -24,7 +24,9 @@ def escape_property(text: str) -> str:
 
 
 def annotation(kind: str, message: str, **props: str | int | None) -> str:
-    parts = [f"{k}={escape_property(str(v))}" for k, v in props.items() if v is not None and v != ""]
+    parts = [
+        f"{k}={escape_property(str(v))}" for k, v in props.items() if v is not None and v != ""
+    ]
     head = f"::{kind}" + (" " + ",".join(parts) if parts else "")
     return f"{head}::{escape_data(message)}"
 
@@ -43,7 +45,10 @@ def render_github(result: CheckResultLike) -> str:
             if is_waived(finding):  # visible, never blocking
                 x = exception_of(getattr(finding, "waived_by", None))
                 kind = "notice"
-                message += f" [waived: {x.reason}; approved by {x.approved_by}, expires {x.expires or 'never'}]"
+                message += (
+                    f" [waived: {x.reason}; approved by {x.approved_by},"
+                    f" expires {x.expires or 'never'}]"
+                )
             for loc in places:
                 lines.append(
                     annotation(

@@ -95,6 +95,8 @@ def location_of(raw: Any) -> Location:
     else:
         file, line = getattr(raw, "file", None), getattr(raw, "line", None)
     file = None if file in (None, "", "-", "<command line>", "<argv>") else str(file)
+    while file and file.startswith("./"):  # `check .` names ./x.yaml; readers want x.yaml
+        file = file[2:]
     return Location(file, int(line) if isinstance(line, int) and line > 0 else None)
 
 
@@ -132,7 +134,12 @@ def exception_of(raw: Any) -> ExceptionView:
     waived = getattr(raw, "waived", None)
     if hasattr(raw, "exception"):
         raw = raw.exception
-    get = raw.get if isinstance(raw, Mapping) else lambda k, d=None: getattr(raw, k, d)
+
+    def get(key: str, default: Any = None) -> Any:
+        if isinstance(raw, Mapping):
+            return raw.get(key, default)
+        return getattr(raw, key, default)
+
     expires = get("expires")
     expires_text = expires.isoformat() if hasattr(expires, "isoformat") else expires
     file, line = get("file"), get("line")
@@ -218,7 +225,9 @@ class LicenseView:
 
     @property
     def label(self) -> str:
-        return self.spdx or (self.key if self.key != "unknown" else None) or self.declared or "unknown"
+        return (
+            self.spdx or (self.key if self.key != "unknown" else None) or self.declared or "unknown"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -285,7 +294,11 @@ class LineageLine:
     error: str | None = None
 
     def __str__(self) -> str:
-        status = f"unreadable: {self.error}" if self.error else f"{self.license_key} ({self.license_class})"
+        status = (
+            f"unreadable: {self.error}"
+            if self.error
+            else f"{self.license_key} ({self.license_class})"
+        )
         rev = f"@{short_rev(self.revision)}" if self.revision else ""
         return f"{self.relation or 'base'} of {self.model}{rev} — {status}"
 
@@ -329,6 +342,12 @@ class AuditEntry:
         if self.digest:
             return f"unpinned (content {self.digest})"
         return "unknown"
+
+    @property
+    def short_revision(self) -> str:
+        if self.revision:
+            return short_rev(self.revision)
+        return "unpinned" if self.digest else "unknown"
 
     @property
     def hub_url(self) -> str | None:
@@ -380,7 +399,9 @@ def _rows_spec(facts: ModelFacts) -> list[tuple[str, str, str]]:
     governing = f"{terms.license_key} ({terms.license_class})"
     if terms.spdx:
         governing += f", SPDX {terms.spdx}"
-    publisher = " ".join(x for x in (pub.org, f"({pub.name})" if pub.name else None) if x) or "unknown"
+    publisher = (
+        " ".join(x for x in (pub.org, f"({pub.name})" if pub.name else None) if x) or "unknown"
+    )
     if pub.country:
         publisher += f", {pub.country}"
     if terms.origin_country and terms.origin_country != pub.country:
@@ -390,14 +411,24 @@ def _rows_spec(facts: ModelFacts) -> list[tuple[str, str, str]]:
     territories = "; ".join(
         f"{t.region} ({t.scope}, in the {t.clause})" for t in terms.territory_restrictions
     )
-    bases = "; ".join(f"{b.model} ({b.relation or 'relation not stated'})" for b in facts.base_models)
+    bases = "; ".join(
+        f"{b.model} ({b.relation or 'relation not stated'})" for b in facts.base_models
+    )
     return [
         ("license", "Licence (declared)", declared),
         ("license.key", "Licence (governing)", governing),
         ("publisher", "Publisher", publisher),
         ("commercial_use", "Commercial use", terms.commercial_use),
-        ("mau_cap", "Monthly active users cap", f"{terms.mau_cap:,}" if terms.mau_cap else "none stated"),
-        ("revenue_cap", "Annual revenue cap", f"USD {terms.revenue_cap:,}" if terms.revenue_cap else "none stated"),
+        (
+            "mau_cap",
+            "Monthly active users cap",
+            f"{terms.mau_cap:,}" if terms.mau_cap else "none stated",
+        ),
+        (
+            "revenue_cap",
+            "Annual revenue cap",
+            f"USD {terms.revenue_cap:,}" if terms.revenue_cap else "none stated",
+        ),
         ("territory_restrictions", "Territory restrictions", territories or "none stated"),
         ("eu_restricted", "EU restricted", _yn(terms.eu_restricted)),
         ("output_training", "Training on outputs", terms.output_training),
@@ -422,16 +453,24 @@ def fact_rows(facts: ModelFacts) -> tuple[FactRow, ...]:
     for ev in facts.evidence:
         owner = _owner(ev.fact, names)
         (claimed[owner] if owner else other).append(ev)
-    rows = [FactRow(name, label, value, tuple(claimed[name])) for name, label, value in spec]
+    rows = [FactRow(name, label, value, _unique(claimed[name])) for name, label, value in spec]
     if other:
         rows.append(FactRow("other", "Other evidence", f"{len(other)} item(s)", tuple(other)))
     return tuple(rows)
 
 
+def _unique(items: Sequence[Evidence]) -> tuple[Evidence, ...]:
+    """One line per place: evidence for several sub-facts often quotes the same line."""
+    seen: dict[tuple[str, int | None, str, str | None], Evidence] = {}
+    for ev in items:
+        seen.setdefault((ev.file, ev.line, ev.quote, ev.model), ev)
+    return tuple(seen.values())
+
+
 def _owner(fact: str, names: Sequence[str]) -> str | None:
     if fact in names:
         return fact
-    # the longest row name the fact sits under: license.key.x -> license.key, license.file -> license
+    # the longest row name the fact sits under: license.file -> license
     best = None
     for name in names:
         if fact.startswith(name + ".") and (best is None or len(name) > len(best)):
@@ -454,7 +493,13 @@ def lineage_lines(nodes: Sequence[LineageNode]) -> tuple[LineageLine, ...]:
     def walk(node: LineageNode, depth: int) -> None:
         out.append(
             LineageLine(
-                depth, node.model, node.relation, node.revision, node.license_key, node.license_class, node.error
+                depth,
+                node.model,
+                node.relation,
+                node.revision,
+                node.license_key,
+                node.license_class,
+                node.error,
             )
         )
         for parent in node.parents:
@@ -481,7 +526,9 @@ def classify_duty(text: str) -> Obligation:
     if re.search(r"\bcopy of (this|the) (agreement|licen[cs]e)", low) or "ship a copy" in low:
         return Obligation("license-copy", text, None)
     if re.search(r"\b(display|notice|attribution|credit|built with)\b", low):
-        return Obligation("notice", text, " / ".join(quoted) if quoted else None)
+        # 'Retain a "Notice" text file: "Llama 3.1 is ..."': the file name is not the notice
+        texts = [q for q in quoted if len(q.split()) > 1] or quoted
+        return Obligation("notice", text, " / ".join(texts) if texts else None)
     return Obligation("other", text, None)
 
 

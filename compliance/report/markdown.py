@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .interface import OBLIGATION_TITLES, AuditEntry, AuditReport, short_rev
+from .interface import OBLIGATION_TITLES, AuditEntry, AuditReport
 
 DECISION_MARK = {"allow": "✅ allow", "warn": "⚠️ warn", "deny": "⛔ deny"}
 
@@ -37,7 +37,8 @@ def render_markdown(report: AuditReport) -> str:
     out.append("|---|---|---|---|")
     for e in report.entries:
         out.append(
-            f"| [{cell(e.model)}](#{e.anchor}) | {_code(short_rev(e.revision))} | {cell(e.license.label)}"
+            f"| [{cell(e.model)}](#{e.anchor}) | {_code(e.short_revision)}"
+            f" | {cell(e.license.label)}"
             f" | {DECISION_MARK.get(e.decision, e.decision)} |"
         )
     for e in report.entries:
@@ -55,7 +56,9 @@ def _entry(e: AuditEntry) -> list[str]:
         out.append(f"- Hub: <{e.hub_url}>")
     out.append(f"- Read at: {e.read_at or 'unknown'}" + (f" (from {e.source})" if e.source else ""))
     lic = e.license
-    lic_text = lic.label + (f" — {lic.name}" if lic.name else "") + (f" <{lic.url}>" if lic.url else "")
+    lic_text = (
+        lic.label + (f" — {lic.name}" if lic.name else "") + (f" <{lic.url}>" if lic.url else "")
+    )
     out.append(f"- Licence: {lic_text} (class {lic.license_class})")
     if e.locations:
         out.append("- Named at: " + ", ".join(_code(str(loc)) for loc in e.locations))
@@ -83,7 +86,8 @@ def _entry(e: AuditEntry) -> list[str]:
         out.append("|---|---|---|")
         for row in e.fact_rows:
             evidence = "<br>".join(
-                f"{_code(_where(ev.file, ev.line, ev.model))} “{cell(ev.quote)}”" for ev in row.evidence
+                f"{_code(_where(ev.file, ev.line, ev.model))} “{cell(ev.quote)}”"
+                for ev in row.evidence
             )
             out.append(f"| {cell(row.label)} | {cell(row.value)} | {evidence or '—'} |")
     else:
@@ -115,7 +119,8 @@ def _entry(e: AuditEntry) -> list[str]:
         for x in e.exceptions:
             out.append(
                 f"| {cell(', '.join(x.waived or x.rules) or 'all')} | {cell(x.reason)}"
-                f" | {cell(x.approved_by)} | {cell(x.expires or 'never')} | {cell(x.where or '—')} |"
+                f" | {cell(x.approved_by)} | {cell(x.expires or 'never')}"
+                f" | {cell(x.where or '—')} |"
             )
     else:
         out.append("None.")

@@ -121,10 +121,17 @@ def render_sarif(
                 "severity": finding.severity,
             }
             if facts is not None:
-                props["license"] = facts.effective_terms().spdx or facts.effective_terms().license_key
+                props["license"] = (
+                    facts.effective_terms().spdx or facts.effective_terms().license_key
+                )
             if finding.evidence:
                 props["evidence"] = [
-                    {"file": e.file, "line": e.line, "quote": e.quote, **({"model": e.model} if e.model else {})}
+                    {
+                        "file": e.file,
+                        "line": e.line,
+                        "quote": e.quote,
+                        **({"model": e.model} if e.model else {}),
+                    }
                     for e in finding.evidence
                 ]
             entry: dict[str, Any] = {
@@ -184,7 +191,9 @@ def failed_run(message: str, *, tool_version: str) -> dict[str, Any]:
                 "invocations": [
                     {
                         "executionSuccessful": False,
-                        "toolExecutionNotifications": [{"level": "error", "message": {"text": message}}],
+                        "toolExecutionNotifications": [
+                            {"level": "error", "message": {"text": message}}
+                        ],
                     }
                 ],
                 "results": [],

@@ -18,6 +18,7 @@ from typing import Any
 from .interface import AuditEntry, AuditReport
 
 DOCUMENT_NAMESPACE = "https://spdx.org/spdxdocs/compliance-audit-"
+HUB_SOURCES = ("hub", "mirror", "cache")  # a closed API model has no Hub page
 _ID_CHARS = re.compile(r"[^A-Za-z0-9.\-]+")
 
 
@@ -49,7 +50,9 @@ def _created(generated_at: str) -> dt.datetime:
 def _comment(e: AuditEntry) -> str:
     lines = [f"compliance decision: {e.decision}."]
     if e.findings:
-        lines.append("Findings: " + "; ".join(f"{f.severity} {f.code}: {f.message}" for f in e.findings))
+        lines.append(
+            "Findings: " + "; ".join(f"{f.severity} {f.code}: {f.message}" for f in e.findings)
+        )
     for row in e.fact_rows:
         if row.fact == "other":
             continue
@@ -87,7 +90,9 @@ def build_document(report: AuditReport) -> Any:
     )
 
     digest = hashlib.sha256(
-        "\n".join([report.generated_at, *(f"{e.model}@{e.revision}" for e in report.entries)]).encode()
+        "\n".join(
+            [report.generated_at, *(f"{e.model}@{e.revision}" for e in report.entries)]
+        ).encode()
     ).hexdigest()[:32]
     creation = CreationInfo(
         spdx_version="SPDX-2.3",
@@ -111,7 +116,11 @@ def build_document(report: AuditReport) -> Any:
         declared_id = _license_id(facts.license.spdx, facts.license.key) if facts else None
         concluded_id = _license_id(e.license.spdx, e.license.key)
         for lid, name, url in (
-            (declared_id, facts.license.declared_name if facts else None, facts.license.declared_link if facts else None),
+            (
+                declared_id,
+                facts.license.declared_name if facts else None,
+                facts.license.declared_link if facts else None,
+            ),
             (concluded_id, e.license.name, e.license.url),
         ):
             if lid and lid.startswith("LicenseRef-"):
@@ -124,14 +133,22 @@ def build_document(report: AuditReport) -> Any:
             name=e.model,
             download_location=e.hub_url or SpdxNoAssertion(),
             version=e.revision or None,
-            supplier=Actor(ActorType.ORGANIZATION, supplier_name) if supplier_name else SpdxNoAssertion(),
+            supplier=Actor(ActorType.ORGANIZATION, supplier_name)
+            if supplier_name
+            else SpdxNoAssertion(),
             files_analyzed=False,
-            license_declared=spdx_licensing.parse(declared_id) if declared_id else SpdxNoAssertion(),
-            license_concluded=spdx_licensing.parse(concluded_id) if concluded_id else SpdxNoAssertion(),
+            license_declared=spdx_licensing.parse(declared_id)
+            if declared_id
+            else SpdxNoAssertion(),
+            license_concluded=spdx_licensing.parse(concluded_id)
+            if concluded_id
+            else SpdxNoAssertion(),
             copyright_text=SpdxNoAssertion(),
-            homepage=f"https://huggingface.co/{e.model}",
+            homepage=f"https://huggingface.co/{e.model}" if e.source in HUB_SOURCES else None,
             comment=_comment(e),
-            attribution_texts=[o.text for o in e.obligations if o.kind in ("notice", "name-prefix")],
+            attribution_texts=[
+                o.text for o in e.obligations if o.kind in ("notice", "name-prefix")
+            ],
             external_references=(
                 [
                     ExternalPackageRef(
@@ -151,8 +168,10 @@ def build_document(report: AuditReport) -> Any:
             license_id=lid,
             license_name=name or lid.removeprefix("LicenseRef-"),
             extracted_text=(
-                f"See {url}" if url else f"Licence {name or lid} as identified by compliance;"
-                " the text is in the model's licence files and is not reproduced here."
+                f"See {url}"
+                if url
+                else f"Licence {name or lid} as identified by compliance; its text is not"
+                " reproduced here."
             ),
             cross_references=[url] if url else [],
         )

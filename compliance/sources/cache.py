@@ -62,6 +62,11 @@ def _checksum(snapshot_json: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _drop(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
 @dataclass(frozen=True)
 class CacheInfo:
     root: Path
@@ -102,11 +107,13 @@ class SnapshotCache:
             return None
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             log.warning("cache entry %s unreadable (%s); refetching", path, exc)
-            path.unlink(missing_ok=True)
+            _drop(path)
             return None
         try:
             data: dict[str, Any] = json.loads(raw)
-            if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+            if not isinstance(data, dict):
+                raise ValueError("not a cache entry")
+            if data.get("format") != CACHE_FORMAT:
                 return None  # another version's entry: refetch and overwrite
             snapshot_json = data["snapshot"]
             if data.get("sha256") != _checksum(snapshot_json):
@@ -116,7 +123,7 @@ class SnapshotCache:
                 raise ValueError("entry names another model or revision")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("cache entry %s is corrupt (%s); refetching", path, exc)
-            path.unlink(missing_ok=True)
+            _drop(path)
             return None
         return snapshot
 

@@ -1,0 +1,236 @@
+"""Licence text detection on invented fixture texts (tests/fixtures/licenses) and the CLI."""
+
+from __future__ import annotations
+
+import html
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from compliance.facts.detect import detect_bytes, detect_text
+from compliance.facts.registry import Registry, load_registry_from
+from compliance.facts.textnorm import decode, looks_binary, phrase_words, words_of
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TEXTS = FIXTURES / "licenses"
+
+
+@pytest.fixture(scope="module")
+def reg() -> Registry:
+    return load_registry_from(FIXTURES / "registry")
+
+
+def text_of(key: str) -> str:
+    return (TEXTS / key / "LICENSE.txt").read_text(encoding="utf-8")
+
+
+def reflow(text: str, width: int = 60) -> str:
+    paras = [" ".join(p.split()) for p in text.split("\n\n")]
+    return "\n\n".join(textwrap.fill(p, width) for p in paras if p) + "\n"
+
+
+# -- normalisation ---------------------------------------------------------------------------------
+def test_words_ignore_markup_case_and_wrapping() -> None:
+    a = words_of("**Grant** of  rights:\n“you may” — use <b>it</b> [here](https://x.example/a).")
+    assert a.words == ("grant", "of", "rights", "you", "may", "use", "it", "here")
+    assert a.lines == (1, 1, 1, 2, 2, 2, 2, 2)
+    assert phrase_words('"Built with  LLAMA"') == "built with llama"
+
+
+def test_words_keep_line_numbers_for_crlf_and_cr() -> None:
+    w = words_of("one\r\ntwo\rthree\n\nfour")
+    assert list(zip(w.words, w.lines)) == [("one", 1), ("two", 2), ("three", 3), ("four", 5)]
+
+
+def test_copyright_lines_are_optional() -> None:
+    w = words_of("MIT License\n\nCopyright (c) 2024 Someone Else\n\nPermission is granted")
+    assert {w.words[i] for i in w.optional} == {"copyright", "c", "2024", "someone", "else"}
+
+
+def test_decode_falls_back_and_detects_binary() -> None:
+    assert decode("café".encode("latin-1")) == "café"
+    assert decode("\ufeffhello".encode()) == "hello"
+    assert decode("naïve “q”".encode("cp1252")) == "naïve “q”"
+    assert looks_binary(b"\x00\x01PK") and not looks_binary(b"plain text")
+
+
+# -- detection ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("key", ["demo-1", "demo-2", "demo-aup", "plain"])
+def test_exact_texts(reg: Registry, key: str) -> None:
+    res = detect_text(text_of(key), "LICENSE", registry=reg)
+    assert (res.key, res.status, res.confidence) == (key, "exact", 1.0)
+    assert res.differences == 0
+
+
+def test_siblings_are_told_apart(reg: Registry) -> None:
+    one = detect_text(text_of("demo-1"), registry=reg)
+    two = detect_text(text_of("demo-2"), registry=reg)
+    assert one.key == "demo-1" and two.key == "demo-2"
+    assert one.terms is not None and one.terms.mau_cap == 250_000_000
+    assert two.terms is not None and two.terms.mau_cap == 400_000_000
+
+
+@pytest.mark.parametrize(
+    "alter",
+    [
+        pytest.param(lambda t: reflow(t, 60), id="reflow60"),
+        pytest.param(lambda t: reflow(t, 33), id="reflow33"),
+        pytest.param(lambda t: t.replace("\n", "\r\n"), id="crlf"),
+        pytest.param(lambda t: "# Licence\n\n```text\n" + t + "```\n", id="markdown-fence"),
+        pytest.param(
+            lambda t: "\n".join(("> " + line) if line else ">" for line in t.splitlines()), id="quote"
+        ),
+        pytest.param(
+            lambda t: "<html><body><pre>" + html.escape(t) + "</pre></body></html>", id="html-pre"
+        ),
+        pytest.param(
+            lambda t: "".join(f"<p>{html.escape(p)}</p>\n" for p in t.split("\n\n")), id="html-p"
+        ),
+        pytest.param(
+            lambda t: "---\nlicense: other\n---\n# My model\n\nIt answers questions well.\n\n"
+            "## License\n\n" + t + "\n## Citation\n\nCite the project page.\n",
+            id="readme-body",
+        ),
+    ],
+)
+def test_altered_copies_are_exact(reg: Registry, alter) -> None:
+    for key in ("demo-1", "demo-2", "plain"):
+        res = detect_text(alter(text_of(key)), "x", registry=reg)
+        assert (res.key, res.status) == (key, "exact"), (key, res.notes)
+
+
+def test_latin1_bytes(reg: Registry) -> None:
+    data = text_of("demo-1").replace('"', "«").encode("latin-1")
+    res = detect_bytes(data, "LICENSE", registry=reg)
+    assert (res.key, res.status) == ("demo-1", "exact")
+
+
+def test_changed_number_is_modified_with_its_line(reg: Registry) -> None:
+    text = text_of("demo-1").replace("250 million", "900 million")
+    res = detect_text(text, "LICENSE", registry=reg)
+    assert (res.key, res.status) == ("demo-1", "modified")
+    assert res.differences == 1 and 0.5 < res.confidence < 1
+    line = next(i for i, x in enumerate(text.splitlines(), 1) if "900 million" in x)
+    assert line in res.difference_lines
+    assert any("mau_cap" in n for n in res.notes)  # its anchor is gone: said, not hidden
+
+
+def test_deleted_paragraph_is_modified(reg: Registry) -> None:
+    paras = text_of("demo-1").split("\n\n")
+    text = "\n\n".join(p for p in paras if not p.startswith("3. No warranty"))
+    res = detect_text(text, registry=reg)
+    assert (res.key, res.status, res.differences) == ("demo-1", "modified", 1)
+
+
+def test_added_terms_after_a_known_text_are_not_exact(reg: Registry) -> None:
+    text = text_of("plain") + (
+        "\nAdditional terms: the licensee shall not use the work for commercial purposes and "
+        "must not provide it to any third party without the licensor's written permission.\n"
+    )
+    res = detect_text(text, registry=reg)
+    assert res.key == "plain" and res.status == "modified"
+
+
+def test_unrelated_text_is_unknown(reg: Registry) -> None:
+    res = detect_text("Shopping list: apples, pears, bread and milk.\n" * 20, registry=reg)
+    assert (res.key, res.status, res.license_class) == (None, "unknown", "unknown")
+    assert res.terms is None and res.facts_json()["commercial_use"] == "unknown"
+    assert detect_text("", registry=reg).status == "unknown"
+
+
+def test_mostly_rewritten_text_is_unknown_with_nearest(reg: Registry) -> None:
+    paras = text_of("demo-1").split("\n\n")
+    keep = paras[:3]
+    filler = [
+        "This licence was rewritten by a third party and shares only its opening with the "
+        f"original: paragraph {i} says something of its own about cats, boats and weather."
+        for i in range(12)
+    ]
+    res = detect_text("\n\n".join(keep + filler), registry=reg)
+    assert res.status == "unknown" and res.key is None and res.license_class == "unknown"
+    assert res.nearest == "demo-1" and res.differences >= 1
+
+
+def test_evidence_points_at_lines_and_folds_the_policy(reg: Registry) -> None:
+    text = text_of("demo-1")
+    lines = text.splitlines()
+    res = detect_text(text, "models/LICENSE", registry=reg)
+    by_fact = {e.fact: e for e in res.evidence}
+    ev = by_fact["mau_cap"]
+    assert ev.file == "models/LICENSE" and "250 million" in lines[ev.line - 1]  # type: ignore[index]
+    assert ev.quote == lines[ev.line - 1].strip()  # type: ignore[index]
+    terr = by_fact["territory_restrictions"]  # from the policy: cites the incorporating line
+    assert "Acceptable Use Policy" in lines[terr.line - 1]  # type: ignore[index]
+    facts = res.facts_json()
+    assert facts["eu_restricted"] is True
+    assert facts["territory_restrictions"] == [
+        {"region": "EU", "scope": "multimodal", "clause": "policy"}
+    ]
+
+
+def test_evidence_lines_follow_the_file_as_given(reg: Registry) -> None:
+    text = "\n".join(["intro"] * 7) + "\n\n" + reflow(text_of("plain"), 30)
+    res = detect_text(text, registry=reg)
+    ev = next(e for e in res.evidence if e.fact == "commercial_use")
+    assert "give" in text.splitlines()[ev.line - 1 :][0] or "sell" in text.splitlines()[ev.line - 1]  # type: ignore[operator]
+    assert ev.line is not None and ev.line > 8
+
+
+def test_licence_and_policy_in_one_file(reg: Registry) -> None:
+    res = detect_text(text_of("demo-1") + "\n\n" + text_of("demo-aup"), registry=reg)
+    assert res.key == "demo-1"
+    assert ("demo-aup", "exact") in res.others
+
+
+# -- CLI -----------------------------------------------------------------------------------------------
+def test_cli_json_contract(cli, tmp_path: Path) -> None:
+    f = tmp_path / "LICENSE"
+    f.write_text(text_of("plain"))
+    code, out, err = cli("detect", str(f), "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["schema"] == "compliance.detect/v1"
+    entry = doc["files"][0]
+    assert entry["path"] == str(f)
+    assert set(entry["license"]) >= {"key", "spdx", "class", "confidence", "status", "nearest", "differences"}
+    assert set(entry["facts"]) >= {
+        "commercial_use",
+        "mau_cap",
+        "revenue_cap",
+        "eu_restricted",
+        "territory_restrictions",
+        "output_training",
+        "attribution",
+        "non_commercial",
+        "research_only",
+        "acceptable_use_policy",
+    }
+    assert entry["document"] in ("license", "policy")
+    assert isinstance(entry["evidence"], list)
+
+
+def test_cli_text_format(cli, tmp_path: Path) -> None:
+    f = tmp_path / "notes.txt"
+    f.write_text("Nothing to see here, just a shopping list of apples and pears.\n")
+    code, out, _ = cli("detect", str(f))
+    assert code == 0 and f"{f}: unknown [unknown" in out
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda p: None, "no such file"),
+        (lambda p: p.write_bytes(b"\x00\x01\x02binary"), "binary"),
+        (lambda p: p.write_bytes(b"a" * (1024 * 1024 + 1)), "too large"),
+        (lambda p: p.mkdir(), "directory"),
+    ],
+)
+def test_cli_bad_input_exits_2_naming_the_file(cli, tmp_path: Path, setup, message: str) -> None:
+    p = tmp_path / "LICENSE"
+    setup(p)
+    code, out, err = cli("detect", str(p), "--format", "json")
+    assert code == 2
+    assert out == ""
+    assert str(p) in err and message in err and "Traceback" not in err
