@@ -257,10 +257,17 @@ def run_check(
 
         engine = PolicyEngine.from_config(config)
     try:
+        evaluated = [s.facts for s in subjects if s.facts is not None and s.error is None]
+        hits_by_id: dict[int, list[RuleHit]] = {}
+        if evaluated:
+            assert engine is not None
+            all_hits = engine.evaluate_facts_many(evaluated)
+            hits_by_id = {id(f): h for f, h in zip(evaluated, all_hits, strict=True)}
         decisions = []
         matched: set[int] = set()
         for subject in subjects:
-            decision, used = _decide(subject, config, engine, today)
+            hits = hits_by_id.get(id(subject.facts)) if subject.facts is not None else None
+            decision, used = _decide(subject, config, hits, today)
             decisions.append(decision)
             matched |= used
     finally:
@@ -271,7 +278,7 @@ def run_check(
 
 
 def _decide(
-    subject: Subject, config: Config, engine: PolicyEngine | None, today: dt.date
+    subject: Subject, config: Config, hits: list[RuleHit] | None, today: dt.date
 ) -> tuple[Decision, set[int]]:
     unknown = config.policy.unknown
     found: list[DecidedFinding] = []
@@ -291,10 +298,9 @@ def _decide(
             )
         )
     elif subject.facts is not None:
-        assert engine is not None
+        assert hits is not None
         facts = subject.facts
         revision = facts.revision
-        hits = engine.evaluate_facts(facts)
         found.extend(_from_hits(hits, facts, unknown))
     for preset in subject.findings:
         found.append(
@@ -307,7 +313,9 @@ def _decide(
         )
     found = _dedupe(found)
     model = subject.facts.model if subject.facts is not None else subject.model
-    found, applied, used = _apply_exceptions(model, revision, found, config, today)
+    found, applied, used = _apply_exceptions(
+        model, revision, found, config, today, readable=error is None
+    )
     verdict = _verdict(found)
     decision = Decision(
         model=model,
@@ -335,14 +343,26 @@ def _from_hits(hits: Sequence[RuleHit], facts: ModelFacts, unknown: str) -> list
 
 
 def _evidence_for(code: str, facts: ModelFacts) -> tuple[Evidence, ...]:
+    """The evidence behind a finding's facts. Policy decides on the effective terms, so when
+    lineage recorded evidence for an inherited fact (`effective.<fact>`), that is what is shown.
+    """
     wanted = F.code_info(code).facts
     if not wanted:
         return ()
-    return tuple(
-        e
-        for e in facts.evidence
-        if e.fact in wanted or any(e.fact.startswith(w + ".") for w in wanted)
-    )
+
+    def about(name: str) -> bool:
+        return name in wanted or any(name.startswith(w + ".") for w in wanted)
+
+    inherited = [
+        e for e in facts.evidence if e.fact.startswith("effective.") and about(e.fact[10:])
+    ]
+    own = [e for e in facts.evidence if about(e.fact)]
+    inherited_facts = {e.fact[10:] for e in inherited}
+    chosen = inherited + [e for e in own if e.fact not in inherited_facts]
+    seen: dict[tuple[str, int | None, str, str | None], Evidence] = {}
+    for e in chosen:
+        seen.setdefault((e.file, e.line, e.quote, e.model), e)
+    return tuple(seen.values())
 
 
 def _dedupe(found: list[DecidedFinding]) -> list[DecidedFinding]:
@@ -374,8 +394,14 @@ def _apply_exceptions(
     found: list[DecidedFinding],
     config: Config,
     today: dt.date,
+    *,
+    readable: bool = True,
 ) -> tuple[list[DecidedFinding], list[AppliedException], set[int]]:
-    """Waive what valid exceptions cover; report expired and unused ones as findings."""
+    """Waive what valid exceptions cover; report expired and unused ones as findings.
+
+    For a model that could not be read, nothing can be said about whether an exception is
+    used, so only expiry is reported.
+    """
     from dataclasses import replace
 
     about_model = [
@@ -413,6 +439,8 @@ def _apply_exceptions(
                     f" {e.expires.isoformat()} and waives nothing{still}",
                 )
             )
+        elif not readable:
+            continue
         elif not e.matches(model, revision):
             out.append(
                 DecidedFinding(

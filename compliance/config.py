@@ -150,18 +150,14 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
         if required or path is not None:
             raise ConfigError("config file not found", file=str(target))
         return Config()
-    try:
-        if target.stat().st_size > MAX_CONFIG_BYTES:
-            raise ConfigError("config file is larger than 1 MiB", file=str(target))
-        text = target.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError("config file is not UTF-8 text", file=str(target)) from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file: {exc.strerror}", file=str(target)) from exc
-    return config_from_text(text, target)
+    from .safeyaml import read_capped
+
+    # a regular file only (not a FIFO or a device), read at most MAX_CONFIG_BYTES + 1
+    data = read_capped(target, max_bytes=MAX_CONFIG_BYTES, error=ConfigError)
+    return config_from_text(data, target)
 
 
-def config_from_text(text: str, path: Path | None = None) -> Config:
+def config_from_text(text: str | bytes, path: Path | None = None) -> Config:
     """Parse and validate config text; `path` names it in messages and anchors relative paths."""
     from .safeyaml import load_yaml_with_lines
 

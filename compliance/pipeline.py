@@ -6,6 +6,7 @@ the SourceError that explains why the facts could not be established.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,8 @@ from .errors import SourceError
 from .facts.model import ModelFacts
 from .modelid import ModelId
 from .sources.interface import Source
+
+log = logging.getLogger("compliance")
 
 DEFAULT_WORKERS = 8  # cold Hub reads are I/O bound; bounded so the Hub is not hammered
 
@@ -83,6 +86,10 @@ class Scanner:
             return ScanOutcome(model, facts)
         except SourceError as exc:
             return ScanOutcome(model, None, exc)
+        except Exception as exc:  # a strange repo must not stop the others, nor pass
+            log.debug("unexpected failure reading %s", model, exc_info=True)
+            error = SourceError(str(model), f"could not be read ({type(exc).__name__}: {exc})")
+            return ScanOutcome(model, None, error)
 
     def scan(self, models: Iterable[ModelId]) -> list[ScanOutcome]:
         ids = list(dict.fromkeys(models))  # keep order, drop repeats

@@ -7,6 +7,8 @@
     data = load_yaml(text, source="README.md", first_line=3)    # text or bytes; lines offset
     docs = load_yaml_all(text, source="k8s.yaml")               # multi-document streams
     data, lines = load_yaml_with_lines(text, source="x.yaml")   # lines[("models", 0, "id")] -> 7
+    nodes = compose_yaml_all(text, source="x.yaml", loader=yaml.CSafeLoader)  # bounded nodes
+    check_yaml_node(node, source="x.yaml")                      # bound a graph you composed
 
 What it guarantees:
 - Only plain data (PyYAML's SafeLoader: no Python objects).
@@ -306,6 +308,49 @@ def load_yaml_with_lines(
         return _construct(root, limits), lines
 
     result: tuple[Any, dict[tuple[Any, ...], int]] = _run(go, source, first_line, error)
+    return result
+
+
+def check_yaml_node(
+    node: Node,
+    *,
+    source: str = "<string>",
+    first_line: int = 1,
+    limits: YamlLimits = DEFAULT_LIMITS,
+    error: ErrorFactory = InputError,
+) -> None:
+    """Refuse a composed node graph that is too large once aliases are expanded, recursive,
+    nested too deep or (unless allowed) has duplicate keys. For code that walks nodes itself."""
+    _run(lambda: _check_graph(node, limits), source, first_line, error)
+
+
+def compose_yaml_all(
+    data: bytes | str,
+    *,
+    source: str = "<string>",
+    first_line: int = 1,
+    limits: YamlLimits = DEFAULT_LIMITS,
+    error: ErrorFactory = InputError,
+    loader: Any = None,
+) -> list[Node]:
+    """The node graphs of every document, each checked (for line-preserving walkers).
+
+    `loader` may be a faster Loader class (yaml.CSafeLoader); libyaml bounds nesting itself.
+    """
+
+    def go() -> list[Node]:
+        text = _decode(data, limits)
+        if loader is None:
+            nodes = _compose_all(text, limits)
+            return [n for n in nodes if n is not None]
+        out = []
+        for node in yaml.compose_all(text, Loader=loader):
+            if node is not None:
+                _check_graph(node, limits)
+                out.append(node)
+        return out
+
+    result: list[Node] = _run(go, source, first_line, error)
     return result
 
 

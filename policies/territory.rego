@@ -21,9 +21,13 @@ scope_applies(scope, _) if not scope in known_scopes
 
 known_scopes := {"all", "multimodal"}
 
-clause_name(r) := "use policy" if {
+# Where the clause sits, for messages: "the use policy of llama-3.2", "the licence of ...",
+# or the repository's access gate (card extra_gated_eu_disallowed).
+clause_source(r, name) := concat("", ["the use policy of ", name]) if {
 	r.clause == "policy"
-} else := "licence"
+} else := "the repository's access gate" if {
+	r.clause == "gate"
+} else := concat("", ["the licence of ", name])
 
 # eu-restricted: a territory clause covers the organisation's domicile.
 deny contains {"code": "eu-restricted", "msg": msg} if {
@@ -31,7 +35,7 @@ deny contains {"code": "eu-restricted", "msg": msg} if {
 	core.covers(r.region, org_regions)
 	scope_applies(r.scope, input.multimodal)
 	msg := concat("", [
-		"the ", clause_name(r), " of ", core.name, " excludes ", r.region, " (scope: ", r.scope,
+		clause_source(r, core.name), " excludes ", r.region, " (scope: ", r.scope,
 		") and the organisation is domiciled in ", core.org.domicile, scope_note(r.scope),
 	])
 }
@@ -47,7 +51,7 @@ unknown contains {"code": "eu-restricted", "msg": msg} if {
 	r.scope == "multimodal"
 	not is_boolean(input.multimodal)
 	msg := concat("", [
-		"the ", clause_name(r), " of ", core.name, " excludes ", r.region,
+		clause_source(r, core.name), " excludes ", r.region,
 		" for multimodal models; whether this model is multimodal is unknown",
 	])
 }
@@ -63,15 +67,22 @@ deny contains {"code": "eu-restricted", "msg": msg} if {
 	])
 }
 
+gate_listed if {
+	some r in restrictions
+	r.clause == "gate"
+}
+
 eu_clause_listed if {
 	some r in restrictions
 	upper(r.region) == "EU"
 }
 
-# The repository's access gate excludes EU users (card extra_gated_eu_disallowed).
+# The repository's access gate excludes EU users (card extra_gated_eu_disallowed), when the
+# facts do not already list it as a clause.
 deny contains {"code": "eu-restricted", "msg": msg} if {
 	input.eu_gate_disallowed == true
 	"EU" in org_regions
+	not gate_listed
 	msg := concat("", [
 		"the repository's access gate excludes users in the EU and the organisation is",
 		" domiciled in ", core.org.domicile,
@@ -84,7 +95,7 @@ unknown contains {"code": "eu-restricted", "msg": msg} if {
 	not core.covers(r.region, org_regions)
 	not core.known_region(r.region)
 	msg := concat("", [
-		"the ", clause_name(r), " of ", core.name, " excludes '", r.region,
+		clause_source(r, core.name), " excludes '", r.region,
 		"', a region this tool does not know",
 	])
 }
@@ -94,7 +105,7 @@ unknown contains {"code": "eu-restricted", "msg": msg} if {
 	not domicile_known
 	some r in restrictions
 	msg := concat("", [
-		"the ", clause_name(r), " of ", core.name, " excludes ", r.region,
+		clause_source(r, core.name), " excludes ", r.region,
 		", but organization.domicile is not set",
 	])
 }

@@ -14,9 +14,11 @@ test_scope_multimodal_not_unknown if not territory.scope_applies("multimodal", n
 
 test_unknown_scope_applies if territory.scope_applies("vision", false)
 
-test_clause_name_policy if territory.clause_name({"clause": "policy"}) == "use policy"
+test_clause_source_policy if territory.clause_source({"clause": "policy"}, "llama-3.2") == "the use policy of llama-3.2"
 
-test_clause_name_license if territory.clause_name({"clause": "license"}) == "licence"
+test_clause_source_gate if territory.clause_source({"clause": "gate"}, "x") == "the repository's access gate"
+
+test_clause_source_license if territory.clause_source({"clause": "license"}, "x") == "the licence of x"
 
 test_scope_note if territory.scope_note("multimodal") == "; this model is multimodal"
 

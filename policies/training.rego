@@ -27,9 +27,20 @@ warn contains {"code": "output-training-restricted", "msg": msg} if {
 	])
 }
 
-conditions(duties) := concat("", [": ", concat("; ", duties)]) if {
-	count(duties) > 0
-} else := ""
+# The duties that concern outputs or derived models (e.g. a name prefix); the full list is in
+# attribution-required.
+conditions(duties) := concat("", [": ", concat("; ", found)]) if {
+	found := output_duties(duties)
+	count(found) > 0
+} else := " (see attribution-required for the licence's duties)"
+
+output_duties(duties) := [d | some d in duties; output_duty(d)]
+
+output_duty(d) if contains(lower(d), "output")
+
+output_duty(d) if contains(lower(d), "train")
+
+output_duty(d) if contains(lower(d), "name")
 
 unknown contains {"code": "output-training-restricted", "msg": msg} if {
 	trains_on_outputs

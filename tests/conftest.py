@@ -7,6 +7,7 @@ they are set here, at conftest import time. No test reaches the real Hub.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -42,7 +43,15 @@ def fake_hub() -> Iterator[FakeHub]:
     """The session's fake Hub, with its request log and faults cleared around each test."""
     _HUB.clear()
     _HUB.reload()
+    # Each test starts with an empty huggingface_hub download cache, so a file fault is not
+    # answered from a copy an earlier test downloaded.
+    shutil.rmtree(Path(_HF_HOME) / "hub", ignore_errors=True)
     yield _HUB
+    # A download abandoned at the end of its budget may still be talking to the fake Hub;
+    # let it finish so its requests are not counted in the next test.
+    from compliance.sources.hub import wait_for_abandoned
+
+    wait_for_abandoned()
     _HUB.clear()
 
 

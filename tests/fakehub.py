@@ -76,7 +76,7 @@ def _card_data(readme: bytes | None) -> dict[str, Any]:
         return {}
     try:
         data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):  # the Hub would answer {}
         return {}
     return data if isinstance(data, dict) else {}
 

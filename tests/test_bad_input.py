@@ -173,7 +173,6 @@ def test_oversized_binary_and_latin1_licence_files_are_skipped_or_decoded(
     # The cp1252 file was read, its hash taken over the raw bytes.
     files = {f["file"] for f in model["license_files"]}
     assert "LICENSE-MODEL.txt" in files
-    # The over-cap file was not downloaded whole: the client stopped at the announced size.
 
 
 def test_oversized_card_is_skipped_with_a_note(fake_hub, cli, tmp_path):
@@ -236,10 +235,47 @@ def test_safe_yaml_file_reads_at_most_the_cap(tmp_path):
 def test_rego_pack_that_does_not_compile_is_exit_2(fake_hub, cli, tmp_path):
     pack = tmp_path / "broken.rego"
     pack.write_text("package compliance.custom\n\ndeny contains x if {\n  x := \n}\n")
-    config = _config(
-        tmp_path, f"version: 1\npolicy:\n  packs: [{pack}]\n", name="with-pack.yaml"
-    )
+    config = _config(tmp_path, f"version: 1\npolicy:\n  packs: [{pack}]\n", name="with-pack.yaml")
     code, out, err = cli("check", "--model", MODEL, "--config", str(config))
     assert code == 2, err
     assert "broken.rego" in err and "Traceback" not in err
     assert "allow" not in out
+
+
+# -- parsers of repo files and configs go through compliance.safeyaml ---------------------------
+def test_alias_bomb_in_a_config_file_is_exit_2_quickly(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "docker-compose.yaml"
+    path.write_text(BOMB.replace("a: &a", "model: &a", 1))
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "compliance", "refs", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=3,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("refs did not finish within 3 s on an alias bomb")
+    assert result.returncode == 2
+    assert str(path) in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("README.md", "---\nlicense: mit\nreleased: 2024-13-45\n---\n# x\n"),
+        ("README.md", "---\nlicense: mit\nx: " + "[" * 3000 + "]" * 3000 + "\n---\n"),
+        ("mergekit_config.yml", "models:\n  - model: a/b\nx: 2024-13-45\n"),
+    ],
+    ids=["card-timestamp", "card-deep", "mergekit-timestamp"],
+)
+def test_strange_repo_yaml_is_never_an_internal_error(cli, tmp_path, name, content):
+    folder = tmp_path / "mirror" / "acme" / "odd"
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text("---\nlicense: mit\n---\n")
+    (folder / name).write_text(content)
+    code, _, err = cli("scan", "acme/odd", "--source", f"mirror:{tmp_path / 'mirror'}")
+    assert "internal error" not in err, err
+    assert code in (0, 2, 3)

@@ -75,7 +75,7 @@ def test_corrupt_entry_is_refetched_from_the_hub(fake_hub, cli):
     code, out, err = cli("scan", f"{MODEL}@{sha}", "--no-lineage", "--format", "json")
     assert code == 0, err
     assert json.loads(out)["models"][0]["source"] == "hub"  # refetched, not trusted
-    assert any("/resolve/" in r.path for r in fake_hub.requests)
+    assert any(r.path.startswith("/api/models/") for r in fake_hub.requests)
     assert SnapshotCache(root).get(MODEL, sha) is not None  # and rewritten whole
 
 
@@ -173,4 +173,5 @@ def test_cache_info_and_clear(fake_hub, cli):
     assert json.loads(cli("cache", "info", "--format", "json")[1])["entries"] == 0
     fake_hub.requests.clear()
     assert cli("scan", MODEL, "--no-lineage")[0] == 0
-    assert any("/resolve/" in r.path for r in fake_hub.requests)  # refetched after clear
+    # refetched after clear: fresh metadata (files at that exact commit may come from the HF cache)
+    assert any(r.path.startswith("/api/models/") for r in fake_hub.requests)

@@ -190,7 +190,7 @@ def test_packs_and_mirror_resolve_relative_to_the_config(tmp_path: Path) -> None
     )
     assert config.source == SourceSpec("mirror", tmp_path / "models")
     assert config.policy.packs == (tmp_path / "packs", tmp_path / "packs" / "a.rego")
-    with pytest.raises(ConfigError, match="must be a .rego file or a folder"):
+    with pytest.raises(ConfigError, match=r"must be a \.rego file or a folder"):
         load(tmp_path, "policy:\n  packs: [extra.txt]\n", name="other.yaml")
 
 

@@ -103,7 +103,9 @@ IDS = [p.name for p in folders()]
 
 @pytest.mark.parametrize("folder", folders(), ids=IDS)
 def test_detects_the_right_key_exactly(reg: Registry, folder: Path) -> None:
-    res = detect_bytes((folder / "LICENSE.txt").read_bytes(), str(folder / "LICENSE.txt"), registry=reg)
+    res = detect_bytes(
+        (folder / "LICENSE.txt").read_bytes(), str(folder / "LICENSE.txt"), registry=reg
+    )
     assert res.key == expected_key(folder)
     assert res.status == "exact" and res.confidence == 1.0
     record = reg.get(res.key)
@@ -141,7 +143,9 @@ def test_evidence_quotes_lines_of_the_file(reg: Registry, folder: Path) -> None:
         assert quote and quote in lines[e.line - 1].strip()
 
 
-@pytest.mark.parametrize("folder", [f for f in folders() if f.name in ANSWERS], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "folder", [f for f in folders() if f.name in ANSWERS], ids=lambda p: p.name
+)
 def test_facts_match_the_answer(reg: Registry, folder: Path) -> None:
     res = detect_text(text_of(folder), registry=reg)
     facts = res.facts_json()
@@ -165,8 +169,16 @@ def reflow(text: str, width: int = 60) -> str:
 
 
 _ASCII = str.maketrans(
-    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-     "\u2026": "...", "\u00a0": " "}
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+    }
 )
 
 ALTERATIONS = {
@@ -174,12 +186,16 @@ ALTERATIONS = {
     "reflow-80": lambda t: reflow(t, 80),
     "crlf": lambda t: t.replace("\r\n", "\n").replace("\n", "\r\n"),
     "markdown-fence": lambda t: "# Licence\n\n```text\n" + t + "\n```\n",
-    "html-pre": lambda t: "<html><body><h1>License</h1><pre>" + html.escape(t) + "</pre></body></html>\n",
+    "html-pre": lambda t: (
+        "<html><body><h1>License</h1><pre>" + html.escape(t) + "</pre></body></html>\n"
+    ),
     "readme-body": lambda t: (
         "---\nlicense: other\n---\n# Example model\n\nA model fine-tuned for support answers.\n\n"
         "## License\n\n" + t + "\n\n## Citation\n\nPlease cite the project page.\n"
     ),
-    "readme-reflowed": lambda t: "# Model\n\nSome words about the model.\n\n## License\n\n" + reflow(t, 72),
+    "readme-reflowed": lambda t: (
+        "# Model\n\nSome words about the model.\n\n## License\n\n" + reflow(t, 72)
+    ),
 }
 
 
@@ -212,7 +228,9 @@ def test_deleted_paragraph_is_modified(reg: Registry, folder: Path) -> None:
     assert res.differences >= 1 and res.confidence < 1
 
 
-@pytest.mark.parametrize("folder", [f for f in folders() if "700 million" in text_of(f)], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "folder", [f for f in folders() if "700 million" in text_of(f)], ids=lambda p: p.name
+)
 def test_changed_number_is_modified(reg: Registry, folder: Path) -> None:
     text = text_of(folder).replace("700 million", "900 million")
     res = detect_text(text, registry=reg)
@@ -237,15 +255,23 @@ def test_unrelated_text_is_unknown(reg: Registry, text: str) -> None:
 def test_siblings_are_not_confused(reg: Registry) -> None:
     """Texts that differ by a few words each detect as themselves (covered above); here: the
     nearest sibling of each is a different record, so the check above is a real one."""
-    pairs = [("llama-3.1", "llama-3.3"), ("qwen-license", "qwen-research"),
-             ("tongyi-qianwen", "tongyi-qianwen-research"), ("hunyuan-community", "hunyuan-community-a13b"),
-             ("minimax-model", "minimax-model-2025-01"), ("gemma-2024-02-21", "gemma-2024-04-01")]
+    pairs = [
+        ("llama-3.1", "llama-3.3"),
+        ("qwen-license", "qwen-research"),
+        ("tongyi-qianwen", "tongyi-qianwen-research"),
+        ("hunyuan-community", "hunyuan-community-a13b"),
+        ("minimax-model", "minimax-model-2025-01"),
+        ("gemma-2024-02-21", "gemma-2024-04-01"),
+    ]
     for a, b in pairs:
         if not (LICENSES / a).is_dir() or not (LICENSES / b).is_dir():
             continue
         ra = detect_text(text_of(LICENSES / a), registry=reg)
         rb = detect_text(text_of(LICENSES / b), registry=reg)
-        assert ra.key != rb.key and {ra.key, rb.key} == {expected_key(LICENSES / a), expected_key(LICENSES / b)}
+        assert ra.key != rb.key and {ra.key, rb.key} == {
+            expected_key(LICENSES / a),
+            expected_key(LICENSES / b),
+        }
 
 
 def test_cli_on_all_texts_is_fast() -> None:
@@ -264,3 +290,36 @@ def test_cli_on_all_texts_is_fast() -> None:
         best = min(best, time.perf_counter() - start)
         assert proc.returncode == 0, proc.stderr
     assert best < 1.0, f"compliance detect on {len(files)} texts took {best:.2f} s"
+
+
+def _corpus_text(name: str) -> str:
+    return text_of(LICENSES / name)
+
+
+@pytest.mark.skipif(not (LICENSES / "spdx-apache-2.0").is_dir(), reason="no Apache text")
+def test_common_real_world_variants(reg: Registry) -> None:
+    apache = _corpus_text("spdx-apache-2.0")
+    mit = _corpus_text("spdx-mit")
+    no_appendix = apache[: apache.find("APPENDIX")]
+    filled = apache.replace("[yyyy] [name of copyright owner]", "2024 The Foo Authors")
+    for text in (no_appendix, filled):
+        res = detect_text(text, registry=reg)
+        assert (res.key, res.status) == ("apache-2.0", "exact")
+    res = detect_text(mit.replace("<year> <copyright holders>", "2025 ACME Corp."), registry=reg)
+    assert (res.key, res.status) == ("mit", "exact")
+    both = detect_text(apache + "\n\n" + mit, registry=reg)
+    assert (both.key, both.status) == ("apache-2.0", "exact") and ("mit", "exact") in both.others
+    # MIT with a restriction added after it is not MIT.
+    extra = mit + (
+        "\nAdditional restriction: the Licensee shall not use the Software for any commercial "
+        "purpose, and you may not provide it to third parties.\n"
+    )
+    res = detect_text(extra, registry=reg)
+    assert res.status != "exact"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+@pytest.mark.parametrize("folder", folders(), ids=IDS)
+def test_reencoded_copy(reg: Registry, folder: Path, encoding: str) -> None:
+    res = detect_bytes(text_of(folder).encode(encoding), registry=reg)
+    assert (res.key, res.status) == (expected_key(folder), "exact")

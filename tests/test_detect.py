@@ -41,7 +41,12 @@ def test_words_ignore_markup_case_and_wrapping() -> None:
 
 def test_words_keep_line_numbers_for_crlf_and_cr() -> None:
     w = words_of("one\r\ntwo\rthree\n\nfour")
-    assert list(zip(w.words, w.lines)) == [("one", 1), ("two", 2), ("three", 3), ("four", 5)]
+    assert list(zip(w.words, w.lines, strict=True)) == [
+        ("one", 1),
+        ("two", 2),
+        ("three", 3),
+        ("four", 5),
+    ]
 
 
 def test_copyright_lines_are_optional() -> None:
@@ -56,7 +61,7 @@ def test_decode_falls_back_and_detects_binary() -> None:
     assert looks_binary(b"\x00\x01PK") and not looks_binary(b"plain text")
 
 
-# -- detection ---------------------------------------------------------------------------------------
+# -- detection -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("key", ["demo-1", "demo-2", "demo-aup", "plain"])
 def test_exact_texts(reg: Registry, key: str) -> None:
     res = detect_text(text_of(key), "LICENSE", registry=reg)
@@ -80,7 +85,8 @@ def test_siblings_are_told_apart(reg: Registry) -> None:
         pytest.param(lambda t: t.replace("\n", "\r\n"), id="crlf"),
         pytest.param(lambda t: "# Licence\n\n```text\n" + t + "```\n", id="markdown-fence"),
         pytest.param(
-            lambda t: "\n".join(("> " + line) if line else ">" for line in t.splitlines()), id="quote"
+            lambda t: "\n".join(("> " + line) if line else ">" for line in t.splitlines()),
+            id="quote",
         ),
         pytest.param(
             lambda t: "<html><body><pre>" + html.escape(t) + "</pre></body></html>", id="html-pre"
@@ -89,8 +95,10 @@ def test_siblings_are_told_apart(reg: Registry) -> None:
             lambda t: "".join(f"<p>{html.escape(p)}</p>\n" for p in t.split("\n\n")), id="html-p"
         ),
         pytest.param(
-            lambda t: "---\nlicense: other\n---\n# My model\n\nIt answers questions well.\n\n"
-            "## License\n\n" + t + "\n## Citation\n\nCite the project page.\n",
+            lambda t: (
+                "---\nlicense: other\n---\n# My model\n\nIt answers questions well.\n\n"
+                "## License\n\n" + t + "\n## Citation\n\nCite the project page.\n"
+            ),
             id="readme-body",
         ),
     ],
@@ -184,7 +192,7 @@ def test_licence_and_policy_in_one_file(reg: Registry) -> None:
     assert ("demo-aup", "exact") in res.others
 
 
-# -- CLI -----------------------------------------------------------------------------------------------
+# -- CLI -------------------------------------------------------------------------------------------
 def test_cli_json_contract(cli, tmp_path: Path) -> None:
     f = tmp_path / "LICENSE"
     f.write_text(text_of("plain"))
@@ -194,7 +202,15 @@ def test_cli_json_contract(cli, tmp_path: Path) -> None:
     assert doc["schema"] == "compliance.detect/v1"
     entry = doc["files"][0]
     assert entry["path"] == str(f)
-    assert set(entry["license"]) >= {"key", "spdx", "class", "confidence", "status", "nearest", "differences"}
+    assert set(entry["license"]) >= {
+        "key",
+        "spdx",
+        "class",
+        "confidence",
+        "status",
+        "nearest",
+        "differences",
+    }
     assert set(entry["facts"]) >= {
         "commercial_use",
         "mau_cap",
@@ -234,3 +250,40 @@ def test_cli_bad_input_exits_2_naming_the_file(cli, tmp_path: Path, setup, messa
     assert code == 2
     assert out == ""
     assert str(p) in err and message in err and "Traceback" not in err
+
+
+def test_modified_text_facts_whose_clause_changed_are_unknown(reg: Registry) -> None:
+    res = detect_text(text_of("demo-1").replace("250 million", "900 million"), registry=reg)
+    facts = res.facts_json()
+    assert facts["mau_cap"] is None and facts["commercial_use"] == "unknown"
+    assert facts["output_training"] == "conditional"
+    assert facts["eu_restricted"] is True  # restrictions are kept
+
+
+def test_model_card_prose_around_a_licence_is_not_extra_terms(reg: Registry) -> None:
+    text = (
+        "# Demo 1 fine-tune\n\nThis model may not be accurate and must not be used for medical "
+        "advice. Commercial users should test it first.\n\n## License\n\n"
+        + text_of("demo-1")
+        + "\n## Limitations\n\nThe model may not follow instructions; outputs must not be "
+        "trusted without review. Restrictions of the base model apply.\n"
+    )
+    res = detect_text(text, "README.md", registry=reg)
+    assert (res.key, res.status) == ("demo-1", "exact")
+
+
+def test_a_clause_added_after_a_permissive_text_is_caught(reg: Registry) -> None:
+    text = text_of("plain") + (
+        "\nOur only modification: if the work or its derivative works are used in products with "
+        "more than 100 million users, you shall display our name.\n"
+    )
+    res = detect_text(text, registry=reg)
+    assert res.key == "plain" and res.status == "modified" and res.differences >= 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig", "cp1252"])
+def test_other_encodings(reg: Registry, encoding: str) -> None:
+    data = text_of("demo-1").encode(encoding)
+    assert not looks_binary(data)
+    res = detect_bytes(data, registry=reg)
+    assert (res.key, res.status) == ("demo-1", "exact")

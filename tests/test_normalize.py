@@ -48,9 +48,13 @@ def snap(
     import yaml
 
     readme = card(meta)
-    repo_files = [RepoFile("README.md", readme, hashlib.sha256(readme.encode()).hexdigest(), len(readme))]
+    repo_files = [
+        RepoFile("README.md", readme, hashlib.sha256(readme.encode()).hexdigest(), len(readme))
+    ]
     for path, text in (files or {}).items():
-        repo_files.append(RepoFile(path, text, hashlib.sha256(text.encode()).hexdigest(), len(text)))
+        repo_files.append(
+            RepoFile(path, text, hashlib.sha256(text.encode()).hexdigest(), len(text))
+        )
     return Snapshot(
         model=model,
         revision="a" * 40,
@@ -75,7 +79,11 @@ def test_declared_id_and_matching_file(reg: Registry) -> None:
     assert f.license.spdx == "LicenseRef-compliance-demo-1"
     assert f.license.source == "file:LICENSE" and f.license.confidence == 1.0
     assert f.license.declared == "demo1"
-    assert (f.commercial_use, f.mau_cap, f.output_training) == ("conditional", 250_000_000, "conditional")
+    assert (f.commercial_use, f.mau_cap, f.output_training) == (
+        "conditional",
+        250_000_000,
+        "conditional",
+    )
     assert f.acceptable_use_policy == "demo-aup"
     assert f.non_commercial is False and f.research_only is False
     assert 'Display "Powered by Demo"' in f.attribution
@@ -94,7 +102,9 @@ def test_declared_only_gives_registry_facts_with_card_evidence(reg: Registry) ->
     assert (mau.file, mau.line, mau.quote) == ("README.md", 2, "license: demo1")
 
 
-def test_card_permissive_beside_restricted_file_conflicts_and_stricter_governs(reg: Registry) -> None:
+def test_card_permissive_beside_restricted_file_conflicts_and_stricter_governs(
+    reg: Registry,
+) -> None:
     f = facts_of(reg, meta="license: plain", files={"LICENSE": licence("demo-1")})
     assert f.license.key == "demo-1" and f.license.declared == "plain"
     assert f.commercial_use == "conditional" and f.mau_cap == 250_000_000
@@ -119,7 +129,7 @@ def test_modified_file_lowers_confidence_and_says_so(reg: Registry) -> None:
 
 
 def test_unknown_file_beside_a_declared_licence(reg: Registry) -> None:
-    f = facts_of(reg, meta="license: plain", files={"LICENSE": "Custom terms. " * 40})
+    f = facts_of(reg, meta="license: plain", files={"LICENSE": "Custom terms apply here. " * 40})
     assert f.license.key == "plain" and f.license.confidence <= 0.5
     assert any(x.code == "license-conflict" for x in f.findings)
 
@@ -258,3 +268,19 @@ def test_licence_line_in_card_body_when_metadata_has_none(reg: Registry) -> None
     assert f.license.key == "plain" and f.license.source == "card:body"
     ev = next(e for e in f.evidence if e.fact == "license.declared")
     assert ev.line == 7 and "License" in ev.quote
+
+
+def test_short_pointer_file_is_not_a_conflict(reg: Registry) -> None:
+    pointer = "This model is licensed under the Plain Permission Licence.\nSee the link.\n"
+    f = facts_of(reg, meta="license: plain", files={"LICENSE": pointer})
+    assert f.license.key == "plain" and not f.findings
+    assert 0.5 < f.license.confidence <= 0.7
+    assert any("short, not a licence text" in n for n in f.notes)
+
+
+def test_modified_file_facts_whose_clause_changed_are_unknown(reg: Registry) -> None:
+    text = licence("demo-1").replace("250 million", "900 million")
+    f = facts_of(reg, meta="license: demo1", files={"LICENSE": text})
+    assert f.license.key == "demo-1"
+    assert f.mau_cap is None and f.commercial_use == "unknown"  # never the old 250 million
+    assert f.output_training == "conditional"  # its clause is intact

@@ -12,11 +12,11 @@ import json
 from typing import Any
 
 import pytest
+from policy_cases.casedata import load_cases, model_facts
 
 from compliance.check import run_check
 from compliance.config import config_from_dict
 from compliance.policy.engine import PolicyEngine
-from policy_cases.casedata import load_cases, model_facts
 
 CASES = load_cases()
 _ENGINES: dict[str, PolicyEngine] = {}
@@ -61,6 +61,8 @@ def test_case(case: dict[str, Any]) -> None:
     }
     messages = "\n".join(f"{f.severity} {f.code}: {f.message}" for f in decision.findings)
     assert got == want, messages
+    if "count" in expect:  # how many findings (all codes, not only distinct codes)
+        assert len(decision.findings) == expect["count"], messages
     if "message" in expect:
         assert any(expect["message"] in f.message for f in decision.findings), messages
     assert len(decision.exceptions_applied) == expect.get("applied", 0)

@@ -41,6 +41,11 @@ def test_records_and_lookups(reg: Registry) -> None:
     assert reg.by_link("http://www.example.invalid/demo2/license/") is reg.get("demo-2")
     assert reg.by_link("https://example.invalid/demo1/license") is rec  # a record's url
     assert reg.ollama_base("demo:latest") == "demo-org/Demo-1"
+    assert reg.ollama_base("demo") == "demo-org/Demo-1"
+    assert reg.ollama_base("demo:8b-instruct-q4_K_M") == "demo-org/Demo-1-8B"
+    assert reg.ollama_base("demo:8b-vision-q8_0") == "demo-org/Demo-1-8B-Vision"  # longest key
+    assert reg.ollama_base("plainstring:7b") == "demo-org/Plain"
+    assert reg.ollama_base("nothing:1b") is None
 
 
 def test_publishers_case_insensitive(reg: Registry) -> None:
@@ -101,9 +106,17 @@ def _copy(tmp_path: Path) -> Path:
     [
         (lambda t: t.replace("class: restricted", "class: strict"), "`class` must be one of"),
         (lambda t: t.replace("key: demo-1", "key: demo-x"), "differs from the file name"),
-        (lambda t: t.replace("value: conditional\n    section: \"2.", "value: maybe\n    section: \"2."), "commercial_use"),
+        (
+            lambda t: t.replace(
+                'value: conditional\n    section: "2.', 'value: maybe\n    section: "2.'
+            ),
+            "commercial_use",
+        ),
         (lambda t: t.replace("value: 250000000", "value: lots"), "mau_cap"),
-        (lambda t: t.replace("acceptable_use_policy: demo-aup", "acceptable_use_policy: gone"), "`gone`"),
+        (
+            lambda t: t.replace("acceptable_use_policy: demo-aup", "acceptable_use_policy: gone"),
+            "`gone`",
+        ),
         (lambda t: t.replace("document: license", "document: memo"), "`document`"),
         (lambda t: t + "\nfacts: [oops\n", "invalid YAML"),
     ],
@@ -173,7 +186,10 @@ def test_fixture_fingerprints_are_current(tmp_path: Path) -> None:
     data, warnings = build(Path(__file__).parent / "fixtures" / "licenses", None)
     stored = json.loads((FIXTURE / "fingerprints.json").read_text())
     assert not warnings
-    assert data == stored, "regenerate: python -m compliance.facts.fingerprint --corpus tests/fixtures/licenses --registry tests/fixtures/registry"
+    assert data == stored, (
+        "regenerate: python -m compliance.facts.fingerprint"
+        " --corpus tests/fixtures/licenses --registry tests/fixtures/registry"
+    )
 
 
 def test_fingerprints_hold_no_words() -> None:

@@ -79,6 +79,9 @@ def test_token_reaches_the_hub_and_nothing_else(granted, tmp_path, _isolated_cac
         ["-vv", "scan", VISION, "--format", "json"],
         ["-vv", "scan", VISION],  # warm: from the cache
         ["-vv", "scan", "acme/private-gated"],  # gated, not granted: an error message
+        ["-vv", "lock", "--model", VISION],  # writes compliance.lock in tmp_path
+        ["-vv", "check", "--model", VISION, "--locked", "--format", "json"],
+        ["-vv", "check", "--model", VISION, "--format", "sarif"],
         ["-vv", "cache", "info"],
     ):
         result = _run(args, env, tmp_path)
@@ -90,6 +93,9 @@ def test_token_reaches_the_hub_and_nothing_else(granted, tmp_path, _isolated_cac
     assert json.loads(first.stdout)["models"][0]["model"] == VISION
     assert "DEBUG" in first.stderr or "compliance:" in first.stderr  # -vv really logged
     assert outputs[2][1].returncode == 3
+    assert outputs[3][1].returncode == 0, outputs[3][1].stderr
+    assert (tmp_path / "compliance.lock").is_file()
+    assert outputs[4][1].returncode in (0, 1), outputs[4][1].stderr
     # It was sent, to the Hub only, as a bearer token.
     assert any(r.authorization == f"Bearer {TOKEN}" for r in granted.requests)
     assert _assert_tree_clean(_isolated_cache, tmp_path) > 0

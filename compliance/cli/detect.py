@@ -44,13 +44,16 @@ def _text_report(results: list[Any]) -> str:
     out: list[str] = []
     for r in results:
         lic = r.key or "unknown"
-        head = f"{r.path}: {lic} [{r.status}, {r.document}, class {r.license_class}, confidence {r.confidence:.2f}]"
+        head = (
+            f"{r.path}: {lic} [{r.status}, {r.document}, class {r.license_class}, "
+            f"confidence {r.confidence:.2f}]"
+        )
         out.append(head)
         if r.name:
             out.append(f"  {r.name}" + (f" ({r.spdx})" if r.spdx else ""))
         if r.status != "exact" and r.nearest:
             out.append(
-                f"  nearest known text: {r.nearest}, {r.coverage:.0%} present, "
+                f"  nearest known text: {r.nearest}, {_share(r.coverage)} present, "
                 f"{r.differences} differing passage(s)"
                 + (
                     f" near line(s) {', '.join(map(str, r.difference_lines[:8]))}"
@@ -76,7 +79,8 @@ def _text_report(results: list[Any]) -> str:
             )
             out.append(f"  output training: {facts['output_training']}")
             out.append(
-                f"  non-commercial: {_yn(facts['non_commercial'])}; research only: {_yn(facts['research_only'])}"
+                f"  non-commercial: {_yn(facts['non_commercial'])}; "
+                f"research only: {_yn(facts['research_only'])}"
             )
             if facts["acceptable_use_policy"]:
                 out.append(f"  use policy: {facts['acceptable_use_policy']}")
@@ -89,6 +93,10 @@ def _text_report(results: list[Any]) -> str:
         for n in r.notes:
             out.append(f"  note: {n}")
     return "\n".join(out) + "\n"
+
+
+def _share(x: float) -> str:
+    return f"{x:.0%}" if x in (0.0, 1.0) or 0.01 < x < 0.99 else f"{x:.1%}"
 
 
 def _yn(value: Any) -> str:

@@ -72,6 +72,8 @@ def cli(ctx: click.Context, verbose: int) -> None:
     ctx.obj["verbose"] = verbose
     level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose == 1 else logging.WARNING
     logging.basicConfig(level=level, format="compliance: %(message)s", stream=sys.stderr)
+    # huggingface_hub narrates its own retries on stderr; our errors already name the cause.
+    logging.getLogger("huggingface_hub").setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
 
 
 def _verbose(argv: list[str]) -> bool:

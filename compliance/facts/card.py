@@ -40,19 +40,46 @@ def split_front_matter(text: str) -> tuple[list[str], int, int] | None:
     return None
 
 
-def parse_card(text: str) -> Card:
+# Real cards: duplicate keys and custom tags happen; they must not cost the whole front matter.
+CARD_YAML_LIMITS_KW = {"allow_duplicate_keys": True, "plain_unknown_tags": True}
+
+
+def load_lenient_yaml(text: str, *, source: str = "README.md", first_line: int = 1) -> object:
+    """YAML from a repo file, bounded: libyaml directly when the text has no anchors or aliases
+    (nothing can expand), else compliance.safeyaml, which bounds alias expansion and depth.
+    Raises compliance.errors.InputError for anything that is not readable YAML."""
     import yaml
+
+    from ..errors import InputError
+    from ..safeyaml import YamlLimits, load_yaml
+
+    if "&" not in text and "*" not in text:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        try:
+            return yaml.load(text, Loader=loader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + first_line if mark is not None else None
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise InputError(f"invalid YAML: {problem}", file=source, line=line) from None
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+            raise InputError(f"invalid YAML value: {exc}", file=source) from None
+    limits = YamlLimits(**CARD_YAML_LIMITS_KW)
+    return load_yaml(text, source=source, first_line=first_line, limits=limits)
+
+
+def parse_card(text: str) -> Card:
+    from ..errors import ComplianceError
 
     found = split_front_matter(text)
     if found is None:
         return Card({}, 1)
     yaml_lines, first, last = found
     try:
-        data = yaml.safe_load("\n".join(yaml_lines).replace("\t", "  "))
-    except yaml.YAMLError as exc:
-        return Card(
-            {}, last + 1, f"front matter is not valid YAML: {exc}".splitlines()[0], (first, last)
-        )
+        data = load_lenient_yaml("\n".join(yaml_lines).replace("\t", "  "), first_line=first)
+    except ComplianceError as exc:
+        message = f"front matter is not valid YAML: {exc}"
+        return Card({}, last + 1, message.splitlines()[0], (first, last))
     if not isinstance(data, dict):
         return Card({}, last + 1, "front matter is not a mapping", (first, last))
     return Card(data, last + 1, None, (first, last))

@@ -26,7 +26,7 @@ from typing import Any
 
 from .fingerprint import Fingerprints, Variant
 from .model import Evidence
-from .registry import LicenseRecord, Registry, Terms, load_registry
+from .registry import LicenseRecord, RecordTerms, Registry, load_registry
 from .textnorm import (
     SHINGLE,
     Words,
@@ -42,12 +42,22 @@ MAX_CANDIDATES = 8
 FULL_COMPARE = 3  # candidates compared in full (region, differences)
 QUOTE_CHARS = 200
 ADJACENT_WORDS = 150  # words either side of a known text checked for extra terms
-_LEGAL_CUES = (
+# Words of legal drafting (strong) and of restrictions in general (weak, also common in model
+# cards: "may not be accurate", "must not be used for medical advice").
+_STRONG_CUES = (
     "shall",
     "hereby",
     "licensee",
     "licensor",
     "notwithstanding",
+    "in no event",
+    "royalty",
+    "sublicense",
+    "derivative works",
+    "this agreement",
+    "terms and conditions",
+)
+_WEAK_CUES = (
     "provided that",
     "must not",
     "may not",
@@ -55,8 +65,8 @@ _LEGAL_CUES = (
     "prohibited",
     "not permitted",
     "restriction",
-    "royalty",
-    "in no event",
+    "restrictions",
+    "commercial",
 )
 
 
@@ -99,7 +109,7 @@ class DetectionResult:
     coverage: float = 0.0  # share of the known text present
     difference_lines: tuple[int, ...] = ()
     region: tuple[int, int] | None = None  # first and last line of the known text in the file
-    terms: Terms | None = None
+    terms: RecordTerms | None = None
     evidence: tuple[Evidence, ...] = ()
     notes: tuple[str, ...] = ()
     others: tuple[tuple[str, str], ...] = ()  # other known texts in the same file: (key, status)
@@ -163,7 +173,7 @@ class _Doc:
             return
         inner = " ".join(self.words.words)
         self.joined = " " + inner + " "
-        self.offsets = [o + 1 for o in word_starts(self.words.words, inner)[:-1]]
+        self.offsets = word_starts(self.words.words, inner)[:-1]
 
     def find(self, phrase: str, lo_word: int = 0) -> int | None:
         """Index of the first word of `phrase` (normalised) at or after word lo_word."""
@@ -171,13 +181,14 @@ class _Doc:
         norm = phrase_words(phrase)
         if not norm or not self.offsets:
             return None
-        start = self.offsets[lo_word] - 1 if lo_word < len(self.offsets) else len(self.joined)
+        # joined = " " + words + " ": the space before word i is at joined[offsets[i]].
+        start = self.offsets[lo_word] if lo_word < len(self.offsets) else len(self.joined)
         at = self.joined.find(" " + norm + " ", start)
         if at < 0 and lo_word:
             at = self.joined.find(" " + norm + " ")
         if at < 0:
             return None
-        return bisect.bisect_left(self.offsets, at + 1)
+        return bisect.bisect_left(self.offsets, at)
 
 
 def _runs(flags: Iterable[bool]) -> int:
@@ -253,15 +264,19 @@ def _with_differences(doc: _Doc, m: Match) -> Match:
             lines.append(wl[min(len(wl) - 1, start + i + SHINGLE - 1)])
         prev = f
     if missing_runs:
-        first_pos: dict[int, int] = {}
+        # Where each gap sits in the file: after the last shared shingle before it (taking, for
+        # a shingle that occurs more than once, its first occurrence after the previous one).
+        where: dict[int, list[int]] = {}
         for i, h in enumerate(region):
-            first_pos.setdefault(h, start + i)
+            where.setdefault(h, []).append(start + i)
         prev = False
         last_seen = start
         for h in v.hashes:
             gone = h in missing_set
-            if not gone and h in first_pos:
-                last_seen = first_pos[h]
+            if not gone and h in where:
+                spots = where[h]
+                j = bisect.bisect_left(spots, last_seen)
+                last_seen = spots[j] if j < len(spots) else spots[-1]
             if gone and not prev:
                 lines.append(wl[min(len(wl) - 1, last_seen + SHINGLE - 1)])
             prev = gone
@@ -290,19 +305,24 @@ def _candidates(doc: _Doc, fps: Fingerprints, exclude: set[int] | None = None) -
     return out[:MAX_CANDIDATES]
 
 
-def _extra_terms(doc: _Doc, m: Match) -> bool:
-    """Legal-looking words right before or after the known text (added terms?)."""
-    words = doc.words.words
+def _extra_terms(doc: _Doc, m: Match, skip: tuple[int, int] | None = None) -> bool:
+    """Legal-looking words right before or after the known text (added terms?).
+
+    `skip`: word range of another known text found in the file (it is reported, not extra)."""
+    words = list(doc.words.words)
+    if skip is not None:
+        words[skip[0] : skip[1] + 1] = [""] * (skip[1] + 1 - skip[0])
     first_word = m.start
     last_word = m.end + SHINGLE - 1
-    before = " ".join(words[max(0, first_word - ADJACENT_WORDS) : first_word])
-    after = " ".join(words[last_word + 1 : last_word + 1 + ADJACENT_WORDS])
+    before = " ".join(w for w in words[max(0, first_word - ADJACENT_WORDS) : first_word] if w)
+    after = " ".join(w for w in words[last_word + 1 : last_word + 1 + ADJACENT_WORDS] if w)
     for chunk in (before, after):
         if not chunk:
             continue
         padded = f" {chunk} "
-        hits = sum(1 for cue in _LEGAL_CUES if f" {cue} " in padded)
-        if hits >= 2:
+        strong = sum(1 for cue in _STRONG_CUES if f" {cue} " in padded)
+        weak = sum(1 for cue in _WEAK_CUES if f" {cue} " in padded)
+        if strong >= 2 or (strong and weak):
             return True
     return False
 
@@ -335,7 +355,7 @@ def _evidence_at(doc: _Doc, fact: str, path: str, word: int, hint: str | None) -
 
 
 def _evidence(
-    doc: _Doc, record: LicenseRecord, terms: Terms, path: str, lo_word: int
+    doc: _Doc, record: LicenseRecord, terms: RecordTerms, path: str, lo_word: int
 ) -> tuple[list[Evidence], list[str]]:
     out: list[Evidence] = []
     notes: list[str] = []
@@ -380,6 +400,45 @@ def _evidence(
     return out, notes
 
 
+# Facts a modified text may have changed: unknown when the phrase that states them is gone.
+_UNKNOWN_WHEN_CHANGED: dict[str, Any] = {
+    "commercial_use": "unknown",
+    "mau_cap": None,
+    "revenue_cap": None,
+    "output_training": "unknown",
+    "non_commercial": None,
+    "research_only": None,
+    "derivatives_inherit": None,
+}
+
+
+def _unverified(
+    terms: RecordTerms, record: LicenseRecord, found: set[str]
+) -> tuple[RecordTerms, list[str]]:
+    """Terms of a modified text: a fact whose anchor phrase is no longer in the text is unknown
+    (never the known text's value, which the change may have altered). Territory clauses and
+    duties are kept: dropping them would be the permissive error."""
+    changes: dict[str, Any] = {}
+    for f in record.facts:
+        if f.anchor and f.name not in found and f.name in _UNKNOWN_WHEN_CHANGED:
+            changes[f.name] = _UNKNOWN_WHEN_CHANGED[f.name]
+    if not changes:
+        return terms, []
+    return replace(terms, **changes), sorted(changes)
+
+
+def _decide(best: Match, extra: bool, markers: float) -> tuple[str, float]:
+    """(status, confidence): exact only when nothing is missing, added inside, or added next to
+    it; modified when most of the known text is there; else unknown (never a confident guess)."""
+    if best.missing == 0 and best.foreign == 0 and not extra:
+        return "exact", 1.0
+    if (best.coverage >= 0.8 and best.score >= 0.5) or (
+        best.coverage >= 0.5 and best.score >= 0.35 and markers >= 0.5
+    ):
+        return "modified", min(0.9, 0.5 + 0.4 * best.score)
+    return "unknown", round(0.5 * best.score, 3)
+
+
 def _guess_document(doc: _Doc) -> str:
     head = " ".join(doc.words.words[:80])
     if "use policy" in head or "prohibited use" in head or "usage policy" in head:
@@ -390,11 +449,13 @@ def _guess_document(doc: _Doc) -> str:
 def _prepare(text: str) -> _Doc:
     w = words_of(text)
     inner = " ".join(w.words)
-    hashes = shingle_hashes(w.words, joined=inner)
+    starts = word_starts(w.words, inner)
+    hashes = shingle_hashes(w.words, joined=inner, starts=starts)
     doc = _Doc(w, hashes, optional_positions(w.optional, len(hashes)), frozenset(hashes))
     if w.words:
         doc.joined = " " + inner + " "
-        doc.offsets = [o + 1 for o in word_starts(w.words, inner)[:-1]]
+        starts.pop()
+        doc.offsets = starts  # word i starts at joined[offsets[i] + 1]
     return doc
 
 
@@ -433,22 +494,21 @@ def detect_text(text: str, path: str = "-", *, registry: Registry | None = None)
             confidence=0.0,
             notes=("no known licence text found",),
         )
-    extra = _extra_terms(doc, best)
-    markers = _marker_share(doc, record)
-    exact = best.missing == 0 and best.foreign == 0 and not extra
-    if exact:
-        status, confidence = "exact", 1.0
-    elif (best.coverage >= 0.8 and best.score >= 0.5) or (
-        best.coverage >= 0.5 and best.score >= 0.35 and markers >= 0.5
-    ):
-        status = "modified"
-        confidence = min(0.9, 0.5 + 0.4 * best.score)
-        if extra:
-            notes.append(
-                "text that reads like additional terms sits next to the known licence text"
-            )
-    else:
-        status, confidence = "unknown", round(0.5 * best.score, 3)
+    others: list[tuple[str, str]] = []
+    skip: tuple[int, int] | None = None  # words of another known text in the same file
+    rest = _rest(doc, best)
+    if rest is not None:
+        other = _best(rest, fps, {i for i, v in enumerate(fps.variants) if v.key == record.key})
+        if other is not None and other.coverage >= 0.8 and other.variant.key != record.key:
+            st = "exact" if other.missing == 0 and other.foreign == 0 else "modified"
+            others.append((other.variant.key, st))
+            skip = (other.start, other.end + SHINGLE - 1)
+    extra = _extra_terms(doc, best, skip)
+    status, confidence = _decide(best, extra, _marker_share(doc, record))
+    exact = status == "exact"
+    differences = best.differences + (1 if extra else 0)
+    if extra and status == "modified":
+        notes.append("text that reads like additional terms sits next to the known licence text")
     wl = doc.words.lines
     region = (wl[best.start], wl[min(len(wl) - 1, best.end + SHINGLE - 1)])
     if status == "unknown":
@@ -462,36 +522,36 @@ def detect_text(text: str, path: str = "-", *, registry: Registry | None = None)
             license_class="unknown",
             confidence=confidence,
             nearest=record.key,
-            differences=best.differences,
+            differences=differences,
             coverage=best.coverage,
             difference_lines=best.difference_lines,
             region=region,
             notes=(
                 f"not a known text; nearest is {record.key} ({best.coverage:.0%} of it present, "
-                f"{best.differences} differing passages)",
+                f"{differences} differing passages)",
             ),
         )
     terms = reg.terms(record)
     evidence, ev_notes = _evidence(doc, record, terms, path, best.start)
     notes.extend(ev_notes)
     if status == "modified":
+        terms, unsure = _unverified(terms, record, {e.fact for e in evidence})
+        if unsure:
+            notes.append(
+                f"{', '.join(unsure)}: the text differs where {record.key} states "
+                f"{'this' if len(unsure) == 1 else 'these'}: unknown"
+            )
+    if status == "modified":
         notes.insert(
             0,
-            f"text differs from {record.key} in {best.differences} passage(s)"
+            f"text differs from {record.key} in {differences} passage(s)"
             + (
                 f" (lines {', '.join(map(str, best.difference_lines[:8]))})"
                 if best.difference_lines
                 else ""
             )
-            + "; facts are the registry's for the known text: read the differences",
+            + "; facts are the known text's except where noted: read the differences",
         )
-    others: list[tuple[str, str]] = []
-    rest = _rest(doc, best)
-    if rest is not None:
-        other = _best(rest, fps, {i for i, v in enumerate(fps.variants) if v.key == record.key})
-        if other is not None and other.coverage >= 0.8 and other.variant.key != record.key:
-            st = "exact" if other.missing == 0 and other.foreign == 0 else "modified"
-            others.append((other.variant.key, st))
     return DetectionResult(
         path=path,
         document=record.document,
@@ -502,7 +562,7 @@ def detect_text(text: str, path: str = "-", *, registry: Registry | None = None)
         license_class=record.license_class,
         confidence=confidence,
         nearest=record.key,
-        differences=0 if exact else best.differences,
+        differences=0 if exact else differences,
         coverage=best.coverage,
         difference_lines=() if exact else best.difference_lines,
         region=region,

@@ -107,7 +107,15 @@ def fingerprint_text(text: str) -> tuple[list[int], list[int]]:
     """(shingle hashes in order, indexes of optional shingles) of a text."""
     w = words_of(text)
     hashes = shingle_hashes(w.words)
-    return hashes, sorted(optional_positions(w.optional, len(hashes)))
+    optional = set(w.optional)
+    # The "how to apply this licence" appendix after the terms (Apache 2.0, GPL...) is left out
+    # of many copies: it may be missing without making a copy "modified".
+    joined = " " + " ".join(w.words) + " "
+    at = joined.find(" end of terms and conditions ")
+    if at >= 0:
+        first = joined.count(" ", 0, at) + 5  # index of the first word after the phrase
+        optional.update(range(first, len(w.words)))
+    return hashes, sorted(optional_positions(optional, len(hashes)))
 
 
 def corpus_key(folder: Path) -> str:
@@ -235,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         if not r.inline and k not in {v["key"] for v in data["variants"]}
     )
     print(
-        f"wrote {out}: {len(data['variants'])} texts, {len({v['key'] for v in data['variants']})} keys"
+        f"wrote {out}: {len(data['variants'])} texts, "
+        f"{len({v['key'] for v in data['variants']})} keys"
     )
     if missing:
         print(f"records without a corpus text (not detectable by text): {', '.join(missing)}")

@@ -278,12 +278,17 @@ def _looks_like_mergekit(doc: object) -> bool:
 
 
 def _yaml_docs(text: str) -> list[object]:
-    import yaml
+    """Every document of a (mergekit) YAML text; [] when it is not readable YAML."""
+    from ..errors import ComplianceError
+    from ..safeyaml import YamlLimits, load_yaml_all
+    from .card import CARD_YAML_LIMITS_KW
 
     try:
-        return [d for d in yaml.safe_load_all(text.replace("\t", "  ")) if d is not None]
-    except yaml.YAMLError:
+        limits = YamlLimits(**CARD_YAML_LIMITS_KW)
+        docs = load_yaml_all(text.replace("\t", "  "), source="mergekit config", limits=limits)
+    except ComplianceError:
         return []
+    return [d for d in docs if d is not None]
 
 
 def _labelled_bases(body: str) -> list[tuple[str, str | None]]:

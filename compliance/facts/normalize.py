@@ -1,4 +1,4 @@
-"""Snapshot (+ registry) -> ModelFacts: which licence governs a model and what it says, with evidence.
+"""Snapshot + registry -> ModelFacts: which licence governs a model, what it says, and where.
 
 A pure function of (Snapshot, Registry). Sources of the licence, strongest first:
 
@@ -15,7 +15,7 @@ assumed: a fact the sources do not establish stays "unknown" / None.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..sources.interface import Snapshot
@@ -30,7 +30,7 @@ from .model import (
     Publisher,
     TerritoryRestriction,
 )
-from .registry import LicenseRecord, Registry, Terms, eu_restricted_of, load_registry
+from .registry import LicenseRecord, RecordTerms, Registry, eu_restricted_of, load_registry
 
 MULTIMODAL_PIPELINES = frozenset(
     {
@@ -144,7 +144,7 @@ _PROVIDER_COUNTRY = {
 }
 
 
-# -- modality -------------------------------------------------------------------------------------
+# -- modality --------------------------------------------------------------------------------------
 def multimodal_of(
     pipeline_tag: str | None,
     tags: tuple[str, ...] | list[str] = (),
@@ -191,7 +191,7 @@ def _config(snapshot: Snapshot) -> dict[str, Any] | None:
     return data
 
 
-# -- helpers --------------------------------------------------------------------------------------
+# -- helpers ---------------------------------------------------------------------------------------
 def _str_or_none(value: object) -> str | None:
     if isinstance(value, list):
         value = value[0] if len(value) == 1 else ", ".join(str(v) for v in value)
@@ -220,7 +220,7 @@ def _is_url_file(path: str) -> bool:
 
 
 def repo_file_of_link(link: str, model: str) -> str | None:
-    """The repo file a `license_link` names (LICENSE, ./LICENSE.md, a Hub URL of this repo), or None."""
+    """The repo file a `license_link` names (LICENSE, ./LICENSE.md, this repo's Hub URL) or None."""
     link = link.strip()
     m = re.match(
         r"^https?://(?:www\.)?huggingface\.co/(?P<repo>[^/]+/[^/]+)/(?:blob|resolve|raw)/[^/]+/(?P<path>.+)$",
@@ -245,6 +245,9 @@ class _Candidate:
     evidence: tuple[Evidence, ...]
     status: str = "exact"  # exact | modified (files) | declared (card)
     notes: tuple[str, ...] = ()
+    terms: RecordTerms | None = (
+        None  # a file's terms as detected (a modified text: changed facts unknown)
+    )
 
 
 def _stricter(a: LicenseRecord, b: LicenseRecord) -> bool:
@@ -256,7 +259,7 @@ def _stricter(a: LicenseRecord, b: LicenseRecord) -> bool:
     return order.get(a.value("commercial_use"), 2) > order.get(b.value("commercial_use"), 2)
 
 
-# -- closed API models ------------------------------------------------------------------------------
+# -- closed API models -----------------------------------------------------------------------------
 def closed_api_provider(name: str) -> str | None:
     provider = name.split("/", 1)[0].strip().lower() if "/" in name else ""
     return CLOSED_API_PROVIDERS.get(provider)
@@ -282,43 +285,72 @@ def closed_api_facts(name: str) -> ModelFacts:
         commercial_use="conditional",
         output_training="unknown",
         notes=(
-            f"a hosted API model: {provider}'s terms of service govern its use; not read by this tool",
+            f"a hosted API model: {provider}'s terms of service govern its use; "
+            "not read by this tool",
         ),
     )
 
 
-# -- the main function ----------------------------------------------------------------------------------
+# -- the main function -----------------------------------------------------------------------------
 def normalize(snapshot: Snapshot, registry: Registry | None = None) -> ModelFacts:
-    reg = registry or load_registry()
-    card = snapshot.card_data
-    evidence: list[Evidence] = []
-    findings: list[Finding] = []
-    notes: list[str] = list(snapshot.notes)
+    """The facts of one model: a pure function of the snapshot and the registry."""
+    return _Normalizer(snapshot, registry or load_registry()).run()
 
-    declared_raw = card.get("license")
-    declared_ids = _declared_ids(declared_raw)
-    declared_name = _str_or_none(card.get("license_name"))
-    declared_link = _str_or_none(card.get("license_link"))
-    lic_line = _card_line(snapshot, "license")
-    if lic_line is not None:
-        evidence.append(Evidence("license.declared", "README.md", lic_line[0], lic_line[1]))
 
-    # 1. Licence files, identified by their text.
-    from .detect import detect_text
+class _Normalizer:
+    """One normalisation: collects evidence, findings and notes while it reads the sources."""
 
-    file_cands: list[_Candidate] = []
-    policy_files: list[_Candidate] = []
-    detected_paths: set[str] = set()
-    files = [f for f in snapshot.license_files] + [
-        f for f in snapshot.files if _is_url_file(f.path) and f not in snapshot.license_files
-    ]
+    def __init__(self, snapshot: Snapshot, reg: Registry):
+        self.snapshot = snapshot
+        self.reg = reg
+        card = snapshot.card_data
+        self.card = card
+        self.evidence: list[Evidence] = []
+        self.findings: list[Finding] = []
+        self.notes: list[str] = list(snapshot.notes)
+        self.declared_raw = card.get("license")
+        self.declared_ids = _declared_ids(self.declared_raw)
+        self.declared_name = _str_or_none(card.get("license_name"))
+        self.declared_link = _str_or_none(card.get("license_link"))
+        self.lic_line = _card_line(snapshot, "license")
+        self.file_cands: list[_Candidate] = []  # licence texts found in files
+        self.policy_files: list[_Candidate] = []  # use policies found in files
+        self.card_cands: list[_Candidate] = []  # what the card declares
+        self.detected_paths: set[str] = set()
 
-    def read_file(path: str, text: str) -> None:
-        detected_paths.add(path)
-        res = detect_text(text, path, registry=reg)
-        heading = first_heading(text)
+    def run(self) -> ModelFacts:
+        if self.lic_line is not None:
+            self.evidence.append(
+                Evidence("license.declared", "README.md", self.lic_line[0], self.lic_line[1])
+            )
+        self.read_files()
+        self.read_card()
+        governing = self.choose()
+        return self.build(governing)
+
+    # -- 1. licence files, identified by their text -----------------------------------------
+    def read_files(self) -> None:
+        snap = self.snapshot
+        files = list(snap.license_files) + [
+            f for f in snap.files if _is_url_file(f.path) and f not in snap.license_files
+        ]
+        for f in files:
+            if f.text is None:
+                if f.skipped:
+                    self.notes.append(f"{f.path}: not read ({f.skipped})")
+                continue
+            self.read_file(f.path, f.text)
+
+    def read_file(self, path: str, text: str) -> None:
+        from .detect import detect_text
+
+        self.detected_paths.add(path)
+        res = detect_text(text, path, registry=self.reg)
         if res.key is None:
-            evidence.append(
+            from .textnorm import words_of
+
+            heading = first_heading(text)
+            self.evidence.append(
                 Evidence(
                     "license.file",
                     path,
@@ -328,15 +360,19 @@ def normalize(snapshot: Snapshot, registry: Registry | None = None) -> ModelFact
             )
             near = (
                 f"; nearest known text {res.nearest} ({res.coverage:.0%} present)"
-                if res.nearest
+                if res.nearest and res.coverage >= 0.1
                 else ""
             )
-            notes.append(f"{path}: not a known licence text{near}")
-            file_cands.append(_Candidate(None, f"file:{path}", 0.0, (), "unknown"))
+            # A short file is a pointer or a stand-in ("see https://..."), not other terms.
+            stub = len(words_of(text).words) < STUB_WORDS
+            kind = "short, not a licence text" if stub else "not a known licence text"
+            self.notes.append(f"{path}: {kind}{near}")
+            self.file_cands.append(
+                _Candidate(None, f"file:{path}", 0.0, (), "stub" if stub else "unknown")
+            )
             return
-        record = reg.get(res.key)
         cand = _Candidate(
-            record,
+            self.reg.get(res.key),
             f"file:{path}",
             res.confidence,
             tuple(
@@ -345,299 +381,305 @@ def normalize(snapshot: Snapshot, registry: Registry | None = None) -> ModelFact
             ),
             res.status,
             res.notes if res.status != "exact" else (),
+            res.terms,
         )
-        (policy_files if res.document == "policy" else file_cands).append(cand)
+        (self.policy_files if res.document == "policy" else self.file_cands).append(cand)
 
-    for f in files:
-        if f.text is None:
-            if f.skipped:
-                notes.append(f"{f.path}: not read ({f.skipped})")
-            continue
-        read_file(f.path, f.text)
-
-    # 2. The card's declaration.
-    card_cands: list[_Candidate] = []
-    for hid in declared_ids:
-        rec = reg.by_hf_id(hid)
-        ev = (
-            (Evidence("license.declared", "README.md", lic_line[0], lic_line[1]),)
-            if lic_line
-            else ()
-        )
-        if rec is not None:
-            card_cands.append(_Candidate(rec, "card", 0.8, ev, "declared"))
-        elif hid.lower() in ("other", "unknown"):
-            continue
-        elif not reg.knows_hf_id(hid):
-            notes.append(f"card licence id {hid!r} is not a Hub licence id this tool knows")
-    if not declared_ids and not declared_name and not declared_link:
-        body = _body_licence(snapshot, reg)
-        if body is not None:
-            rec, line_no, quote = body
-            ev = (Evidence("license.declared", "README.md", line_no, quote),)
-            evidence.extend(ev)
-            card_cands.append(_Candidate(rec, "card:body", 0.5, ev, "declared"))
-            notes.append(
-                f"no `license:` in the card metadata; the card text says {rec.key} (line {line_no})"
+    # -- 2. the card's declaration -----------------------------------------------------------
+    def read_card(self) -> None:
+        reg, snap = self.reg, self.snapshot
+        for hid in self.declared_ids:
+            rec = reg.by_hf_id(hid)
+            ev = (
+                (Evidence("license.declared", "README.md", self.lic_line[0], self.lic_line[1]),)
+                if self.lic_line
+                else ()
             )
-    if declared_name:
-        rec = reg.by_name(declared_name)
-        line = _card_line(snapshot, "license_name")
+            if rec is not None:
+                self.card_cands.append(_Candidate(rec, "card", 0.8, ev, "declared"))
+            elif hid.lower() not in ("other", "unknown") and not reg.knows_hf_id(hid):
+                self.notes.append(
+                    f"card licence id {hid!r} is not a Hub licence id this tool knows"
+                )
+        if not self.declared_ids and not self.declared_name and not self.declared_link:
+            body = _body_licence(snap, reg)
+            if body is not None:
+                rec, line_no, quote = body
+                ev = (Evidence("license.declared", "README.md", line_no, quote),)
+                self.evidence.extend(ev)
+                self.card_cands.append(_Candidate(rec, "card:body", 0.5, ev, "declared"))
+                self.notes.append(
+                    f"no `license:` in the card metadata; the card text says {rec.key} "
+                    f"(line {line_no})"
+                )
+        if self.declared_name:
+            self.read_license_name(self.declared_name)
+        if self.declared_link:
+            self.read_license_link(self.declared_link)
+
+    def read_license_name(self, name: str) -> None:
+        rec = self.reg.by_name(name)
+        line = _card_line(self.snapshot, "license_name")
         ev = (Evidence("license.declared_name", "README.md", line[0], line[1]),) if line else ()
         if rec is not None:
-            card_cands.append(_Candidate(rec, "card:license_name", 0.7, ev, "declared"))
-            evidence.extend(ev)
+            self.card_cands.append(_Candidate(rec, "card:license_name", 0.7, ev, "declared"))
+            self.evidence.extend(ev)
         else:
-            notes.append(f"license_name {declared_name!r} is not a licence this tool knows")
-    if declared_link:
-        line = _card_line(snapshot, "license_link")
-        ev = (Evidence("license.declared_link", "README.md", line[0], line[1]),) if line else ()
-        evidence.extend(ev)
-        repo_path = repo_file_of_link(declared_link, snapshot.model)
-        if repo_path is not None:
-            target = snapshot.file(repo_path)
-            if target is not None and target.text is not None:
-                if repo_path not in detected_paths:
-                    read_file(repo_path, target.text)
-            else:
-                notes.append(f"license_link names {repo_path!r}, which was not read from the repo")
-        else:
-            rec = reg.by_link(declared_link)
-            fetched = next((f for f in snapshot.files if f.path == declared_link), None)
-            if rec is not None:
-                card_cands.append(_Candidate(rec, "card:license_link", 0.7, ev, "declared"))
-            elif fetched is None or fetched.text is None:
-                evidence.append(
-                    Evidence("license.link", declared_link, None, "not fetched: unknown")
-                )
-                notes.append(
-                    f"license_link {declared_link} is outside the repo and was not read (offline): unknown"
-                )
+            self.notes.append(f"license_name {name!r} is not a licence this tool knows")
 
-    # 3. What governs.
-    known_files = [c for c in file_cands if c.record is not None]
-    unknown_files = [c for c in file_cands if c.record is None]
-    governing: _Candidate | None = None
-    for c in known_files:
-        if governing is None or (
-            governing.record and c.record and _stricter(c.record, governing.record)
-        ):
-            governing = c
-    # Several different licence texts in the repo: a conflict too.
-    keys_in_files = {c.record.key for c in known_files if c.record}
-    if len(keys_in_files) > 1:
-        findings.append(
+    def read_license_link(self, link: str) -> None:
+        snap = self.snapshot
+        line = _card_line(snap, "license_link")
+        ev = (Evidence("license.declared_link", "README.md", line[0], line[1]),) if line else ()
+        self.evidence.extend(ev)
+        repo_path = repo_file_of_link(link, snap.model)
+        if repo_path is not None:  # a file of this repo: read it
+            target = snap.file(repo_path)
+            if target is not None and target.text is not None:
+                if repo_path not in self.detected_paths:
+                    self.read_file(repo_path, target.text)
+            else:
+                self.notes.append(
+                    f"license_link names {repo_path!r}, which was not read from the repo"
+                )
+            return
+        rec = self.reg.by_link(link)
+        fetched = next((f for f in snap.files if f.path == link), None)
+        if rec is not None:
+            self.card_cands.append(_Candidate(rec, "card:license_link", 0.7, ev, "declared"))
+        elif fetched is None or fetched.text is None:
+            self.evidence.append(Evidence("license.link", link, None, "not fetched: unknown"))
+            self.notes.append(
+                f"license_link {link} is outside the repo and was not read (offline): unknown"
+            )
+
+    # -- 3. what governs ---------------------------------------------------------------------
+    def choose(self) -> _Candidate | None:
+        known_files = [c for c in self.file_cands if c.record is not None]
+        governing = _strictest(known_files)
+        keys_in_files = {c.record.key for c in known_files if c.record}
+        if len(keys_in_files) > 1:  # several different licence texts in the repo
+            self.findings.append(
+                Finding(
+                    "license-conflict",
+                    "warn",
+                    f"the repo's licence files are different licences "
+                    f"({', '.join(sorted(keys_in_files))}); the stricter "
+                    f"({_key(governing)}) governs",
+                    tuple(e for c in known_files for e in c.evidence[:1]),
+                )
+            )
+        card_best = _strictest(self.card_cands)
+        if governing is not None and card_best is not None:
+            return self._card_against_file(card_best, governing)
+        if governing is None and card_best is not None:
+            return self._card_alone(card_best)
+        if governing is None and not self.policy_files:
+            self._say_why_unknown()
+        if governing is None and self.policy_files:
+            return self._licence_of_policy()
+        return governing
+
+    def _card_against_file(self, card: _Candidate, file: _Candidate) -> _Candidate:
+        assert card.record is not None and file.record is not None
+        if card.record.key == file.record.key or _same_family(card.record, file.record):
+            return file
+        winner = card if _stricter(card.record, file.record) else file
+        self.findings.append(
             Finding(
                 "license-conflict",
                 "warn",
-                f"the repo's licence files are different licences ({', '.join(sorted(keys_in_files))}); "
-                f"the stricter ({governing.record.key if governing and governing.record else '?'}) governs",
-                tuple(e for c in known_files for e in c.evidence[:1]),
+                f"the card declares {card.record.key} but {file.source.split(':', 1)[1]} is "
+                f"{file.record.key}; the stricter terms ({_key(winner)}) govern",
+                card.evidence[:1] + file.evidence[:1],
             )
         )
-    card_best: _Candidate | None = None
-    for c in card_cands:
-        if card_best is None or (
-            card_best.record and c.record and _stricter(c.record, card_best.record)
-        ):
-            card_best = c
-    if governing is not None and card_best is not None and card_best.record and governing.record:
-        if card_best.record.key != governing.record.key and not _same_family(
-            card_best.record, governing.record
-        ):
-            stricter_card = _stricter(card_best.record, governing.record)
-            winner = card_best if stricter_card else governing
-            findings.append(
-                Finding(
-                    "license-conflict",
-                    "warn",
-                    f"the card declares {card_best.record.key} but {governing.source.split(':', 1)[1]} "
-                    f"is {governing.record.key}; the stricter terms ({winner.record.key if winner.record else '?'}) govern",
-                    card_best.evidence[:1] + governing.evidence[:1],
-                )
-            )
-            governing = winner
-    elif governing is None and card_best is not None:
-        governing = card_best
-        if unknown_files:
-            notes.append(
-                "a licence file in the repo is not a known text and may add terms to the declared licence"
-            )
-            governing = _Candidate(
-                card_best.record,
-                card_best.source,
-                min(card_best.confidence, 0.5),
-                card_best.evidence,
-                card_best.status,
-            )
-            findings.append(
-                Finding(
-                    "license-conflict",
-                    "warn",
-                    f"the card declares {card_best.record.key if card_best.record else '?'} but "
-                    f"{unknown_files[0].source.split(':', 1)[1]} is not that licence's known text",
-                    card_best.evidence[:1],
-                )
-            )
+        return winner
 
-    if governing is None and not policy_files:
+    def _card_alone(self, card: _Candidate) -> _Candidate:
+        unknown = [c for c in self.file_cands if c.record is None]
+        substantial = [c for c in unknown if c.status == "unknown"]
+        if not unknown:
+            return card
+        if not substantial:  # only pointers / stand-ins beside the declaration
+            return replace(card, confidence=min(card.confidence, 0.7))
+        self.notes.append(
+            "a licence file in the repo is not a known text and may add terms to the declared "
+            "licence"
+        )
+        self.findings.append(
+            Finding(
+                "license-conflict",
+                "warn",
+                f"the card declares {_key(card)} but {substantial[0].source.split(':', 1)[1]} "
+                "is not that licence's known text",
+                card.evidence[:1],
+            )
+        )
+        return replace(card, confidence=min(card.confidence, 0.5))
+
+    def _say_why_unknown(self) -> None:
+        if self.file_cands:
+            return
         if (
-            any(i.lower() == "other" for i in declared_ids)
-            and not declared_name
-            and not declared_link
-            and not file_cands
+            any(i.lower() == "other" for i in self.declared_ids)
+            and not self.declared_name
+            and not self.declared_link
         ):
-            notes.append(
+            self.notes.append(
                 "the card declares `license: other` with no licence name, link or file: unknown"
             )
-        elif not declared_ids and not file_cands:
-            notes.append("no licence declared and no licence file found: unknown")
+        elif not self.declared_ids:
+            self.notes.append("no licence declared and no licence file found: unknown")
 
-    # A use policy file beside the licence: its facts fold in (a policy on its own governs nothing).
-    record = governing.record if governing else None
-    if record is None and policy_files:
-        lic = next(
-            (
-                reg.get(k)
-                for c in policy_files
-                if c.record
-                for k in c.record.policy_for
-                if reg.get(k)
-            ),
-            None,
+    def _licence_of_policy(self) -> _Candidate | None:
+        """Only a use policy was found: the licence it belongs to is assumed (said in a note)."""
+        for c in self.policy_files:
+            for k in c.record.policy_for if c.record else ():
+                lic = self.reg.get(k)
+                if lic is not None:
+                    self.notes.append(
+                        f"only the use policy {_key(c)} was found; it belongs to {lic.key}, "
+                        "which is assumed"
+                    )
+                    return _Candidate(lic, c.source, 0.6, c.evidence, "inferred")
+        return None
+
+    # -- 4. the facts ------------------------------------------------------------------------
+    def build(self, governing: _Candidate | None) -> ModelFacts:
+        snap, card = self.snapshot, self.card
+        org = snap.model.split("/", 1)[0]
+        pub = self.reg.publisher(org)
+        publisher = Publisher(
+            org=org,
+            name=pub.name if pub else None,
+            country=None if pub is None or pub.reuploader else pub.country,
+            reuploader=bool(pub and pub.reuploader),
         )
-        if lic is not None and governing is None:
-            notes.append(
-                f"only the use policy {policy_files[0].record.key if policy_files[0].record else '?'} "
-                f"was found; it belongs to {lic.key}, which is assumed"
-            )
-            record = lic
-            governing = _Candidate(
-                lic, policy_files[0].source, 0.6, policy_files[0].evidence, "inferred"
-            )
-
-    org = snapshot.model.split("/", 1)[0]
-    pub = reg.publisher(org)
-    publisher = Publisher(
-        org=org,
-        name=pub.name if pub else None,
-        country=None if pub is None or pub.reuploader else pub.country,
-        reuploader=bool(pub and pub.reuploader),
-    )
-    config = _config(snapshot)
-    pipeline = snapshot.pipeline_tag or _str_or_none(card.get("pipeline_tag"))
-    tags = tuple(snapshot.tags) + tuple(
-        str(t) for t in (card.get("tags") or []) if isinstance(card.get("tags"), list)
-    )
-    multimodal = multimodal_of(pipeline, tags, model=snapshot.model, config=config)
-    eu_gate = bool(snapshot.gated and card.get("extra_gated_eu_disallowed") is True)
-
-    base = ModelFacts(
-        model=snapshot.model,
-        revision=snapshot.revision,
-        source="cache" if snapshot.from_cache else snapshot.source,
-        publisher=publisher,
-        gated=snapshot.gated,
-        eu_gate_disallowed=eu_gate,
-        multimodal=multimodal,
-        pipeline_tag=pipeline,
-        base_models=declared_bases(snapshot),
-        digest=snapshot.digest,
-        fetched_at=snapshot.fetched_at,
-        license_files=tuple(
-            (f.path, f.sha256) for f in snapshot.license_files if f.sha256 is not None
-        ),
-    )
-    info = LicenseInfo(
-        declared=_str_or_none(declared_raw),
-        declared_name=declared_name,
-        declared_link=declared_link,
-    )
-    territory: list[TerritoryRestriction] = []
-    eu: bool | None = None
-    kw: dict[str, Any] = {}
-    if record is not None and governing is not None:
-        terms = reg.terms(record)
-        # Policy files found beside the licence add their clauses (e.g. a USE_POLICY.md).
-        for pc in policy_files:
-            if pc.record is not None and pc.record.key != record.acceptable_use_policy:
-                for t in pc.record.territory:
-                    if t not in terms.territory_restrictions:
-                        terms = _with_territory(terms, t, pc.record.key)
+        pipeline = snap.pipeline_tag or _str_or_none(card.get("pipeline_tag"))
+        card_tags = card.get("tags")
+        tags = tuple(snap.tags) + (
+            tuple(str(t) for t in card_tags) if isinstance(card_tags, list) else ()
+        )
+        multimodal = multimodal_of(pipeline, tags, model=snap.model, config=_config(snap))
+        eu_gate = bool(snap.gated and card.get("extra_gated_eu_disallowed") is True)
         info = LicenseInfo(
-            declared=info.declared,
-            declared_name=declared_name,
-            declared_link=declared_link,
-            key=record.key,
-            spdx=record.spdx,
-            license_class=record.license_class,
-            source=governing.source
-            + ("" if governing.status in ("exact", "declared") else f" ({governing.status})"),
-            confidence=governing.confidence,
+            declared=_str_or_none(self.declared_raw),
+            declared_name=self.declared_name,
+            declared_link=self.declared_link,
+            source=(self.file_cands[0].source if self.file_cands else "card")
+            if (self.file_cands or self.declared_ids)
+            else None,
         )
-        territory = list(terms.territory_restrictions)
-        kw = dict(
-            commercial_use=terms.commercial_use,
-            mau_cap=terms.mau_cap,
-            revenue_cap=terms.revenue_cap,
-            output_training=terms.output_training,
-            attribution=terms.attribution,
-            acceptable_use_policy=terms.acceptable_use_policy,
-            non_commercial=terms.non_commercial,
-            research_only=terms.research_only,
+        territory: list[TerritoryRestriction] = []
+        eu: bool | None = None
+        terms_kw: dict[str, Any] = {}
+        record = governing.record if governing else None
+        if record is not None and governing is not None:
+            terms = governing.terms or self.reg.terms(record)
+            # A policy file beside the licence adds its clauses (e.g. a USE_POLICY.md).
+            for pc in self.policy_files:
+                if pc.record is not None and pc.record.key != record.acceptable_use_policy:
+                    for t in pc.record.territory:
+                        if t not in terms.territory_restrictions:
+                            terms = _with_territory(terms, t, pc.record.key)
+            suffix = "" if governing.status in ("exact", "declared") else f" ({governing.status})"
+            info = replace(
+                info,
+                key=record.key,
+                spdx=record.spdx,
+                license_class=record.license_class,
+                source=governing.source + suffix,
+                confidence=governing.confidence,
+            )
+            territory = list(terms.territory_restrictions)
+            terms_kw = dict(
+                commercial_use=terms.commercial_use,
+                mau_cap=terms.mau_cap,
+                revenue_cap=terms.revenue_cap,
+                output_training=terms.output_training,
+                attribution=terms.attribution,
+                acceptable_use_policy=terms.acceptable_use_policy,
+                non_commercial=terms.non_commercial,
+                research_only=terms.research_only,
+            )
+            self.evidence.extend(_fact_evidence(governing, terms, self.policy_files))
+            self.notes.extend(governing.notes)
+            if terms.eu_restricted is not None:
+                eu = eu_restricted_of(territory, multimodal=multimodal)
+                self._note_modality(record, territory, multimodal)
+        if eu_gate:
+            territory, eu = self._eu_gate(territory), True
+        return ModelFacts(
+            model=snap.model,
+            revision=snap.revision,
+            source="cache" if snap.from_cache else snap.source,
+            license=info,
+            publisher=publisher,
+            territory_restrictions=tuple(territory),
+            eu_restricted=eu,
+            gated=snap.gated,
+            eu_gate_disallowed=eu_gate,
+            multimodal=multimodal,
+            pipeline_tag=pipeline,
+            base_models=declared_bases(snap),
+            evidence=tuple(_dedupe(self.evidence)),
+            findings=tuple(self.findings),
+            digest=snap.digest,
+            fetched_at=snap.fetched_at,
+            license_files=tuple(
+                (f.path, f.sha256) for f in snap.license_files if f.sha256 is not None
+            ),
+            notes=tuple(dict.fromkeys(self.notes)),
+            **terms_kw,
         )
-        evidence.extend(_fact_evidence(governing, terms, policy_files, lic_line))
-        notes.extend(governing.notes)
-        if terms.eu_restricted is None:
-            eu = None
-        else:
-            eu = eu_restricted_of(territory, multimodal=multimodal)
-            scoped = [
-                t
-                for t in territory
-                if t.region.upper() in ("EU", "EEA") and t.scope == "multimodal"
-            ]
-            if scoped and multimodal is None:
-                notes.append(
-                    f"{record.key}: the {scoped[0].clause} withholds rights in the EU for multimodal "
-                    "models and this model's modality is unknown: treated as restricted"
-                )
-            elif scoped and multimodal is False:
-                notes.append(
-                    f"{record.key}: the EU clause covers multimodal models only; this model is text-only"
-                )
-    if eu_gate:
+
+    def _note_modality(
+        self, record: LicenseRecord, territory: list[TerritoryRestriction], mm: bool | None
+    ) -> None:
+        scoped = [
+            t for t in territory if t.region.upper() in ("EU", "EEA") and t.scope == "multimodal"
+        ]
+        if scoped and mm is None:
+            self.notes.append(
+                f"{record.key}: the {scoped[0].clause} withholds rights in the EU for multimodal "
+                "models and this model's modality is unknown: treated as restricted"
+            )
+        elif scoped and mm is False:
+            self.notes.append(
+                f"{record.key}: the EU clause covers multimodal models only; this model is "
+                "text-only"
+            )
+
+    def _eu_gate(self, territory: list[TerritoryRestriction]) -> list[TerritoryRestriction]:
+        """A gated repo whose card sets extra_gated_eu_disallowed: EU users get no access."""
         gate = TerritoryRestriction("EU", "all", "gate")
         if gate not in territory:
-            territory.append(gate)
-        eu = True
-        line = _card_line(snapshot, "extra_gated_eu_disallowed")
+            territory = [*territory, gate]
+        line = _card_line(self.snapshot, "extra_gated_eu_disallowed")
         if line:
             # The gate is what makes eu_restricted true here: cite it first.
-            evidence = [e for e in evidence if e.fact != "eu_restricted"]
-            evidence.append(Evidence("territory_restrictions", "README.md", line[0], line[1]))
-            evidence.append(Evidence("eu_restricted", "README.md", line[0], line[1]))
-    if record is None and info.key == "unknown" and (file_cands or declared_ids):
-        info = LicenseInfo(
-            declared=info.declared,
-            declared_name=declared_name,
-            declared_link=declared_link,
-            source=file_cands[0].source if file_cands else "card",
-        )
+            self.evidence = [e for e in self.evidence if e.fact != "eu_restricted"]
+            self.evidence.append(Evidence("territory_restrictions", "README.md", line[0], line[1]))
+            self.evidence.append(Evidence("eu_restricted", "README.md", line[0], line[1]))
+        return territory
 
-    return ModelFacts(
-        **{
-            **base.__dict__,
-            "license": info,
-            "territory_restrictions": tuple(territory),
-            "eu_restricted": eu,
-            "evidence": tuple(_dedupe(evidence)),
-            "findings": tuple(findings),
-            "notes": tuple(dict.fromkeys(notes)),
-            **kw,
-        }
-    )
 
+def _key(c: _Candidate | None) -> str:
+    return c.record.key if c is not None and c.record is not None else "?"
+
+
+def _strictest(cands: list[_Candidate]) -> _Candidate | None:
+    best: _Candidate | None = None
+    for c in cands:
+        if c.record is None:
+            continue
+        if best is None or (best.record is not None and _stricter(c.record, best.record)):
+            best = c
+    return best
+
+
+STUB_WORDS = 120  # an unknown licence file shorter than this is a pointer, not other terms
 
 _BODY_LICENCE = re.compile(r"^[\W_]*licen[cs]e[\W_]*[:=][\W_]*([A-Za-z0-9][A-Za-z0-9.\-]*)", re.I)
 
@@ -661,8 +703,7 @@ def _same_family(a: LicenseRecord, b: LicenseRecord) -> bool:
     return a.acceptable_use_policy == b.key or b.acceptable_use_policy == a.key
 
 
-def _with_territory(terms: Terms, t: TerritoryRestriction, origin: str) -> Terms:
-    from dataclasses import replace
+def _with_territory(terms: RecordTerms, t: TerritoryRestriction, origin: str) -> RecordTerms:
 
     territory = (*terms.territory_restrictions, t)
     org = dict(terms.origin)
@@ -689,10 +730,7 @@ FACT_FIELDS = (
 
 
 def _fact_evidence(
-    governing: _Candidate,
-    terms: Terms,
-    policy_files: list[_Candidate],
-    lic_line: tuple[int, str] | None,
+    governing: _Candidate, terms: RecordTerms, policy_files: list[_Candidate]
 ) -> list[Evidence]:
     out = list(governing.evidence)
     have = {e.fact for e in out}

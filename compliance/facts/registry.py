@@ -113,7 +113,7 @@ class PublisherInfo:
 
 
 @dataclass(frozen=True)
-class Terms:
+class RecordTerms:
     """The facts of a record with the facts of the use policy it incorporates folded in.
 
     `origin` maps each fact name to the record key that states it (the licence or its policy).
@@ -219,18 +219,28 @@ class Registry:
         return self.get(record.acceptable_use_policy)
 
     def ollama_base(self, tag: str) -> str | None:
-        name = tag.strip().lower()
-        entry = self.ollama.get(name) or self.ollama.get(name.split(":", 1)[0])
+        """Hub repo behind an Ollama reference ("llama3.1:70b-instruct-q4_K_M"), per ollama.yaml:
+        the longest `tags` key k with tag == k or tag starting with k + "-", else `default`."""
+        name, _, variant = tag.strip().lower().partition(":")
+        entry = self.ollama.get(name)
         if isinstance(entry, str):
             return entry
-        if isinstance(entry, Mapping):
-            for k in ("hf", "repo", "base", "base_model", "model"):
-                if isinstance(entry.get(k), str):
-                    return str(entry[k])
-        return None
+        if not isinstance(entry, Mapping):
+            return None
+        tags = entry.get("tags") if isinstance(entry.get("tags"), Mapping) else {}
+        if variant and variant != "latest" and tags:
+            hits = [
+                str(k)
+                for k in tags
+                if variant == str(k).lower() or variant.startswith(str(k).lower() + "-")
+            ]
+            if hits:
+                return str(tags[max(hits, key=len)])
+        default = entry.get("default")
+        return str(default) if isinstance(default, str) else None
 
     # -- facts ---------------------------------------------------------------------------------
-    def terms(self, record: LicenseRecord) -> Terms:
+    def terms(self, record: LicenseRecord) -> RecordTerms:
         """The record's facts with its incorporated use policy folded in (restrictions add up)."""
         policy = self.policy_of(record)
         origin: dict[str, str] = {}
@@ -264,7 +274,7 @@ class Registry:
                 value = policy.value(name)
             return str(value) if value in allowed else "unknown"
 
-        return Terms(
+        return RecordTerms(
             record=record,
             policy=policy,
             commercial_use=pick("commercial_use", COMMERCIAL_USE),
@@ -288,7 +298,7 @@ class Registry:
             from .fingerprint import load_fingerprints
 
             fps = self._memo["fingerprints"] = load_fingerprints(self.root / "fingerprints.json")
-        return fps  # type: ignore[no-any-return]
+        return fps
 
 
 def _int_or_none(value: Any) -> int | None:

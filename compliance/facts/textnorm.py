@@ -41,18 +41,45 @@ _COPYRIGHT = re.compile(
     r"^[^\w\n]*(?:copyright\s*(?:\(c\)|©|\[yyyy\]|\[year\]|<year>|\{yyyy\}|\d{4})|©|\(c\)\s*\d{4})",
     re.MULTILINE,
 )
+# Soft hyphens and zero-width characters: invisible, but they would split words.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _COPYRIGHT_WORDS = 14  # words of a copyright line that are optional
 
 
+def _utf16_order(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when the bytes look like BOM-less UTF-16 text, else None."""
+    head = data[:4096]
+    if len(head) < 64:
+        return None
+    even, odd = head[0::2], head[1::2]
+
+    def texty(half: bytes) -> bool:  # mostly printable ASCII or whitespace
+        return sum(1 for c in half if 32 <= c < 127 or c in (9, 10, 13)) > 0.8 * len(half)
+
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even) and texty(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd) and texty(odd):
+        return "utf-16-be"
+    return None
+
+
 def decode(data: bytes) -> str:
-    """Bytes -> text: UTF-8 (BOM stripped), else Windows-1252, else Latin-1 (never fails)."""
+    """Bytes -> text: UTF-16 (BOM or sniffed), UTF-8 (BOM stripped), else Windows-1252, else
+    Latin-1 (never fails)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16").lstrip("\ufeff")
         except UnicodeDecodeError:
             pass
+    else:
+        order = _utf16_order(data)
+        if order is not None:
+            try:
+                return data.decode(order)
+            except UnicodeDecodeError:
+                pass
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -65,7 +92,7 @@ def decode(data: bytes) -> str:
 
 def looks_binary(data: bytes) -> bool:
     head = data[:8192]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_order(head) is not None:
         return False
     return b"\x00" in head
 
@@ -102,7 +129,7 @@ def words_of(text: str) -> Words:
     clean = _strip_markup(text)
     ascii_only = clean.isascii()
     if not ascii_only:
-        clean = unicodedata.normalize("NFKC", clean)
+        clean = unicodedata.normalize("NFKC", _INVISIBLE.sub("", clean))
     low = clean.lower()
     if "\r" in low:
         low = low.replace("\r\n", "\n").replace("\r", "\n")
@@ -166,16 +193,22 @@ def word_starts(words: tuple[str, ...] | list[str], joined: str) -> list[int]:
 
 
 def shingle_hashes(
-    words: tuple[str, ...] | list[str], k: int = SHINGLE, *, joined: str | None = None
+    words: tuple[str, ...] | list[str],
+    k: int = SHINGLE,
+    *,
+    joined: str | None = None,
+    starts: list[int] | None = None,
 ) -> list[int]:
-    """CRC-32 of each run of k consecutive words joined by one space (one per start position)."""
+    """CRC-32 of each run of k consecutive words joined by one space (one per start position).
+
+    `joined` and `starts` (its word_starts) may be passed when the caller has them."""
     if joined is None:
         joined = " ".join(words)
     if len(words) < k:
         return [zlib.crc32(joined.encode())] if words else []
     data = joined.encode()
     if len(data) == len(joined):
-        starts = word_starts(words, joined)
+        starts = starts or word_starts(words, joined)
     else:
         starts = list(accumulate(map((1).__add__, (len(w.encode()) for w in words)), initial=0))
     crc = zlib.crc32

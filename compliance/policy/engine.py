@@ -15,10 +15,12 @@ Why this shape (see /work/shared/notes/regopy.md):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -320,11 +322,13 @@ class WorkerEvaluator:
 
     def __init__(self, data: dict[str, Any], modules: Sequence[Module]):
         self._packs = sorted({m.name for m in modules if not m.builtin})
+        # stderr goes to a file, not a pipe nobody reads (a full pipe would block the worker)
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
         self._proc = subprocess.Popen(
             WORKER_COMMAND,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self._stderr,
             text=True,
             encoding="utf-8",
         )
@@ -335,8 +339,13 @@ class WorkerEvaluator:
                 for m in modules
             ],
         }
-        reply = self._exchange(json.dumps(setup), "loading the policy")
+        try:
+            reply = self._exchange(json.dumps(setup), "loading the policy")
+        except PolicyError:
+            self.close()
+            raise
         if "error" in reply:
+            self.close()
             if reply.get("file") and reply.get("line") and reply.get("column"):
                 raise PolicyCompileError(
                     reply["error"], file=reply["file"], line=reply["line"], column=reply["column"]
@@ -365,7 +374,8 @@ class WorkerEvaluator:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             code = self._proc.wait()
-        stderr = (self._proc.stderr.read() if self._proc.stderr else "").strip()
+        self._stderr.seek(0)
+        stderr = self._stderr.read(65536).decode("utf-8", errors="replace").strip()
         how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
         if code == -11:
             how += " (segmentation fault in rego-cpp)"
@@ -384,17 +394,19 @@ class WorkerEvaluator:
         return [RuleHit(**hit) for hit in reply["hits"]]
 
     def close(self) -> None:
-        if self._proc.poll() is None:
-            assert self._proc.stdin is not None
-            try:
+        """Idempotent: ends the worker (closing its stdin ends its loop) and frees the pipes."""
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            with contextlib.suppress(OSError):
                 self._proc.stdin.close()
+        if self._proc.poll() is None:
+            try:
                 self._proc.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
+            except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
-        for stream in (self._proc.stdout, self._proc.stderr):
-            if stream is not None:
-                stream.close()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        self._stderr.close()
 
 
 class PolicyEngine:
@@ -431,9 +443,7 @@ class PolicyEngine:
             return self._evaluator.evaluate(facts)
         # Built-in rules never read the model's name, revision or source, so models with the
         # same terms get the same findings: evaluate each distinct set of terms once.
-        key = json.dumps(
-            {k: v for k, v in facts.items() if k not in _IDENTITY}, sort_keys=True, default=str
-        )
+        key = _memo_key(facts)
         hits = self._memo.get(key)
         if hits is None:
             hits = self._evaluator.evaluate(facts)
@@ -449,6 +459,27 @@ class PolicyEngine:
         for facts in inputs:
             yield self.evaluate(facts)
 
+    def evaluate_facts_many(self, facts: Sequence[ModelFacts]) -> list[list[RuleHit]]:
+        """Findings for many models, in order. Built-in rules only: each distinct input is
+        evaluated once, and when there are many, spread over helper processes (one query per
+        model in each), since rego-cpp runs one query at a time per interpreter."""
+        if self._memo is None:
+            return [self.evaluate(policy_input(f)) for f in facts]
+        inputs = [builtin_input(f) for f in facts]
+        keys = [_memo_key(i) for i in inputs]
+        pending: dict[str, dict[str, Any]] = {}
+        for key, item in zip(keys, inputs, strict=True):
+            if key not in self._memo and key not in pending:
+                pending[key] = item
+        helpers = _helper_count(len(pending))
+        if helpers:
+            results = _evaluate_spread(self, list(pending.values()), helpers)
+            self._memo.update(zip(pending, results, strict=True))
+        else:
+            for key, item in pending.items():
+                self._memo[key] = self._evaluator.evaluate(item)
+        return [list(self._memo[key]) for key in keys]
+
     def close(self) -> None:
         self._evaluator.close()
 
@@ -460,6 +491,71 @@ class PolicyEngine:
 
 
 _IDENTITY = ("model", "revision", "source")
+# Spread evaluation over helper processes from this many distinct inputs on (each helper costs
+# a Python start and a compile, ~0.3 s); at most this many helpers.
+PARALLEL_MIN = 2000
+MAX_HELPERS = 7
+
+
+def _memo_key(facts: dict[str, Any]) -> str:
+    return json.dumps(
+        {k: v for k, v in facts.items() if k not in _IDENTITY}, sort_keys=True, default=str
+    )
+
+
+def _helper_count(pending: int) -> int:
+    import os
+
+    if pending < PARALLEL_MIN:
+        return 0
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(0, min((cpus or 1) - 1, MAX_HELPERS, pending // (PARALLEL_MIN // 2) - 1))
+
+
+def _evaluate_spread(
+    engine: PolicyEngine, items: list[dict[str, Any]], helpers: int
+) -> list[list[RuleHit]]:
+    """Evaluate `items` here and in `helpers` worker processes at once; results in order.
+
+    Each worker has its own interpreter; the calling thread keeps one share for the in-process
+    interpreter (regopy releases the GIL inside rego-cpp). Any worker failure is raised.
+    """
+    import threading
+
+    shares = helpers + 1
+    chunks = [items[i::shares] for i in range(shares)]
+    out: list[list[list[RuleHit]] | None] = [None] * shares
+    errors: list[BaseException] = []
+    workers = [WorkerEvaluator(engine.data, engine.modules) for _ in range(helpers)]
+
+    def run(index: int, evaluator: WorkerEvaluator) -> None:
+        try:
+            out[index] = [evaluator.evaluate(item) for item in chunks[index]]
+        except BaseException as exc:  # re-raised in the caller
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=run, args=(i + 1, w), daemon=True) for i, w in enumerate(workers)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        out[0] = [engine._evaluator.evaluate(item) for item in chunks[0]]
+        for thread in threads:
+            thread.join()
+    finally:
+        for worker in workers:
+            worker.close()
+    if errors:
+        raise errors[0]
+    results: list[list[RuleHit]] = [[] for _ in items]
+    for share, chunk in enumerate(out):
+        assert chunk is not None
+        for offset, hits in enumerate(chunk):
+            results[share + offset * shares] = hits
+    return results
+
+
 # Bulky fields no rule needs; the rest of ModelFacts.to_json() is the policy input for packs.
 _NOT_INPUT = ("evidence", "lineage", "license_files", "notes", "fetched_at", "digest")
 
@@ -482,6 +578,7 @@ def builtin_input(facts: ModelFacts) -> dict[str, Any]:
     """
     terms = facts.effective_terms().to_json()
     return {
+        "model": facts.model,  # for error messages; not part of the memo key, rules don't read it
         "license": {"declared": facts.license.declared},
         "publisher": {"country": facts.publisher.country},
         "multimodal": facts.multimodal,

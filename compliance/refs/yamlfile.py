@@ -60,19 +60,16 @@ def to_node(n: Any) -> Node:
 
 
 def parse(text: str, display: str) -> list[Node]:
-    """Every document of a YAML stream as a tree; InputError names the file and line."""
-    import yaml
+    """Every document of a YAML stream as a tree; InputError names the file and line.
 
-    try:
-        return [to_node(doc) for doc in yaml.compose_all(text, Loader=_loader()) if doc is not None]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(f"not valid YAML: {exc.problem or exc}", file=display, line=line) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=display) from None
-    except RecursionError:
-        raise InputError("YAML nested too deeply", file=display) from None
+    Composed through compliance.safeyaml, which refuses alias bombs and runaway nesting
+    before any node is walked.
+    """
+    from ..safeyaml import YamlLimits, compose_yaml_all
+
+    limits = YamlLimits(allow_duplicate_keys=True, plain_unknown_tags=True)
+    nodes = compose_yaml_all(text, source=display, loader=_loader(), limits=limits)
+    return [to_node(doc) for doc in nodes]
 
 
 _TEMPLATED = re.compile(r"\{\{|\{%")

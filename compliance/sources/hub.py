@@ -1,18 +1,20 @@
-"""The Hugging Face Hub source, through the real huggingface_hub client's HTTP session.
+"""The Hugging Face Hub source, through the real huggingface_hub client.
 
-Fail closed. Every request goes through huggingface_hub's shared `httpx2` client (its request
-hook, headers, token handling and endpoint), but this module owns the three things the library
-gets wrong for a compliance gate:
+Metadata comes from `HfApi.model_info(..., timeout=...)`, files from
+`hf_hub_download(..., revision=<sha>)`. Fail closed; this module adds what the library does not
+give a compliance gate:
 
 - **Timeouts.** huggingface_hub sends with no timeout by default (`auth_check` has no timeout
-  parameter at all). Every request here carries one, and a body is read against a deadline.
-- **Retries.** The library retries on its own (a 503 cost ~23 s per file). Here one retry loop,
-  with exponential backoff, runs against a *per-model* budget (default 30 s, all requests of the
-  model together); a 429 honours `Retry-After` when it fits in what is left of the budget.
+  parameter at all). Every request here carries one.
+- **Retries.** The library retries some failures on its own (a 503 cost ~23 s per file). Here one
+  retry loop, with exponential backoff, runs against a *per-model* budget (default 30 s, all
+  requests of the model together); a 429 honours `Retry-After` when it fits in what is left of
+  the budget; a download still running when the budget ends is abandoned.
 - **Silent cache fallback.** `hf_hub_download` quietly returns a cached file when the Hub fails.
-  It is not used: files are streamed at the exact commit sha that fresh metadata named, with a
-  size cap enforced while reading. Cached content is only ever our snapshot cache's entry for
-  that exact sha, and the snapshot says so in a note.
+  So a file is first looked up in the huggingface_hub cache *for the exact commit sha* that fresh
+  metadata named (no request; the snapshot says so), and only when it is not there is it
+  downloaded, after a bounded HEAD that checks the commit and the size cap. A file that is not
+  cached cannot be silently replaced by a cached one.
 
 Whatever cannot be established within the budget is a SourceError naming the model and cause.
 
@@ -26,12 +28,13 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import json
 import logging
 import os
+import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..errors import (
@@ -45,7 +48,7 @@ from ..errors import (
 from ..modelid import SHA_RE, ModelId
 from .cache import SnapshotCache
 from .interface import RepoFile, Snapshot, size_cap, wanted_files
-from .reading import repo_file_from_bytes, snapshot_digest
+from .reading import read_repo_file, snapshot_digest
 
 log = logging.getLogger("compliance")
 
@@ -54,8 +57,6 @@ DEFAULT_RETRY_BUDGET = 30.0
 DEFAULT_BACKOFF = 1.0
 MAX_BACKOFF = 8.0
 MAX_ATTEMPTS = 6  # per request, within the budget
-MAX_METADATA_BYTES = 32 * 1024 * 1024  # model_info JSON (siblings of a huge repo)
-MAX_ERROR_BYTES = 64 * 1024
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
@@ -144,11 +145,6 @@ class _Transient(Exception):
         self.max_attempts = max_attempts  # fewer tries for failures that rarely heal in seconds
 
 
-@dataclass(frozen=True)
-class _TooLarge:
-    size: int | None  # Content-Length when announced
-
-
 def parse_retry_after(value: str | None) -> float | None:
     """`Retry-After` as seconds: delay-seconds or an HTTP date; None when absent or unreadable."""
     if not value:
@@ -189,6 +185,110 @@ def map_hub_error(model: str, exc: BaseException) -> SourceError:
     return NetworkError(model, f"Hub request failed ({_describe(exc)})")
 
 
+def status_error(model: str, status: int, headers: Any, what: str) -> Exception:
+    """The error an HTTP status means: _Transient (worth another attempt) or a SourceError."""
+    code = headers.get("X-Error-Code") or ""
+    if status in RETRY_STATUSES:
+        retry_after = parse_retry_after(headers.get("Retry-After"))
+        label = "rate limited (HTTP 429)" if status == 429 else f"the Hub answered HTTP {status}"
+        return _Transient(label, retry_after if status in (429, 503) else None)
+    if code == "GatedRepo":
+        who = "this token has not been granted access" if status == 403 else "no token was sent"
+        return GatedRepo(
+            model,
+            f"gated repository ({who}; HTTP {status}):"
+            " accept its terms on the Hub and set HF_TOKEN",
+        )
+    if code == "RevisionNotFound":
+        return RevisionNotFound(model, "revision not found")
+    if code == "RepoNotFound":
+        return RepoNotFound(model, "repository not found (or private without access)")
+    if code == "EntryNotFound" or (status == 404 and what.startswith("file ")):
+        return SourceError(model, f"{what}: listed by the Hub but not found (HTTP 404)")
+    if status == 404:
+        return RepoNotFound(model, f"{what}: not found (HTTP 404)")
+    if status in (401, 403):
+        return AccessDenied(
+            model,
+            f"{what}: access denied (HTTP {status}); a private or gated repo needs HF_TOKEN"
+            " with access",
+        )
+    return NetworkError(model, f"{what}: the Hub answered HTTP {status}")
+
+
+def classify_hub_error(model: str, exc: BaseException, what: str) -> Exception:
+    """Map an exception from huggingface_hub or its HTTP client to _Transient or SourceError."""
+    import httpx2
+    from huggingface_hub import errors as hf_errors
+
+    if isinstance(exc, (_Transient, SourceError)):
+        return exc
+    response = getattr(exc, "response", None)
+    if isinstance(exc, hf_errors.HfHubHTTPError) and response is not None:
+        return status_error(model, response.status_code, response.headers, what)
+    if isinstance(exc, hf_errors.LocalEntryNotFoundError) and exc.__cause__ is not None:
+        # hf_hub_download wraps a failed request in "not in the local cache": unwrap it.
+        return classify_hub_error(model, exc.__cause__, what)
+    if isinstance(exc, httpx2.TimeoutException):
+        return _Transient("no answer in time (timeout)")
+    if isinstance(exc, httpx2.RemoteProtocolError):
+        return _Transient(f"connection closed mid-answer ({_describe(exc)})")
+    if isinstance(exc, httpx2.ConnectError):
+        # Refused / unresolvable: one more try, not the whole budget.
+        return _Transient(f"cannot connect ({_describe(exc)})", max_attempts=2)
+    if isinstance(exc, (httpx2.NetworkError, httpx2.HTTPError)):
+        return _Transient(f"connection failed ({_describe(exc)})")
+    if isinstance(exc, ValueError) and "json" in type(exc).__name__.lower():
+        return _Transient("the Hub returned invalid JSON")
+    if isinstance(exc, OSError) and "Consistency check failed" in str(exc):
+        return _Transient("the download ended early (truncated body)")
+    if isinstance(exc, hf_errors.LocalEntryNotFoundError):
+        return NetworkError(
+            model, f"{what}: not in the local cache and the Hub could not be reached"
+        )
+    return NetworkError(model, f"{what}: request failed ({_describe(exc)})")
+
+
+class _Abandoned(Exception):
+    """A call still running when its time ran out (left to finish in a daemon thread)."""
+
+
+def _bounded(func: Any, seconds: float) -> Any:
+    """Run `func` in a daemon thread for at most `seconds`: the client's own retries can take
+    far longer than our budget (a hanging download: 10 s x 6), and a thread cannot be killed."""
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            result["value"] = func()
+        except BaseException as exc:  # handed to the caller below
+            result["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True, name="compliance-hub-download")
+    worker.start()
+    worker.join(max(0.0, seconds))
+    if worker.is_alive():
+        with _ABANDONED_LOCK:
+            _ABANDONED.append(worker)
+        raise _Abandoned()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
+_ABANDONED: list[threading.Thread] = []
+_ABANDONED_LOCK = threading.Lock()
+
+
+def wait_for_abandoned(timeout: float = 30.0) -> None:
+    """Let abandoned downloads finish (tests call this so no request outlives its test)."""
+    with _ABANDONED_LOCK:
+        workers = list(_ABANDONED)
+        _ABANDONED.clear()
+    for worker in workers:
+        worker.join(timeout)
+
+
 class HubSource:
     name = "hub"
 
@@ -205,6 +305,7 @@ class HubSource:
         self.policy = RetryPolicy.from_env(timeout=timeout, budget=retry_budget, backoff=backoff)
         self.timeout = self.policy.timeout
         self._endpoint = endpoint
+        self._api: Any = None
 
     @property
     def endpoint(self) -> str:
@@ -214,123 +315,118 @@ class HubSource:
 
         return str(constants.ENDPOINT).rstrip("/")
 
-    # -- the one place that talks HTTP ----------------------------------------------------
-    def _get(
-        self,
-        model: str,
-        url: str,
-        deadline: _Deadline,
-        *,
-        cap: int,
-        what: str,
-        commit: str | None = None,
-    ) -> bytes | _TooLarge:
-        """GET `url` with retries inside the model's budget; the body, or _TooLarge."""
-        return self._retrying(
-            model, deadline, what, lambda: self._attempt(model, url, deadline, cap, what, commit)
-        )
+    def _auth_check(self, model: str, deadline: _Deadline) -> None:
+        """Ask the Hub, fresh, whether this token may read a gated repo's files.
 
-    def _attempt(
-        self,
-        model: str,
-        url: str,
-        deadline: _Deadline,
-        cap: int,
-        what: str,
-        commit: str | None = None,
-    ) -> bytes | _TooLarge:
-        """One GET: a timeout on every phase, the body read against the size cap and deadline."""
-        import httpx2
+        `HfApi.auth_check` takes no timeout, so the request goes through huggingface_hub's own
+        session (its headers, token and endpoint) with one.
+        """
         from huggingface_hub.utils import build_hf_headers, get_session
 
         from .. import __version__
 
-        timeout = max(0.01, min(self.policy.timeout, deadline.remaining()))
-        headers = build_hf_headers(library_name="compliance", library_version=__version__)
-        try:
-            with get_session().stream("GET", url, headers=headers, timeout=timeout) as response:
-                status = response.status_code
-                if status >= 400:
-                    self._raise_for_status(model, response, what)
-                served = response.headers.get("X-Repo-Commit")
-                if commit is not None and served is not None and served != commit:
-                    raise NetworkError(
-                        model, f"{what}: the Hub served commit {served}, not {commit}"
-                    )
-                length = response.headers.get("Content-Length")
-                if length is not None and length.isdigit() and int(length) > cap:
-                    return _TooLarge(int(length))
-                body = bytearray()
-                for chunk in response.iter_bytes(64 * 1024):
-                    body += chunk
-                    if len(body) > cap:
-                        return _TooLarge(None)
-                    if deadline.remaining() <= 0:
-                        raise _Transient(
-                            f"the answer was still arriving after {deadline.elapsed():.1f} s"
-                        )
-                return bytes(body)
-        except httpx2.TimeoutException:
-            raise _Transient(f"no answer within {timeout:.3g} s (timeout)") from None
-        except httpx2.RemoteProtocolError as exc:
-            raise _Transient(f"connection closed mid-answer ({_describe(exc)})") from None
-        except httpx2.ConnectError as exc:
-            # Refused / unresolvable: one more try, not the whole budget.
-            raise _Transient(f"cannot connect ({_describe(exc)})", max_attempts=2) from None
-        except httpx2.NetworkError as exc:
-            raise _Transient(f"connection failed ({_describe(exc)})") from None
-        except httpx2.HTTPError as exc:
-            raise _Transient(f"HTTP failure ({_describe(exc)})") from None
-        except (SourceError, _Transient):
-            raise
-        except Exception as exc:  # offline mode from the hook, a proxy bug: never pass silently
-            raise NetworkError(model, f"{what}: request failed ({_describe(exc)})") from None
+        quoted = urllib.parse.quote(model.split("@", 1)[0], safe="/")
+        url = f"{self.endpoint}/api/models/{quoted}/auth-check"
+        what = "access check"
 
-    def _raise_for_status(self, model: str, response: Any, what: str) -> None:
-        status = response.status_code
-        code = response.headers.get("X-Error-Code") or ""
-        if status in RETRY_STATUSES:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            label = (
-                "rate limited (HTTP 429)" if status == 429 else f"the Hub answered HTTP {status}"
-            )
-            raise _Transient(label, retry_after if status in (429, 503) else None)
-        if code == "GatedRepo":
-            who = "this token has not been granted access" if status == 403 else "no token was sent"
-            raise GatedRepo(
-                model,
-                f"gated repository ({who}; HTTP {status}):"
-                " accept its terms on the Hub and set HF_TOKEN",
-            )
-        if code == "RevisionNotFound":
-            raise RevisionNotFound(model, "revision not found")
-        if code == "RepoNotFound":
-            raise RepoNotFound(model, "repository not found (or private without access)")
-        if code == "EntryNotFound" or (status == 404 and what.startswith("file ")):
-            raise SourceError(model, f"{what}: listed by the Hub but not found (HTTP 404)")
-        if status == 404:
-            raise RepoNotFound(model, f"{what}: not found (HTTP 404)")
-        if status in (401, 403):
-            raise AccessDenied(
-                model,
-                f"{what}: access denied (HTTP {status}); a private or gated repo needs HF_TOKEN"
-                " with access",
-            )
-        raise NetworkError(model, f"{what}: the Hub answered HTTP {status}")
-
-    def _json(self, model: str, url: str, deadline: _Deadline, what: str) -> Any:
-        """GET JSON; garbled JSON is retried like a transient failure within the budget."""
-
-        def parse() -> Any:
-            body = self._attempt(model, url, deadline, MAX_METADATA_BYTES, what)
-            if isinstance(body, _TooLarge):
-                raise NetworkError(model, f"{what}: answer larger than {MAX_METADATA_BYTES} bytes")
+        def attempt() -> None:
+            timeout = max(0.01, min(self.policy.timeout, deadline.remaining()))
+            headers = build_hf_headers(library_name="compliance", library_version=__version__)
             try:
-                return json.loads(body)
-            except ValueError:
-                raise _Transient("the Hub returned invalid JSON") from None
+                response = get_session().get(url, headers=headers, timeout=timeout)
+            except Exception as exc:
+                raise classify_hub_error(model, exc, what) from None
+            if response.status_code >= 400:
+                raise status_error(model, response.status_code, response.headers, what)
 
-        return self._retrying(model, deadline, what, parse)
+        self._retrying(model, deadline, what, attempt)
+
+    def _client(self) -> Any:
+        if self._api is None:
+            from huggingface_hub import HfApi  # imported only when the Hub is really needed
+
+            from .. import __version__
+
+            self._api = HfApi(
+                endpoint=self._endpoint, library_name="compliance", library_version=__version__
+            )
+        return self._api
+
+    def _model_info(self, model: ModelId, deadline: _Deadline) -> _ModelInfo:
+        """`HfApi.model_info` with a timeout, retried within the model's budget."""
+        name = str(model)
+        what = "model metadata"
+
+        def attempt() -> _ModelInfo:
+            timeout = max(0.01, min(self.policy.timeout, deadline.remaining()))
+            try:
+                info = self._client().model_info(
+                    model.repo_id, revision=model.revision, timeout=timeout
+                )
+            except Exception as exc:
+                raise classify_hub_error(name, exc, what) from None
+            return _ModelInfo.from_hf(name, info)
+
+        result: _ModelInfo = self._retrying(name, deadline, what, attempt)
+        return result
+
+    def _file(
+        self, model: ModelId, path: str, sha: str, deadline: _Deadline
+    ) -> tuple[RepoFile, str | None]:
+        """One file at commit `sha`: (entry, a note when it came from the local HF cache)."""
+        from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
+
+        name, what, cap = str(model), f"file {path}", size_cap(path)
+        try:
+            # The huggingface_hub cache, for exactly this commit: no request is made.
+            local = hf_hub_download(
+                model.repo_id, path, revision=sha, endpoint=self._endpoint, local_files_only=True
+            )
+            note = f"{path}: read from the huggingface_hub cache for commit {sha}"
+            return read_repo_file(path, Path(local)), note
+        except Exception:  # not cached (LocalEntryNotFoundError and friends): ask the Hub
+            pass
+        url = hf_hub_url(model.repo_id, path, revision=sha, endpoint=self._endpoint)
+
+        def head() -> Any:
+            timeout = max(0.01, min(self.policy.timeout, deadline.remaining()))
+            try:
+                return get_hf_file_metadata(url, timeout=timeout, endpoint=self._endpoint)
+            except Exception as exc:
+                raise classify_hub_error(name, exc, what) from None
+
+        meta = self._retrying(name, deadline, what, head)
+        if meta.commit_hash and meta.commit_hash != sha:
+            raise NetworkError(name, f"{what}: the Hub served commit {meta.commit_hash}, not {sha}")
+        if meta.size is not None and meta.size > cap:
+            log.warning("%s: %s is larger than its %d-byte cap; skipped", name, path, cap)
+            skipped = f"too-large ({meta.size} bytes; cap {cap})"
+            return RepoFile(path, None, None, meta.size, skipped=skipped), None
+
+        def download() -> str:
+            remaining = deadline.remaining()
+            try:
+                return _bounded(
+                    lambda: hf_hub_download(
+                        model.repo_id,
+                        path,
+                        revision=sha,
+                        endpoint=self._endpoint,
+                        etag_timeout=max(0.01, min(self.policy.timeout, remaining)),
+                    ),
+                    remaining,
+                )
+            except _Abandoned:
+                raise _Transient(
+                    f"the download was still running after {deadline.elapsed():.1f} s"
+                ) from None
+            except Exception as exc:
+                raise classify_hub_error(name, exc, what) from None
+
+        local = self._retrying(name, deadline, what, download)
+        if f"/snapshots/{sha}/" not in Path(local).as_posix():
+            raise NetworkError(name, f"{what}: huggingface_hub returned a file of another commit")
+        return read_repo_file(path, Path(local)), None
 
     def _retrying(self, model: str, deadline: _Deadline, what: str, func: Any) -> Any:
         """Call `func` until it succeeds, a permanent error, max attempts or the budget's end."""
@@ -377,12 +473,7 @@ class HubSource:
         if _offline():
             return self._offline_snapshot(model)
         deadline = _Deadline(self.policy.budget)
-        quoted = urllib.parse.quote(model.repo_id, safe="/")
-        url = f"{self.endpoint}/api/models/{quoted}"
-        if model.revision is not None:
-            url += "/revision/" + urllib.parse.quote(model.revision, safe="")
-        data = self._json(str(model), url, deadline, "model metadata")
-        info = _ModelInfo.parse(str(model), data)
+        info = self._model_info(model, deadline)
         if model.pinned and info.sha != model.revision:
             raise NetworkError(
                 str(model), f"the Hub answered for commit {info.sha}, not the one asked"
@@ -414,32 +505,14 @@ class HubSource:
 
     def _download(self, model: ModelId, info: _ModelInfo, deadline: _Deadline) -> Snapshot:
         name = str(model)
-        quoted = urllib.parse.quote(model.repo_id, safe="/")
         if info.gated:
-            # Ask the Hub, fresh, whether this token may read the files (never trust a cache).
-            self._get(
-                name,
-                f"{self.endpoint}/api/models/{quoted}/auth-check",
-                deadline,
-                cap=MAX_ERROR_BYTES,
-                what="access check",
-            )
+            self._auth_check(name, deadline)
         files: list[RepoFile] = []
         notes: list[str] = []
         for path in wanted_files(list(info.siblings)):
-            url = f"{self.endpoint}/{quoted}/resolve/{info.sha}/" + urllib.parse.quote(
-                path, safe="/"
-            )
-            cap = size_cap(path)
-            body = self._get(name, url, deadline, cap=cap, what=f"file {path}", commit=info.sha)
-            if isinstance(body, _TooLarge):
-                size = f"{body.size} bytes" if body.size is not None else f"over {cap} bytes"
-                entry = RepoFile(
-                    path, None, None, body.size, skipped=f"too-large ({size}; cap {cap})"
-                )
-                log.warning("%s: %s is larger than its %d-byte cap; skipped", name, path, cap)
-            else:
-                entry = repo_file_from_bytes(path, body)
+            entry, note = self._file(model, path, info.sha, deadline)
+            if note:
+                notes.append(note)
             if entry.skipped:
                 notes.append(f"{path} skipped: {entry.skipped}")
             files.append(entry)
@@ -492,6 +565,29 @@ class _ModelInfo:
     library_name: str | None
     author: str | None
     last_modified: str | None
+
+    @classmethod
+    def from_hf(cls, model: str, info: Any) -> _ModelInfo:
+        """From huggingface_hub's ModelInfo, through the same checks as the raw JSON."""
+        card = getattr(info, "card_data", None)
+        if card is not None and hasattr(card, "to_dict"):
+            card = card.to_dict()
+        modified = getattr(info, "last_modified", None)
+        data = {
+            "sha": getattr(info, "sha", None),
+            "gated": getattr(info, "gated", False),
+            "cardData": card,
+            "tags": getattr(info, "tags", None),
+            "siblings": [
+                {"rfilename": getattr(s, "rfilename", None)}
+                for s in (getattr(info, "siblings", None) or [])
+            ],
+            "pipeline_tag": getattr(info, "pipeline_tag", None),
+            "library_name": getattr(info, "library_name", None),
+            "author": getattr(info, "author", None),
+            "lastModified": modified.isoformat() if modified is not None else None,
+        }
+        return cls.parse(model, data)
 
     @classmethod
     def parse(cls, model: str, data: Any) -> _ModelInfo:

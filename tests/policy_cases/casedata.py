@@ -14,8 +14,8 @@ from compliance.facts.model import (
     LicenseInfo,
     ModelFacts,
     Publisher,
-    TerritoryRestriction,
     Terms,
+    TerritoryRestriction,
 )
 
 CASES_DIR = Path(__file__).parent
@@ -45,7 +45,12 @@ def facts_from_json(data: dict[str, Any]) -> ModelFacts:
     fields["attribution"] = tuple(fields.get("attribution") or ())
     fields["base_models"] = tuple(BaseModelRef(**b) for b in fields.get("base_models") or ())
     fields["findings"] = tuple(
-        Finding(f["code"], f["severity"], f["message"], tuple(Evidence(**e) for e in f.get("evidence", ())))
+        Finding(
+            f["code"],
+            f["severity"],
+            f["message"],
+            tuple(Evidence(**e) for e in f.get("evidence", ())),
+        )
         for f in fields.get("findings") or ()
     )
     fields["evidence"] = tuple(Evidence(**e) for e in fields.get("evidence") or ())
