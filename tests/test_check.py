@@ -11,6 +11,7 @@ from typing import ClassVar
 import pytest
 from policy_cases.casedata import model_facts
 
+import compliance.cli.scan  # noqa: F401  (imported before pipeline.Scanner is patched: it binds it)
 import compliance.pipeline as pipeline
 from compliance.check import SCHEMA, Location, Subject, closed_api_facts, run_check
 from compliance.cli.main import main

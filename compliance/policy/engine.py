@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ExitCode, PolicyError
 from ..resources import policies_dir
-from . import findings as F
 
 if TYPE_CHECKING:
     from ..facts.model import ModelFacts
@@ -617,9 +616,3 @@ def policy_data(config: Any) -> dict[str, Any]:
             "countries": dict.fromkeys(sorted(ISO_COUNTRIES), True),
         }
     }
-
-
-def resolve(hits: Sequence[RuleHit], unknown: str) -> list[tuple[str, str, str]]:
-    """(code, severity, message) with `unknown` mapped by policy.unknown, deduplicated."""
-    out = {(h.code, F.resolve_severity(h.severity, unknown), h.message) for h in hits}
-    return sorted(out, key=lambda t: (-F.SEVERITY_RANK[t[1]], t[0], t[2]))

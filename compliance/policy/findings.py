@@ -152,6 +152,15 @@ CODES: dict[str, CodeInfo] = {
             waivable=False,
         ),
         CodeInfo(
+            "license-drift",
+            DENY,
+            "Under `check --locked`: the model's revision, a licence file or its licence key changed"
+            " since compliance.lock approved it.",
+            "Review the change (the message says what moved), then record it with"
+            " `compliance lock --update`.",
+            waivable=False,
+        ),
+        CodeInfo(
             "invalid-finding",
             DENY,
             "A policy pack produced a finding that is not a {code, msg} object.",
