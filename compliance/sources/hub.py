@@ -432,7 +432,7 @@ class HubSource:
         """Call `func` until it succeeds, a permanent error, max attempts or the budget's end."""
         attempts = 0
         last: _Transient | None = None
-        while deadline.remaining() > 0.01:
+        while attempts == 0 or deadline.remaining() > 0.01:  # always one attempt
             attempts += 1
             try:
                 return func()
@@ -472,6 +472,7 @@ class HubSource:
                 return _cached_note(cached)
         if _offline():
             return self._offline_snapshot(model)
+        self._client()  # import and set up the client before the model's time budget starts
         deadline = _Deadline(self.policy.budget)
         info = self._model_info(model, deadline)
         if model.pinned and info.sha != model.revision:
