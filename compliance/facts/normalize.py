@@ -484,6 +484,14 @@ class _Normalizer:
         assert card.record is not None and file.record is not None
         if card.record.key == file.record.key or _same_family(card.record, file.record):
             return file
+        if _other_version(card.record, file.record):
+            # e.g. `license: gemma` (the Hub's one id for the Gemma Terms of Use) beside a dated
+            # copy of those terms: the text in the repo says which version governs.
+            self.notes.append(
+                f"the card's licence id names {card.record.name}; "
+                f"{file.source.split(':', 1)[1]} is the version {file.record.key}, which governs"
+            )
+            return file
         winner = card if _stricter(card.record, file.record) else file
         self.findings.append(
             Finding(
@@ -696,6 +704,16 @@ def _body_licence(snapshot: Snapshot, reg: Registry) -> tuple[LicenseRecord, int
             if rec is not None:
                 return rec, number, line.strip()[:200]
     return None
+
+
+def _other_version(a: LicenseRecord, b: LicenseRecord) -> bool:
+    """Two dated versions of the same terms (same name, same licensor), e.g. the Gemma terms."""
+    return (
+        a.document == b.document == "license"
+        and a.name == b.name
+        and a.publisher is not None
+        and a.publisher == b.publisher
+    )
 
 
 def _same_family(a: LicenseRecord, b: LicenseRecord) -> bool:

@@ -7,6 +7,10 @@ None and a content digest of the files read identifies the snapshot.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RepoNotFound, RevisionNotFound, SourceError
@@ -46,12 +50,21 @@ def git_head(folder: Path) -> str | None:
 
 
 def _list_files(folder: Path) -> list[str]:
-    out = []
-    for path in folder.rglob("*"):
-        rel = path.relative_to(folder)
-        if rel.parts[0] == ".git" or not path.is_file() or path.is_symlink():
-            continue
-        out.append(rel.as_posix())
+    """Regular files under `folder` (not symlinks, not under a symlinked folder, not in .git)."""
+    out: list[str] = []
+
+    def walk(path: str, prefix: str) -> None:
+        with os.scandir(path) as it:
+            entries = list(it)
+        for entry in entries:
+            if not prefix and entry.name == ".git":
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, f"{prefix}{entry.name}/")
+            elif entry.is_file(follow_symlinks=False):
+                out.append(prefix + entry.name)
+
+    walk(str(folder), "")
     return sorted(out)
 
 
@@ -60,10 +73,17 @@ class MirrorSource:
 
     def __init__(self, root: Path):
         self.root = root
+        self._root: Path | None = None
 
-    def fetch(self, model: ModelId) -> Snapshot:
-        root = self.root.resolve()
-        folder = (root / model.org / model.name).resolve()
+    def _resolved_root(self) -> Path:
+        if self._root is None:
+            self._root = self.root.resolve()
+        return self._root
+
+    def _read(self, model: ModelId) -> _Read:
+        """The files of one model as read now: everything its snapshot is a function of."""
+        root = self._resolved_root()
+        folder = Path(os.path.realpath(root / model.org / model.name))
         # ModelId already forbids '..', but never trust a path that leaves the mirror.
         if root not in folder.parents or not folder.is_dir():
             raise RepoNotFound(str(model), f"not in the mirror {self.root}")
@@ -85,6 +105,49 @@ class MirrorSource:
                 files.append(entry)
         except OSError as exc:
             raise SourceError(str(model), f"cannot read the mirror copy: {exc}") from exc
+        fetched_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        return _Read(model, head, tuple(siblings), tuple(files), tuple(notes), fetched_at)
+
+    def fetch(self, model: ModelId) -> Snapshot:
+        return self._read(model).snapshot()
+
+    def fetch_keyed(self, model: ModelId) -> tuple[str, str | None, Callable[[], Snapshot]]:
+        """(what the snapshot is a function of, its fetched_at, a builder of the snapshot).
+
+        The files are read and hashed now; the card is parsed only when the snapshot is built,
+        so a facts cache hit costs reading the files and no parsing.
+        """
+        read = self._read(model)
+        return read.key_material(), read.fetched_at, read.snapshot
+
+
+@dataclass(frozen=True)
+class _Read:
+    model: ModelId
+    head: str | None
+    siblings: tuple[str, ...]
+    files: tuple[RepoFile, ...]
+    notes: tuple[str, ...]
+    fetched_at: str
+
+    def key_material(self) -> str:
+        return json.dumps(
+            {
+                "source": "mirror",
+                "model": self.model.repo_id,
+                "author": self.model.org,
+                "revision": self.head,
+                "siblings": list(self.siblings),
+                "files": [[f.path, f.sha256, f.size, f.skipped] for f in self.files],
+                "notes": list(self.notes),
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+
+    def snapshot(self) -> Snapshot:
+        model, files = self.model, list(self.files)
+        notes = list(self.notes)
         card_data: dict = {}
         readme = next((f for f in files if f.path == CARD_FILE), None)
         if readme is not None and readme.text is not None:
@@ -96,12 +159,12 @@ class MirrorSource:
         pipeline_tag = card_data.get("pipeline_tag")
         return Snapshot(
             model=model.repo_id,
-            revision=head,
+            revision=self.head,
             source="mirror",
             digest=snapshot_digest(files),
             card_data=card_data,
             tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (),
-            siblings=tuple(siblings),
+            siblings=self.siblings,
             files=tuple(files),
             # The Hub's gate is a repo setting; a mirror only has the card's gating prompt.
             gated=bool(card_data.get("extra_gated_prompt") or card_data.get("extra_gated_fields")),
@@ -110,6 +173,6 @@ class MirrorSource:
             if isinstance(card_data.get("library_name"), str)
             else None,
             author=model.org,
-            fetched_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            fetched_at=self.fetched_at,
             notes=tuple(notes),
         )
