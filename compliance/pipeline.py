@@ -12,12 +12,16 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import SourceSpec
 from .errors import SourceError
 from .facts.model import ModelFacts
 from .modelid import ModelId
-from .sources.interface import Source
+from .sources.interface import Snapshot, Source
+
+if TYPE_CHECKING:
+    from .facts.cache import FactsCache
 
 log = logging.getLogger("compliance")
 
@@ -53,6 +57,7 @@ class Scanner:
         self.lineage = lineage
         self.workers = max(1, workers)
         self._memo: dict[str, ModelFacts | SourceError] = {}
+        self._facts_cache: FactsCache | None = None
         self._lock = threading.Lock()
 
     def facts_for(self, model: ModelId) -> ModelFacts:
@@ -72,9 +77,24 @@ class Scanner:
         return known
 
     def _read(self, model: ModelId) -> ModelFacts:
-        from .facts.normalize import normalize
+        """Read the snapshot, then its facts: from the facts cache when the snapshot's content,
+        the registry and the code are unchanged (see compliance.facts.cache), else normalised."""
+        from .facts.cache import FactsCache, cached_normalize, snapshot_key_material
 
-        return normalize(self.source.fetch(model))
+        if self._facts_cache is None:
+            root = getattr(getattr(self.source, "cache", None), "root", None)
+            self._facts_cache = FactsCache(root if isinstance(root, Path) else None)
+        keyed = getattr(self.source, "fetch_keyed", None)
+        if keyed is not None:
+            material, fetched_at, build = keyed(model)
+        else:
+            snapshot = self.source.fetch(model)
+            material, fetched_at = snapshot_key_material(snapshot), snapshot.fetched_at
+
+            def build() -> Snapshot:
+                return snapshot
+
+        return cached_normalize(material, build, self._facts_cache, fetched_at=fetched_at)
 
     def _one(self, model: ModelId) -> ScanOutcome:
         try:

@@ -213,4 +213,4 @@ def test_audit_reports_unreadable_models_and_exits_3(examples: Path, cli) -> Non
     (entry,) = json.loads(out)["models"]
     assert entry["decision"] == "deny" and entry["facts"] is None
     assert [f["code"] for f in entry["findings"]] == ["source-error"]
-    assert "acme/does-not-exist could not be read" in err
+    assert "acme/does-not-exist: the model could not be read (not-found): not in the mirror" in err

@@ -347,7 +347,7 @@ def test_cli_source_error_prints_results_then_exits_3(cli) -> None:
     assert code == 3
     assert "org/gated: deny (source-error)" in out
     assert "microsoft/Phi-3-mini-4k-instruct: allow" in out
-    assert "org/gated could not be read" in err
+    assert "org/gated: the model could not be read (gated): access requires approval" in err
 
 
 def test_cli_exception_expiry_uses_today(cli) -> None:

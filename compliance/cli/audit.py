@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from ..errors import UsageError
-from .common import config_option, format_option, source_option
+from .common import config_option, format_option, report_source_errors, source_option
 
 PROGRESS_THRESHOLD = 5  # show a counter once more than this many models are being read
 
@@ -207,7 +207,5 @@ def command(
     _write(render_audit(report, fmt), output)
     if not result.decisions:
         click.echo("compliance: no model references found", err=True)
-    for decision in result.decisions:
-        if decision.source_error:
-            click.echo(f"compliance: error: {decision.model} could not be read", err=True)
+    report_source_errors(result)
     return exit_code

@@ -14,7 +14,14 @@ from typing import Any
 import click
 
 from ..errors import UsageError
-from .common import config_option, emit_json, format_option, resolve_config, source_option
+from .common import (
+    config_option,
+    emit_json,
+    format_option,
+    report_source_errors,
+    resolve_config,
+    source_option,
+)
 
 
 @click.command("check")
@@ -93,9 +100,7 @@ def command(
         if not result.decisions:
             click.echo("no model references found", err=True)
         click.echo(result.render_text(), nl=False)
-    for decision in result.decisions:
-        if decision.source_error:
-            click.echo(f"compliance: error: {decision.model} could not be read", err=True)
+    report_source_errors(result)
     return result.exit_code(fail_on)
 
 

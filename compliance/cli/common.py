@@ -73,3 +73,14 @@ def read_model_list(path: Path) -> list[str]:
     return [
         line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()
     ]
+
+
+def report_source_errors(result: Any) -> None:
+    """One line on stderr per model that could not be read, naming the model and the cause."""
+    for decision in result.decisions:
+        if not decision.source_error:
+            continue
+        cause = next(
+            (f.message for f in decision.findings if f.code == "source-error"), "could not be read"
+        )
+        click.echo(f"compliance: error: {decision.model}: {cause}", err=True)

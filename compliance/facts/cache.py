@@ -52,48 +52,67 @@ def encode(value: Any) -> Any:
     return value
 
 
+Decoder = typing.Callable[[Any], Any]
+
+
+def _expect(kind: type | tuple[type, ...], value: Any, what: str) -> Any:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float)):
+        raise TypeError(f"expected {what}")
+    return value
+
+
 @functools.lru_cache(maxsize=None)
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _decode(tp: Any, value: Any) -> Any:
+def _decoder(tp: Any) -> Decoder:
+    """A decoder for one type, built once from the dataclasses' annotations."""
     origin = typing.get_origin(tp)
     if origin is typing.Union or origin is types.UnionType:
-        if value is None:
-            return None
         options = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(options) != 1:
             raise TypeError(f"ambiguous type {tp}")
-        return _decode(options[0], value)
+        inner = _decoder(options[0])
+        return lambda v: None if v is None else inner(v)
     if origin is tuple:
-        if not isinstance(value, list):
-            raise TypeError(f"expected a list for {tp}")
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], v) for v in value)
-        if len(args) != len(value):
-            raise TypeError(f"expected {len(args)} items for {tp}")
-        return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
+            item = _decoder(args[0])
+            return lambda v: tuple(item(x) for x in _expect(list, v, "a list"))
+        parts = [_decoder(a) for a in args]
+
+        def fixed(v: Any) -> Any:
+            if not isinstance(v, list) or len(v) != len(parts):
+                raise TypeError(f"expected {len(parts)} items")
+            return tuple(d(x) for d, x in zip(parts, v, strict=True))
+
+        return fixed
     if isinstance(tp, type) and is_dataclass(tp):
-        if not isinstance(value, dict):
-            raise TypeError(f"expected an object for {tp.__name__}")
-        hints = _hints(tp)
-        names = {f.name for f in fields(tp)}
-        if set(value) != names:
-            raise TypeError(f"fields of {tp.__name__} do not match")
-        return tp(**{name: _decode(hints[name], value[name]) for name in names})
+        return _dataclass_decoder(tp)
     if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError("expected a number")
-        return float(value)
-    if tp in (str, int, bool):
-        if type(value) is not tp:
-            raise TypeError(f"expected {tp.__name__}")
-        return value
+        return lambda v: float(_expect((int, float), v, "a number"))
+    if tp is str:
+        return lambda v: _expect(str, v, "a string")
+    if tp is int:
+        return lambda v: _expect(int, v, "an integer")
+    if tp is bool:
+        return lambda v: _expect(bool, v, "a boolean")
     if tp is Any or origin is dict:
-        return value
+        return lambda v: v
     raise TypeError(f"cannot decode {tp}")
+
+
+def _dataclass_decoder(cls: type) -> Decoder:
+    hints = typing.get_type_hints(cls)
+    names = tuple(f.name for f in fields(cls))
+    wanted = frozenset(names)
+    decoders: dict[str, Decoder] = {}
+
+    def decode(v: Any) -> Any:
+        if not isinstance(v, dict) or v.keys() != wanted:
+            raise TypeError(f"expected the fields of {cls.__name__}")
+        if not decoders:  # resolved on first use: LineageNode refers to itself
+            decoders.update((n, _decoder(hints[n])) for n in names)
+        return cls(**{n: decoders[n](v[n]) for n in names})
+
+    return decode
 
 
 def to_cache(facts: ModelFacts) -> dict[str, Any]:
@@ -102,7 +121,7 @@ def to_cache(facts: ModelFacts) -> dict[str, Any]:
 
 
 def from_cache(data: Any) -> ModelFacts:
-    facts: ModelFacts = _decode(ModelFacts, data)
+    facts: ModelFacts = _decoder(ModelFacts)(data)
     return facts
 
 
@@ -115,10 +134,11 @@ def code_stamp(registry_root: str | None = None) -> str:
     code that reads snapshots into facts (sizes and mtimes of its modules)."""
     from .. import __version__
     from ..resources import registry_dir
-    from .registry import _stamp
+    from .stamp import registry_stamp
 
     root = Path(registry_root) if registry_root else registry_dir()
-    h = hashlib.sha256(f"{FORMAT}\0{__version__}\0{_stamp(Path(root).resolve())}\n".encode())
+    stamp = registry_stamp(Path(root).resolve())
+    h = hashlib.sha256(f"{FORMAT}\0{__version__}\0{stamp}\n".encode())
     package = Path(__file__).resolve().parent.parent
     for sub in ("facts", "sources"):
         try:

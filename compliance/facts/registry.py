@@ -606,29 +606,10 @@ def load_registry_from(root: Path) -> Registry:
 
 
 def _stamp(root: Path) -> str:
-    """Digest of what the loaded registry depends on: its files' names, sizes and mtimes, and
-    the code that reads them."""
-    import hashlib
-    import os
+    """Digest of what the loaded registry depends on (see compliance.facts.stamp)."""
+    from .stamp import registry_stamp
 
-    from .. import __version__
-
-    h = hashlib.sha256(f"{__version__}\0{root}".encode())
-    here = Path(__file__).resolve().parent
-    paths = [here / n for n in ("registry.py", "fingerprint.py", "textnorm.py", "model.py")]
-    for folder in (root, root / "licenses"):
-        try:
-            with os.scandir(folder) as it:
-                paths.extend(Path(e.path) for e in it if e.name.endswith((".yaml", ".json")))
-        except OSError:
-            pass
-    for p in sorted(paths):
-        try:
-            st = p.stat()
-        except OSError:
-            continue
-        h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()[:32]
+    return registry_stamp(root)
 
 
 def _cache_dir() -> Path | None:
