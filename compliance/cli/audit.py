@@ -19,7 +19,13 @@ from typing import Any
 import click
 
 from ..errors import UsageError
-from .common import config_option, format_option, report_source_errors, source_option
+from .common import (
+    config_option,
+    format_option,
+    model_selection,
+    report_source_errors,
+    source_option,
+)
 
 PROGRESS_THRESHOLD = 5  # show a counter once more than this many models are being read
 
@@ -126,14 +132,7 @@ def _write(text: str, output: Path | None) -> None:
 
 
 @click.command("audit")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--model", "models", multiple=True, metavar="ID", help="A model id (repeatable).")
-@click.option(
-    "--models-from",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="A file with one model id per line ('#' comments allowed).",
-)
+@model_selection
 @config_option
 @format_option("markdown", "html", "json", "spdx", default="markdown")
 @click.option(

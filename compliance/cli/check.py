@@ -18,6 +18,7 @@ from .common import (
     config_option,
     emit_json,
     format_option,
+    model_selection,
     report_source_errors,
     resolve_config,
     source_option,
@@ -25,14 +26,7 @@ from .common import (
 
 
 @click.command("check")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--model", "models", multiple=True, metavar="ID", help="A model id (repeatable).")
-@click.option(
-    "--models-from",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="A file with one model id per line ('#' comments allowed).",
-)
+@model_selection
 @config_option
 @format_option("text", "json", "sarif", "github")
 @click.option(

@@ -47,6 +47,20 @@ def config_option(func: F) -> F:
     )(func)
 
 
+def model_selection(func: F) -> F:
+    """PATH... (config files naming models), --model ID (repeatable) and --models-from FILE."""
+    func = click.option(
+        "--models-from",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="A file with one model id per line ('#' comments allowed).",
+    )(func)
+    func = click.option(
+        "--model", "models", multiple=True, metavar="ID", help="A model id (repeatable)."
+    )(func)
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(func)
+
+
 def resolve_config(config_path: Path | None, source: str | None) -> Config:
     """Load the config, and let --source override its `source:`."""
     from dataclasses import replace

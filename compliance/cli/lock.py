@@ -16,18 +16,11 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode, UsageError
-from .common import config_option, resolve_config, source_option
+from .common import config_option, model_selection, resolve_config, source_option
 
 
 @click.command("lock")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--model", "models", multiple=True, metavar="ID", help="A model id (repeatable).")
-@click.option(
-    "--models-from",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="A file with one model id per line ('#' comments allowed).",
-)
+@model_selection
 @click.option("--update", is_flag=True, help="Record the current state of the named models.")
 @click.option(
     "--lock-file",

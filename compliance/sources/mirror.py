@@ -117,6 +117,11 @@ class MirrorSource:
         The files are read and hashed now; the card is parsed only when the snapshot is built,
         so a facts cache hit costs reading the files and no parsing.
         """
+        if type(self).fetch is not MirrorSource.fetch:  # a subclass reads models its own way
+            from ..facts.cache import snapshot_key_material
+
+            snapshot = self.fetch(model)
+            return snapshot_key_material(snapshot), snapshot.fetched_at, lambda: snapshot
         read = self._read(model)
         return read.key_material(), read.fetched_at, read.snapshot
 
