@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..errors import InputError
+from .common import format_option
 
 SCHEMA = "compliance.detect/v1"
 MAX_BYTES = 1024 * 1024  # 1 MiB: a licence is never larger
@@ -105,14 +106,7 @@ def _yn(value: Any) -> str:
 
 @click.command(name="detect")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 def command(files: tuple[str, ...], fmt: str) -> int:
     """Identify licence and use-policy texts (exact, modified or unknown) and their facts.
 

@@ -7,19 +7,14 @@ import sys
 
 import click
 
+from .common import format_option
+
 SCHEMA = "compliance.refs/v1"
 
 
 @click.command("refs")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 def command(paths: tuple[str, ...], fmt: str) -> int:
     """List the models that config files name, with file and line.
 
