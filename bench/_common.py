@@ -12,6 +12,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 CORPUS = ROOT.parent / "shared" / "corpus" / "licenses"
 BIN = Path(sys.executable).parent
+PYCACHE = str(Path(tempfile.gettempdir()) / "compliance-bench-pycache")
 COMPLIANCE = [sys.executable, "-m", "compliance.cli.main"]
 if (BIN / "compliance").exists():
     COMPLIANCE = [str(BIN / "compliance")]
@@ -28,7 +30,7 @@ if (BIN / "compliance").exists():
 def offline_env(**extra: str) -> dict[str, str]:
     """An environment that can reach nothing but 127.0.0.1."""
     env = dict(os.environ)
-    for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE"):
+    for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "PYTHONDONTWRITEBYTECODE"):
         env.pop(var, None)
     env.update(
         {
@@ -38,6 +40,9 @@ def offline_env(**extra: str) -> dict[str, str]:
             "no_proxy": "127.0.0.1,localhost",
             # Unless a bench sets its own fake Hub, any Hub request fails at once, locally.
             "HF_ENDPOINT": "http://127.0.0.1:9",
+            # An installed tool runs from compiled bytecode (pip compiles it at install time);
+            # keep it out of the checkout. The first (warm-up) run compiles.
+            "PYTHONPYCACHEPREFIX": PYCACHE,
         }
     )
     env.update(extra)
@@ -141,9 +146,9 @@ def _files_for(kind: str, i: int) -> tuple[dict[str, object], dict[str, str]]:
         front["license"] = "apache-2.0"
         front["base_model"] = f"genbase/gemma-base-{i % BASES['gemma'][2]}"
         front["base_model_relation"] = "adapter"
+        base = f"genbase/gemma-base-{i % BASES['gemma'][2]}"
         texts["adapter_config.json"] = (
-            '{"base_model_name_or_path": "genbase/gemma-base-%d", "peft_type": "LORA"}\n'
-            % (i % BASES["gemma"][2])
+            f'{{"base_model_name_or_path": "{base}", "peft_type": "LORA"}}\n'
         )
     elif kind == "quant-qwen":
         front.update({"license": "other", "license_name": "qwen", "license_link": "LICENSE"})
@@ -172,8 +177,9 @@ KINDS = (
 )
 
 
-def _write_repo(folder: Path, repo_id: str, front: dict[str, object], texts: dict[str, str],
-                *, hub_meta: bool) -> None:
+def _write_repo(
+    folder: Path, repo_id: str, front: dict[str, object], texts: dict[str, str], *, hub_meta: bool
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "README.md").write_text(_card(front, repo_id), encoding="utf-8")
     for name, text in texts.items():
@@ -199,8 +205,9 @@ def generate(
             front: dict[str, object] = {"license": licence, "pipeline_tag": "text-generation"}
             if family == "qwen":
                 front.update({"license_name": "qwen", "license_link": "LICENSE"})
-            texts = {("USE_POLICY.md" if n.endswith("aup") else "LICENSE"): corpus_text(n)
-                     for n in names}
+            texts = {
+                ("USE_POLICY.md" if n.endswith("aup") else "LICENSE"): corpus_text(n) for n in names
+            }
             _write_repo(root / repo_id, repo_id, front, texts, hub_meta=hub_meta)
     ids = []
     for i in range(count):

@@ -254,8 +254,9 @@ def run_check(
     own_engine = engine is None and any(s.facts is not None and s.error is None for s in subjects)
     if own_engine:
         from .policy.engine import PolicyEngine
+        from .sources.cache import default_cache_dir
 
-        engine = PolicyEngine.from_config(config)
+        engine = PolicyEngine.from_config(config, result_cache=default_cache_dir())
     try:
         evaluated = [s.facts for s in subjects if s.facts is not None and s.error is None]
         hits_by_id: dict[int, list[RuleHit]] = {}

@@ -28,7 +28,17 @@ def test_every_command_in_the_readme_table_exists(cli):
     code, out, _ = cli("--help")
     assert code == 0
     listed = set(re.findall(r"^\| `compliance (\w+)", README, flags=re.M))
-    assert {"scan", "detect", "refs", "check", "explain", "audit", "lock", "cache", "init"} <= listed
+    assert {
+        "scan",
+        "detect",
+        "refs",
+        "check",
+        "explain",
+        "audit",
+        "lock",
+        "cache",
+        "init",
+    } <= listed
     for name in listed:
         assert f"  {name} " in out, name
 

@@ -46,7 +46,13 @@ def info(fmt: str) -> int:
 @command.command("clear")
 def clear() -> int:
     """Delete every cached snapshot (the next read refetches them)."""
+    from ..facts.cache import clear_derived
+
     cache = SnapshotCache()
     removed = cache.clear()
-    click.echo(f"removed {removed} file{'s' if removed != 1 else ''} from {cache.root}", err=True)
+    derived = clear_derived(cache.root)  # facts and policy results computed from snapshots
+    also = f" (and {derived} derived facts and policy results)" if derived else ""
+    click.echo(
+        f"removed {removed} file{'s' if removed != 1 else ''} from {cache.root}{also}", err=True
+    )
     return 0

@@ -25,7 +25,7 @@ import logging
 import os
 import types
 import typing
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,49 +53,45 @@ def encode(value: Any) -> Any:
 
 
 Decoder = typing.Callable[[Any], Any]
+_SCALARS = (str, int, float, bool, type(None))
 
 
-def _expect(kind: type | tuple[type, ...], value: Any, what: str) -> Any:
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float)):
-        raise TypeError(f"expected {what}")
-    return value
+@functools.cache
+def _decoder(tp: Any) -> Decoder | None:
+    """A decoder for one type, built once from the dataclasses' annotations; None when the
+    JSON value is already the Python value (str, int, float, bool, None, Any).
 
-
-@functools.lru_cache(maxsize=None)
-def _decoder(tp: Any) -> Decoder:
-    """A decoder for one type, built once from the dataclasses' annotations."""
+    An entry's integrity is checked by its sha256 and its key includes the code that wrote it,
+    so the decoder rebuilds the structure without re-validating every scalar.
+    """
     origin = typing.get_origin(tp)
     if origin is typing.Union or origin is types.UnionType:
         options = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(options) != 1:
             raise TypeError(f"ambiguous type {tp}")
         inner = _decoder(options[0])
+        if inner is None:
+            return None
         return lambda v: None if v is None else inner(v)
     if origin is tuple:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
             item = _decoder(args[0])
-            return lambda v: tuple(item(x) for x in _expect(list, v, "a list"))
+            if item is None:
+                return tuple
+            return lambda v: tuple(map(item, v))
         parts = [_decoder(a) for a in args]
 
         def fixed(v: Any) -> Any:
-            if not isinstance(v, list) or len(v) != len(parts):
+            if len(v) != len(parts):
                 raise TypeError(f"expected {len(parts)} items")
-            return tuple(d(x) for d, x in zip(parts, v, strict=True))
+            return tuple(x if d is None else d(x) for d, x in zip(parts, v, strict=True))
 
         return fixed
     if isinstance(tp, type) and is_dataclass(tp):
         return _dataclass_decoder(tp)
-    if tp is float:
-        return lambda v: float(_expect((int, float), v, "a number"))
-    if tp is str:
-        return lambda v: _expect(str, v, "a string")
-    if tp is int:
-        return lambda v: _expect(int, v, "an integer")
-    if tp is bool:
-        return lambda v: _expect(bool, v, "a boolean")
-    if tp is Any or origin is dict:
-        return lambda v: v
+    if tp in _SCALARS or tp is Any or origin is dict:
+        return None
     raise TypeError(f"cannot decode {tp}")
 
 
@@ -103,14 +99,28 @@ def _dataclass_decoder(cls: type) -> Decoder:
     hints = typing.get_type_hints(cls)
     names = tuple(f.name for f in fields(cls))
     wanted = frozenset(names)
-    decoders: dict[str, Decoder] = {}
+    nested: list[tuple[str, Decoder]] = []
+    resolved = False
+    new = object.__new__
 
     def decode(v: Any) -> Any:
+        nonlocal resolved
         if not isinstance(v, dict) or v.keys() != wanted:
             raise TypeError(f"expected the fields of {cls.__name__}")
-        if not decoders:  # resolved on first use: LineageNode refers to itself
-            decoders.update((n, _decoder(hints[n])) for n in names)
-        return cls(**{n: decoders[n](v[n]) for n in names})
+        if not resolved:  # on first use: LineageNode refers to itself
+            for n in names:
+                d = _decoder(hints[n])
+                if d is not None:
+                    nested.append((n, d))
+            resolved = True
+        values = dict(v)
+        for n, d in nested:
+            values[n] = d(values[n])
+        # As pickle does: every field is present, so __init__ (one frozen setattr per field)
+        # is not needed to rebuild an equal object.
+        obj: Any = new(cls)
+        obj.__dict__.update(values)
+        return obj
 
     return decode
 
@@ -121,7 +131,9 @@ def to_cache(facts: ModelFacts) -> dict[str, Any]:
 
 
 def from_cache(data: Any) -> ModelFacts:
-    facts: ModelFacts = _decoder(ModelFacts)(data)
+    decode = _decoder(ModelFacts)
+    assert decode is not None
+    facts: ModelFacts = decode(data)
     return facts
 
 
@@ -190,8 +202,9 @@ class FactsCache:
             raise ValueError(f"not a facts key: {key!r}")
         return self.root / FACTS / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> ModelFacts | None:
-        """The cached facts, or None (absent, unreadable or corrupt: the entry is deleted)."""
+    def get(self, key: str, **fields: Any) -> ModelFacts | None:
+        """The cached facts (with `fields` replaced, e.g. fetched_at), or None (absent,
+        unreadable or corrupt: the entry is deleted)."""
         path = self._path(key)
         try:
             if path.stat().st_size > MAX_ENTRY_BYTES:
@@ -212,7 +225,10 @@ class FactsCache:
                 raise ValueError("another format")
             if header.get("key") != key or header.get("sha256") != hashlib.sha256(body).hexdigest():
                 raise ValueError("checksum mismatch")
-            return from_cache(json.loads(body))
+            data = json.loads(body)
+            if isinstance(data, dict):
+                data.update(fields)
+            return from_cache(data)
         except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
             log.warning("facts cache entry %s is corrupt (%s); recomputing", path, exc)
             _drop(path)
@@ -241,12 +257,37 @@ def cached_normalize(
 ) -> ModelFacts:
     """normalize(build()) through the cache; `build` is called only on a miss."""
     key = key_for(material, code_stamp())
-    facts = cache.get(key)
+    facts = cache.get(key, fetched_at=fetched_at)
     if facts is not None:
-        return facts if facts.fetched_at == fetched_at else replace(facts, fetched_at=fetched_at)
+        return facts
     from .normalize import normalize
 
     snapshot = build()
     facts = normalize(snapshot)
     cache.put(key, facts)
     return facts
+
+
+def clear_derived(root: Path) -> int:
+    """Delete the derived caches under `root` (normalised facts, built-in policy results) and
+    their stray temporary files; return how many files were removed. Only files named as
+    these caches name them are touched."""
+    import re
+
+    removed = 0
+    patterns = (
+        (root / FACTS, "[0-9a-f][0-9a-f]/*", re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
+        (root / "policy", "*", re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
+    )
+    for folder, glob, name in patterns:
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        for path in folder.glob(glob):
+            if name.match(path.name) and path.is_file() and not path.is_symlink():
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    removed += 1
+        for sub in [*sorted(folder.glob("*"), reverse=True), folder]:
+            with contextlib.suppress(OSError):
+                sub.rmdir()  # only when empty
+    return removed

@@ -18,9 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ from ..resources import policies_dir
 
 if TYPE_CHECKING:
     from ..facts.model import ModelFacts
+    from .resultcache import ResultCache
 
 RESULT_PACKAGE = "compliance_result"
 RESULT_QUERY = f"x = data.{RESULT_PACKAGE}.result"
@@ -320,6 +319,9 @@ class WorkerEvaluator:
     """
 
     def __init__(self, data: dict[str, Any], modules: Sequence[Module]):
+        import subprocess
+        import tempfile
+
         self._packs = sorted({m.name for m in modules if not m.builtin})
         # stderr goes to a file, not a pipe nobody reads (a full pipe would block the worker)
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
@@ -368,6 +370,8 @@ class WorkerEvaluator:
         return reply
 
     def _crashed(self, what: str) -> PolicyCrash:
+        import subprocess
+
         try:
             code = self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -394,6 +398,8 @@ class WorkerEvaluator:
 
     def close(self) -> None:
         """Idempotent: ends the worker (closing its stdin ends its loop) and frees the pipes."""
+        import subprocess
+
         if self._proc.stdin is not None and not self._proc.stdin.closed:
             with contextlib.suppress(OSError):
                 self._proc.stdin.close()
@@ -418,19 +424,52 @@ class PolicyEngine:
         *,
         include_tests: bool = False,
         isolate: bool | None = None,
+        result_cache: Path | None = None,
     ):
         self.data = data
         self.modules = builtin_modules(include_tests=include_tests) + pack_modules(
             packs, include_tests=include_tests
         )
         self.isolated = bool(packs) if isolate is None else isolate
-        self._evaluator: InProcessEvaluator | WorkerEvaluator
+        self._evaluator_obj: InProcessEvaluator | WorkerEvaluator | None = None
         # Custom packs may read anything, including the model's name: no memo with packs.
         self._memo: dict[str, list[RuleHit]] | None = None if packs else {}
-        if self.isolated:
-            self._evaluator = WorkerEvaluator(data, self.modules)
+        # Built-in rules only: results kept on disk (compliance.policy.resultcache); the
+        # interpreter is then compiled only when an input was not seen before.
+        self._results: ResultCache | None = None
+        if result_cache is not None and self._memo is not None:
+            from .resultcache import ResultCache, policy_stamp
+
+            self._results = ResultCache(result_cache, policy_stamp(data, self.modules))
         else:
-            self._evaluator = InProcessEvaluator(data, self.modules)
+            self._evaluator_obj = self._make_evaluator()
+
+    def _make_evaluator(self) -> InProcessEvaluator | WorkerEvaluator:
+        if self.isolated:
+            return WorkerEvaluator(self.data, self.modules)
+        return InProcessEvaluator(self.data, self.modules)
+
+    @property
+    def _evaluator(self) -> InProcessEvaluator | WorkerEvaluator:
+        if self._evaluator_obj is None:
+            self._evaluator_obj = self._make_evaluator()
+        return self._evaluator_obj
+
+    def _lookup(self, key: str) -> list[RuleHit] | None:
+        """The memo's hits for an input key, else the result cache's (then memoised)."""
+        assert self._memo is not None
+        hits = self._memo.get(key)
+        if hits is None and self._results is not None:
+            hits = self._results.get(key)
+            if hits is not None:
+                self._memo[key] = hits
+        return hits
+
+    def _remember(self, key: str, hits: list[RuleHit]) -> None:
+        assert self._memo is not None
+        self._memo[key] = hits
+        if self._results is not None:
+            self._results.put(key, hits)
 
     @classmethod
     def from_config(cls, config: Any, **kwargs: Any) -> PolicyEngine:
@@ -443,10 +482,10 @@ class PolicyEngine:
         # Built-in rules never read the model's name, revision or source, so models with the
         # same terms get the same findings: evaluate each distinct set of terms once.
         key = _memo_key(facts)
-        hits = self._memo.get(key)
+        hits = self._lookup(key)
         if hits is None:
             hits = self._evaluator.evaluate(facts)
-            self._memo[key] = hits
+            self._remember(key, hits)
         return list(hits)
 
     def evaluate_facts(self, facts: ModelFacts) -> list[RuleHit]:
@@ -468,19 +507,25 @@ class PolicyEngine:
         keys = [_memo_key(i) for i in inputs]
         pending: dict[str, dict[str, Any]] = {}
         for key, item in zip(keys, inputs, strict=True):
-            if key not in self._memo and key not in pending:
+            if key not in pending and self._lookup(key) is None:
                 pending[key] = item
         helpers = _helper_count(len(pending))
         if helpers:
             results = _evaluate_spread(self, list(pending.values()), helpers)
-            self._memo.update(zip(pending, results, strict=True))
+            for key, hits in zip(pending, results, strict=True):
+                self._remember(key, hits)
         else:
             for key, item in pending.items():
-                self._memo[key] = self._evaluator.evaluate(item)
+                self._remember(key, self._evaluator.evaluate(item))
+        if self._results is not None:
+            self._results.save()
         return [list(self._memo[key]) for key in keys]
 
     def close(self) -> None:
-        self._evaluator.close()
+        if self._results is not None:
+            self._results.save()
+        if self._evaluator_obj is not None:
+            self._evaluator_obj.close()
 
     def __enter__(self) -> PolicyEngine:
         return self

@@ -154,8 +154,8 @@ CODES: dict[str, CodeInfo] = {
         CodeInfo(
             "license-drift",
             DENY,
-            "Under `check --locked`: the model's revision, a licence file or its licence key changed"
-            " since compliance.lock approved it.",
+            "Under `check --locked`: the model's revision, a licence file or its licence key"
+            " changed since compliance.lock approved it.",
             "Review the change (the message says what moved), then record it with"
             " `compliance lock --update`.",
             waivable=False,

@@ -18,7 +18,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,8 @@ def default_cache_dir() -> Path:
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write `text` to `path` so that readers see the old file or the new one, never a mix."""
+    import tempfile  # not imported on a read-only (warm) run
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -94,6 +95,12 @@ class SnapshotCache:
         org, name = model.split("/", 1)
         return self.root / SNAPSHOTS / org / name / f"{sha}.json"
 
+    def has(self, model: str, sha: str) -> bool:
+        """Whether an entry exists for model@sha (it may still turn out corrupt on get())."""
+        if not is_valid_repo_id(model) or not SHA_RE.match(sha):
+            return False
+        return self._path(model, sha).is_file()
+
     def get(self, model: str, sha: str) -> Snapshot | None:
         """The cached snapshot of model@sha, or None (absent, unreadable or corrupt: refetch)."""
         if not is_valid_repo_id(model) or not SHA_RE.match(sha):
@@ -131,17 +138,13 @@ class SnapshotCache:
         """Store a snapshot read at a commit sha. A failed write is a warning, not an error."""
         if snapshot.revision is None or not SHA_RE.match(snapshot.revision):
             return
-        snapshot_json = snapshot.to_json()
-        payload = {
-            "format": CACHE_FORMAT,
-            "sha256": _checksum(snapshot_json),
-            "snapshot": snapshot_json,
-        }
+        canonical = json.dumps(snapshot.to_json(), sort_keys=True, ensure_ascii=False)
+        checksum = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        # The same text as json.dumps({"format", "sha256", "snapshot"}, sort_keys=True), without
+        # encoding the snapshot twice.
+        text = f'{{"format": {CACHE_FORMAT}, "sha256": "{checksum}", "snapshot": {canonical}}}'
         try:
-            atomic_write_text(
-                self._path(snapshot.model, snapshot.revision),
-                json.dumps(payload, sort_keys=True, ensure_ascii=False),
-            )
+            atomic_write_text(self._path(snapshot.model, snapshot.revision), text)
         except (OSError, ValueError) as exc:
             log.warning("could not write the cache entry for %s (%s)", snapshot.model, exc)
 

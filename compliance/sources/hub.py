@@ -27,7 +27,6 @@ Settings (constructor arguments, else environment, else defaults):
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import logging
 import os
 import threading
@@ -153,6 +152,8 @@ def parse_retry_after(value: str | None) -> float | None:
     if value.isdigit():
         return float(value)
     try:
+        import email.utils  # only for a Retry-After date; costs an import on the warm path
+
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
@@ -289,6 +290,16 @@ def wait_for_abandoned(timeout: float = 30.0) -> None:
         worker.join(timeout)
 
 
+def _in_hf_cache(repo_id: str) -> bool:
+    """Whether huggingface_hub's cache has a folder for this model (the probe of
+    hf_hub_download(local_files_only=True) can only find a file inside it)."""
+    from huggingface_hub import constants
+    from huggingface_hub.file_download import repo_folder_name
+
+    folder = repo_folder_name(repo_id=repo_id, repo_type="model")
+    return os.path.isdir(os.path.join(constants.HF_HUB_CACHE, folder))
+
+
 class HubSource:
     name = "hub"
 
@@ -378,12 +389,18 @@ class HubSource:
 
         name, what, cap = str(model), f"file {path}", size_cap(path)
         try:
-            # The huggingface_hub cache, for exactly this commit: no request is made.
-            local = hf_hub_download(
-                model.repo_id, path, revision=sha, endpoint=self._endpoint, local_files_only=True
-            )
-            note = f"{path}: read from the huggingface_hub cache for commit {sha}"
-            return read_repo_file(path, Path(local)), note
+            # The huggingface_hub cache, for exactly this commit: no request is made. When the
+            # repo has no folder in that cache at all, there is nothing to look up.
+            if _in_hf_cache(model.repo_id):
+                local = hf_hub_download(
+                    model.repo_id,
+                    path,
+                    revision=sha,
+                    endpoint=self._endpoint,
+                    local_files_only=True,
+                )
+                note = f"{path}: read from the huggingface_hub cache for commit {sha}"
+                return read_repo_file(path, Path(local)), note
         except Exception:  # not cached (LocalEntryNotFoundError and friends): ask the Hub
             pass
         url = hf_hub_url(model.repo_id, path, revision=sha, endpoint=self._endpoint)
@@ -464,6 +481,11 @@ class HubSource:
         )
 
     # -- reading a model --------------------------------------------------------------------
+    def is_local(self, model: ModelId) -> bool:
+        """True when fetch() will make no request: a pinned sha whose snapshot is cached."""
+        revision = model.revision
+        return bool(model.pinned and revision and self.cache.has(model.repo_id, revision))
+
     def fetch(self, model: ModelId) -> Snapshot:
         if model.pinned:
             assert model.revision is not None

@@ -49,7 +49,7 @@ def git_head(folder: Path) -> str | None:
     return None
 
 
-def _list_files(folder: Path) -> list[str]:
+def _list_files(folder: Path | str) -> list[str]:
     """Regular files under `folder` (not symlinks, not under a symlinked folder, not in .git)."""
     out: list[str] = []
 
@@ -82,12 +82,13 @@ class MirrorSource:
 
     def _read(self, model: ModelId) -> _Read:
         """The files of one model as read now: everything its snapshot is a function of."""
-        root = self._resolved_root()
-        folder = Path(os.path.realpath(root / model.org / model.name))
+        root = str(self._resolved_root())
+        folder = os.path.realpath(os.path.join(root, model.org, model.name))
         # ModelId already forbids '..', but never trust a path that leaves the mirror.
-        if root not in folder.parents or not folder.is_dir():
+        inside = root if root.endswith(os.sep) else root + os.sep
+        if not folder.startswith(inside) or folder == root or not os.path.isdir(folder):
             raise RepoNotFound(str(model), f"not in the mirror {self.root}")
-        head = git_head(folder)
+        head = git_head(Path(folder)) if os.path.lexists(os.path.join(folder, ".git")) else None
         if model.revision is not None and model.revision != head:
             if head is None:
                 raise RevisionNotFound(
@@ -99,7 +100,7 @@ class MirrorSource:
             files: list[RepoFile] = []
             notes: list[str] = []
             for name in wanted_files(siblings):
-                entry = read_repo_file(name, folder / name)
+                entry = read_repo_file(name, os.path.join(folder, name))
                 if entry.skipped:
                     notes.append(f"{name} skipped: {entry.skipped}")
                 files.append(entry)
@@ -110,6 +111,10 @@ class MirrorSource:
 
     def fetch(self, model: ModelId) -> Snapshot:
         return self._read(model).snapshot()
+
+    def is_local(self, model: ModelId) -> bool:
+        """A mirror is read from local files: no network."""
+        return True
 
     def fetch_keyed(self, model: ModelId) -> tuple[str, str | None, Callable[[], Snapshot]]:
         """(what the snapshot is a function of, its fetched_at, a builder of the snapshot).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from pathlib import Path
 
 from .interface import RepoFile, size_cap
@@ -36,14 +37,14 @@ def repo_file_from_bytes(name: str, data: bytes) -> RepoFile:
     return RepoFile(name, text.replace("\r\n", "\n").replace("\r", "\n"), digest, size)
 
 
-def read_repo_file(name: str, local: Path) -> RepoFile:
+def read_repo_file(name: str, local: Path | str) -> RepoFile:
     """Read a downloaded or mirrored file, refusing what is too big or not text."""
     cap = size_cap(name)
-    size = local.stat().st_size
+    size = os.stat(local).st_size
     if size > cap:
         log.warning("%s (%d bytes) is larger than its %d-byte cap; skipped", local, size, cap)
         return RepoFile(name, None, None, size, skipped=f"too-large ({size} bytes; cap {cap})")
-    with local.open("rb") as handle:
+    with open(local, "rb") as handle:
         data = handle.read(cap + 1)  # the file may have grown since stat()
     return repo_file_from_bytes(name, data)
 
