@@ -7,6 +7,7 @@ the SourceError that explains why the facts could not be established.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -59,6 +60,7 @@ class Scanner:
         self._memo: dict[str, ModelFacts | SourceError] = {}
         self._facts_cache: FactsCache | None = None
         self._lock = threading.Lock()
+        self._pinned: dict[ModelId, ModelId] = {}  # read by a child at this commit: no request
 
     def facts_for(self, model: ModelId) -> ModelFacts:
         """One model's own facts (no lineage), memoised; raises SourceError."""
@@ -76,11 +78,30 @@ class Scanner:
             raise known
         return known
 
+    def _prefetch(self, remote: list[ModelId]) -> None:
+        """For a large cold Hub scan, let child processes fill the snapshot cache (one per core:
+        a single process is bound by the GIL); the models they read are then read pinned to the
+        commit they saw, with no request. Errors they met are kept, not retried."""
+        from .sources.prefetch import MIN_MODELS, prefetch
+
+        settings_of = getattr(self.source, "prefetch_settings", None)
+        if settings_of is None or len(remote) < MIN_MODELS or (os.cpu_count() or 1) < 2:
+            return
+        if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
+            return
+        for model, result in prefetch(settings_of(self.workers), remote).items():
+            if isinstance(result, SourceError):
+                with self._lock:
+                    self._memo[str(model)] = result
+            else:
+                self._pinned[model] = ModelId(model.repo_id, result)
+
     def _read(self, model: ModelId) -> ModelFacts:
         """Read the snapshot, then its facts: from the facts cache when the snapshot's content,
         the registry and the code are unchanged (see compliance.facts.cache), else normalised."""
         from .facts.cache import FactsCache, cached_normalize, snapshot_key_material
 
+        model = self._pinned.get(model, model)
         if self._facts_cache is None:
             root = getattr(getattr(self.source, "cache", None), "root", None)
             self._facts_cache = FactsCache(root if isinstance(root, Path) else None)
@@ -123,6 +144,7 @@ class Scanner:
         remote = [m for m in ids if is_local is None or not is_local(m)]
         if len(remote) <= 1:
             return [self._one(m) for m in ids]
+        self._prefetch(remote)
         wanted = set(remote)
         with ThreadPoolExecutor(max_workers=min(self.workers, len(remote))) as pool:
             futures = {m: pool.submit(self._one, m) for m in remote}

@@ -481,6 +481,19 @@ class HubSource:
         )
 
     # -- reading a model --------------------------------------------------------------------
+    def prefetch_settings(self, workers: int) -> Any:
+        """What a child process needs to read models into the same cache (see prefetch.py)."""
+        from .prefetch import HubSettings
+
+        return HubSettings(
+            cache_root=str(self.cache.root),
+            endpoint=self._endpoint,
+            timeout=self.policy.timeout,
+            budget=self.policy.budget,
+            backoff=self.policy.backoff,
+            workers=workers,
+        )
+
     def is_local(self, model: ModelId) -> bool:
         """True when fetch() will make no request: a pinned sha whose snapshot is cached."""
         revision = model.revision
