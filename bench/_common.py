@@ -6,6 +6,7 @@ is needed) by tests/fakehub.py on 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -14,8 +15,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
@@ -217,3 +219,38 @@ def generate(
         _write_repo(root / repo_id, repo_id, front, texts, hub_meta=hub_meta)
         ids.append(repo_id)
     return ids
+
+
+# Models whose facts need no base model: a fine-tune's base is named without a revision, so
+# its lineage costs one metadata request per run (the base's current terms), by design.
+HOOK_KINDS = ("apache", "mit", "llama", "gemma", "qwen", "nc")
+
+
+@contextlib.contextmanager
+def hook_setup(root: Path) -> Iterator[tuple[Path, Any, dict[str, str]]]:
+    """10 generated Hub repos served by the fake Hub, a LiteLLM config naming them pinned to
+    their sha, and the environment pointing at both: (config, hub, env)."""
+    if str(TESTS) not in sys.path:
+        sys.path.insert(0, str(TESTS))
+    from fakehub import FakeHub
+
+    ids = generate(root / "hub", 10, hub_meta=True, prefix="hook", kinds=HOOK_KINDS)
+    config = root / "litellm-config.yaml"
+    lines = ["model_list:"]
+    for n, repo_id in enumerate(ids):
+        lines += [
+            f"  - model_name: m{n}",
+            "    litellm_params:",
+            f"      model: huggingface/{repo_id}@{sha_for(repo_id)}",
+        ]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    hub = FakeHub(root / "hub").start()
+    try:
+        env = offline_env(
+            HF_ENDPOINT=hub.url,
+            HF_HOME=str(root / "hf-home"),
+            COMPLIANCE_CACHE_DIR=str(root / "cache"),
+        )
+        yield config, hub, env
+    finally:
+        hub.stop()

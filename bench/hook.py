@@ -16,39 +16,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import COMPLIANCE, TESTS, fmt_times, generate, offline_env, run, sha_for
-
-# Models whose facts need no base model: a fine-tune's base is named without a revision, so
-# its lineage costs one metadata request per run (the base's current terms), by design.
-HOOK_KINDS = ("apache", "mit", "llama", "gemma", "qwen", "nc")
+from _common import COMPLIANCE, fmt_times, hook_setup, run
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    sys.path.insert(0, str(TESTS))
-    from fakehub import FakeHub
-
     with tempfile.TemporaryDirectory(prefix="bench-hook-") as tmp:
         root = Path(tmp)
-        ids = generate(root / "hub", 10, hub_meta=True, prefix="hook", kinds=HOOK_KINDS)
-        config = root / "litellm-config.yaml"
-        lines = ["model_list:"]
-        for n, repo_id in enumerate(ids):
-            lines += [
-                f"  - model_name: m{n}",
-                "    litellm_params:",
-                f"      model: huggingface/{repo_id}@{sha_for(repo_id)}",
-            ]
-        config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        hub = FakeHub(root / "hub").start()
-        try:
-            env = offline_env(
-                HF_ENDPOINT=hub.url,
-                HF_HOME=str(root / "hf-home"),
-                COMPLIANCE_CACHE_DIR=str(root / "cache"),
-            )
+        with hook_setup(root) as (config, hub, env):
             cmd = [*COMPLIANCE, "check", str(config)]
             run(cmd, env, cwd=root)  # cold: fills the snapshot cache
             cold_requests = len(hub.requests)
@@ -61,8 +38,6 @@ def main() -> int:
                 hook_times.append(run(cmd, env, cwd=root))
             bare, hook = statistics.median(bare_times), statistics.median(hook_times)
             warm_requests = len(hub.requests)
-        finally:
-            hub.stop()
     ratio = hook / bare
     print(f"python -c pass          median {bare:.3f} s   ({fmt_times(bare_times)})")
     print(f"compliance check (hook) median {hook:.3f} s   ({fmt_times(hook_times)})")

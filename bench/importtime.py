@@ -17,8 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import TESTS, generate, offline_env, run, sha_for
-from hook import HOOK_KINDS
+from _common import hook_setup, run
 
 FORBIDDEN = ("huggingface_hub", "jinja2", "spdx_tools", "regopy", "httpx2")
 
@@ -48,36 +47,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
-    sys.path.insert(0, str(TESTS))
-    from fakehub import FakeHub
-
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         root = Path(tmp)
-        ids = generate(root / "hub", 10, hub_meta=True, prefix="hook", kinds=HOOK_KINDS)
-        config = root / "litellm-config.yaml"
-        lines = ["model_list:"]
-        for n, repo_id in enumerate(ids):
-            lines += [
-                f"  - model_name: m{n}",
-                "    litellm_params:",
-                f"      model: huggingface/{repo_id}@{sha_for(repo_id)}",
-            ]
-        config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        hub = FakeHub(root / "hub").start()
-        try:
-            env = offline_env(
-                HF_ENDPOINT=hub.url,
-                HF_HOME=str(root / "hf-home"),
-                COMPLIANCE_CACHE_DIR=str(root / "cache"),
-            )
+        with hook_setup(root) as (config, _hub, env):
             compliance = [sys.executable, "-m", "compliance.cli.main"]
             run([*compliance, "--version"], env, cwd=root)
             for _ in range(2):  # the snapshot cache, then the facts of the cached snapshots
                 run([*compliance, "check", str(config)], env, cwd=root)
             version = importtime(["--version"], env, root)
             hook = importtime(["check", str(config)], env, root)
-        finally:
-            hub.stop()
     report("compliance --version", version, args.top)
     report("compliance check <10 pinned models> (warm)", hook, args.top)
     return 0

@@ -21,10 +21,12 @@ import click
 from ..errors import UsageError
 from .common import (
     config_option,
+    fail_on_option,
     format_option,
     model_selection,
     report_source_errors,
     source_option,
+    today_option,
 )
 
 PROGRESS_THRESHOLD = 5  # show a counter once more than this many models are being read
@@ -142,15 +144,9 @@ def _write(text: str, output: Path | None) -> None:
     default=None,
     help="Write the report to FILE instead of stdout.",
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice(["deny", "warn"]),
-    default="deny",
-    show_default=True,
-    help="Exit 1 when any decision reaches this level (as check).",
-)
+@fail_on_option("Exit 1 when any decision reaches this level (as check).")
 @source_option
-@click.option("--today", default=None, hidden=True, help="Date exceptions are checked against.")
+@today_option
 def command(
     paths: tuple[str, ...],
     models: tuple[str, ...],

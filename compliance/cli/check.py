@@ -17,11 +17,13 @@ from ..errors import UsageError
 from .common import (
     config_option,
     emit_json,
+    fail_on_option,
     format_option,
     model_selection,
     report_source_errors,
     resolve_config,
     source_option,
+    today_option,
 )
 
 
@@ -29,15 +31,9 @@ from .common import (
 @model_selection
 @config_option
 @format_option("text", "json", "sarif", "github")
-@click.option(
-    "--fail-on",
-    type=click.Choice(["deny", "warn"]),
-    default="deny",
-    show_default=True,
-    help="Exit 1 when any decision reaches this level.",
-)
+@fail_on_option("Exit 1 when any decision reaches this level.")
 @source_option
-@click.option("--today", default=None, hidden=True, help="Date exceptions are checked against.")
+@today_option
 @click.option(
     "--locked", is_flag=True, help="Deny (license-drift) models that moved since compliance.lock."
 )

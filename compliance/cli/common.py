@@ -61,6 +61,23 @@ def model_selection(func: F) -> F:
     return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(func)
 
 
+def fail_on_option(help_text: str) -> Callable[[F], F]:
+    return click.option(
+        "--fail-on",
+        type=click.Choice(["deny", "warn"]),
+        default="deny",
+        show_default=True,
+        help=help_text,
+    )
+
+
+def today_option(func: F) -> F:
+    """Hidden: the date exceptions are checked against (tests and reproducible reports)."""
+    return click.option(
+        "--today", default=None, hidden=True, help="Date exceptions are checked against."
+    )(func)
+
+
 def resolve_config(config_path: Path | None, source: str | None) -> Config:
     """Load the config, and let --source override its `source:`."""
     from dataclasses import replace
