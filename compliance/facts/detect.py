@@ -472,6 +472,21 @@ def _best(doc: _Doc, fps: Fingerprints, exclude: set[int] | None = None) -> Matc
     return _with_differences(doc, best) if best is not None else None
 
 
+def _unknown(path: str, doc: Any, confidence: float, **extra: Any) -> DetectionResult:
+    """A text that is no known licence: class unknown, never a guess."""
+    return DetectionResult(
+        path=path,
+        document=_guess_document(doc),
+        status="unknown",
+        key=None,
+        name=None,
+        spdx=None,
+        license_class="unknown",
+        confidence=confidence,
+        **extra,
+    )
+
+
 def detect_text(text: str, path: str = "-", *, registry: Registry | None = None) -> DetectionResult:
     """Identify the licence or use policy in `text` (a file's content; `path` for evidence)."""
     reg = registry or load_registry()
@@ -483,17 +498,7 @@ def detect_text(text: str, path: str = "-", *, registry: Registry | None = None)
     record = reg.get(best.variant.key) if best else None
     notes: list[str] = []
     if best is None or record is None:
-        return DetectionResult(
-            path=path,
-            document=_guess_document(doc),
-            status="unknown",
-            key=None,
-            name=None,
-            spdx=None,
-            license_class="unknown",
-            confidence=0.0,
-            notes=("no known licence text found",),
-        )
+        return _unknown(path, doc, 0.0, notes=("no known licence text found",))
     others: list[tuple[str, str]] = []
     skip: tuple[int, int] | None = None  # words of another known text in the same file
     rest = _rest(doc, best)
@@ -512,15 +517,10 @@ def detect_text(text: str, path: str = "-", *, registry: Registry | None = None)
     wl = doc.words.lines
     region = (wl[best.start], wl[min(len(wl) - 1, best.end + SHINGLE - 1)])
     if status == "unknown":
-        return DetectionResult(
-            path=path,
-            document=_guess_document(doc),
-            status="unknown",
-            key=None,
-            name=None,
-            spdx=None,
-            license_class="unknown",
-            confidence=confidence,
+        return _unknown(
+            path,
+            doc,
+            confidence,
             nearest=record.key,
             differences=differences,
             coverage=best.coverage,
