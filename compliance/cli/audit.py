@@ -24,6 +24,7 @@ from .common import (
     fail_on_option,
     format_option,
     model_selection,
+    parse_today,
     report_source_errors,
     source_option,
     today_option,
@@ -97,15 +98,6 @@ def _progress(enabled: bool) -> Iterator[None]:
         counter.close()
 
 
-def _parse_today(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageError(f"--today must be YYYY-MM-DD, got {value!r}") from exc
-
-
 def _now() -> str:
     fixed = os.environ.get("SOURCE_DATE_EPOCH")  # reproducible builds convention
     when = (
@@ -175,7 +167,7 @@ def command(
 
     if not (paths or models or models_from):
         raise UsageError("nothing to audit: give PATH..., --model ID or --models-from FILE")
-    check_date = _parse_today(today)
+    check_date = parse_today(today)
     config = resolve_config(config_path, source)
     with _progress(sys.stderr.isatty()):
         subjects = gather(paths, models, models_from, config)

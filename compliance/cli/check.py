@@ -7,7 +7,6 @@ decision names the file:line where the model is written. The work is done by
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from .common import (
     fail_on_option,
     format_option,
     model_selection,
+    parse_today,
     report_source_errors,
     resolve_config,
     source_option,
@@ -67,7 +67,7 @@ def command(
 
     if not (paths or models or models_from):
         raise UsageError("nothing to check: give PATH..., --model ID or --models-from FILE")
-    check_date = _parse_today(today)
+    check_date = parse_today(today)
     config = resolve_config(config_path, source)
     lock = None
     if locked:  # read first: a missing or broken lock is exit 2 before any request
@@ -92,15 +92,6 @@ def command(
         click.echo(result.render_text(), nl=False)
     report_source_errors(result)
     return result.exit_code(fail_on)
-
-
-def _parse_today(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageError(f"--today must be YYYY-MM-DD, got {value!r}") from exc
 
 
 def gather(

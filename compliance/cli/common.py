@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -76,6 +77,16 @@ def today_option(func: F) -> F:
     return click.option(
         "--today", default=None, hidden=True, help="Date exceptions are checked against."
     )(func)
+
+
+def parse_today(value: str | None) -> dt.date | None:
+    """The --today value as a date (None: today); a usage error when it is not YYYY-MM-DD."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(f"--today must be YYYY-MM-DD, got {value!r}") from exc
 
 
 def resolve_config(config_path: Path | None, source: str | None) -> Config:

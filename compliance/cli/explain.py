@@ -9,7 +9,15 @@ from typing import Any
 import click
 
 from ..errors import ExitCode
-from .common import config_option, emit_json, format_option, resolve_config, source_option
+from .common import (
+    config_option,
+    emit_json,
+    format_option,
+    parse_today,
+    resolve_config,
+    source_option,
+    today_option,
+)
 
 SCHEMA = "compliance.explain/v1"
 
@@ -19,7 +27,7 @@ SCHEMA = "compliance.explain/v1"
 @config_option
 @source_option
 @format_option("text", "json")
-@click.option("--today", default=None, hidden=True, help="Date exceptions are checked against.")
+@today_option
 def command(
     model: str, config_path: Path | None, source: str | None, fmt: str, today: str | None
 ) -> int:
@@ -30,10 +38,9 @@ def command(
     from ..check import Subject, run_check
     from ..modelid import parse_model_id
     from ..pipeline import Scanner, make_source
-    from .check import _parse_today
 
     mid = parse_model_id(model)
-    check_date = _parse_today(today)
+    check_date = parse_today(today)
     config = resolve_config(config_path, source)
     outcome = Scanner(make_source(config.source), lineage=True).scan([mid])[0]
     subject = (
