@@ -64,19 +64,14 @@ MULTIMODAL_PIPELINES = frozenset(
         "voice-activity-detection",
     }
 )
-# Tags that say the model takes or makes something other than text.
+# Tags that say the model takes or makes something other than text (besides pipeline names,
+# which are also read from the tags).
 MULTIMODAL_TAGS = frozenset(
     {
         "vision",
         "multimodal",
         "vlm",
         "vision-language",
-        "image-text-to-text",
-        "visual-question-answering",
-        "any-to-any",
-        "video-text-to-text",
-        "image-to-text",
-        "audio-text-to-text",
         "llava",
         "mllama",
         "audio",
@@ -84,6 +79,7 @@ MULTIMODAL_TAGS = frozenset(
         "omni",
     }
 )
+_MULTIMODAL_TAG_WORDS = MULTIMODAL_TAGS | MULTIMODAL_PIPELINES
 TEXT_PIPELINES = frozenset(
     {
         "text-generation",
@@ -155,9 +151,7 @@ def multimodal_of(
     """True when any signal says the model handles more than text; False only when the pipeline
     says text and nothing says otherwise; None when nothing says."""
     low_tags = {str(t).lower() for t in tags}
-    if pipeline_tag in MULTIMODAL_PIPELINES or low_tags & MULTIMODAL_TAGS:
-        return True
-    if any(t in MULTIMODAL_PIPELINES for t in low_tags):
+    if pipeline_tag in MULTIMODAL_PIPELINES or low_tags & _MULTIMODAL_TAG_WORDS:
         return True
     if config:
         if any(k in config for k in _MM_CONFIG_KEYS):
