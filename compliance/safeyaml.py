@@ -199,6 +199,14 @@ def _compose_all(text: str, limits: YamlLimits) -> list[Node | None]:
         loader.dispose()
 
 
+def _single_root(data: bytes | str, limits: YamlLimits) -> Node | None:
+    """The node of a one-document stream (None when empty); several documents are refused."""
+    nodes = _compose_all(_decode(data, limits), limits)
+    if len(nodes) > 1:
+        raise _Refused("expected one YAML document, found several", _line(nodes[1]))
+    return nodes[0] if nodes else None
+
+
 def _construct(node: Node | None, limits: YamlLimits) -> Any:
     if node is None:
         return None
@@ -244,10 +252,7 @@ def load_yaml(
     """Parse one YAML document. `first_line` is the file line the text starts on (front matter)."""
 
     def go() -> Any:
-        nodes = _compose_all(_decode(data, limits), limits)
-        if len(nodes) > 1:
-            raise _Refused("expected one YAML document, found several", _line(nodes[1]))
-        return _construct(nodes[0] if nodes else None, limits)
+        return _construct(_single_root(data, limits), limits)
 
     return _run(go, source, first_line, error)
 
@@ -283,10 +288,7 @@ def load_yaml_with_lines(
     """
 
     def go() -> tuple[Any, dict[tuple[Any, ...], int]]:
-        nodes = _compose_all(_decode(data, limits), limits)
-        if len(nodes) > 1:
-            raise _Refused("expected one YAML document, found several", _line(nodes[1]))
-        root = nodes[0] if nodes else None
+        root = _single_root(data, limits)
         lines: dict[tuple[Any, ...], int] = {}
         offset = first_line - 1
         stack: list[tuple[Node, tuple[Any, ...]]] = [(root, ())] if root is not None else []

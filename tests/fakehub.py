@@ -253,6 +253,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, "RepoNotFound", f"Repository {repo_id} not found", head=head)
         return repo
 
+    def _repo_at(self, repo_id: str, revision: str | None, head: bool) -> Repo | None:
+        """The repo when it exists at `revision`; else the Hub's 404 has been sent."""
+        repo = self._repo(repo_id, head)
+        if repo is not None and not self._revision_ok(repo, revision):
+            self._error(404, "RevisionNotFound", f"Invalid rev id: {revision}", head=head)
+            return None
+        return repo
+
     def _revision_ok(self, repo: Repo, revision: str | None) -> bool:
         if revision is None:
             return True
@@ -266,11 +274,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _model_info(
         self, repo_id: str, revision: str | None, auth_check: bool, head: bool, fault: Fault | None
     ) -> None:
-        repo = self._repo(repo_id, head)
+        repo = self._repo_at(repo_id, revision, head)
         if repo is None:
-            return
-        if not self._revision_ok(repo, revision):
-            self._error(404, "RevisionNotFound", f"Invalid rev id: {revision}", head=head)
             return
         if auth_check:
             if repo.gated and not self._granted(repo):
@@ -335,11 +340,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _resolve(
         self, repo_id: str, revision: str, filename: str, head: bool, fault: Fault | None
     ) -> None:
-        repo = self._repo(repo_id, head)
+        repo = self._repo_at(repo_id, revision, head)
         if repo is None:
-            return
-        if not self._revision_ok(repo, revision):
-            self._error(404, "RevisionNotFound", f"Invalid rev id: {revision}", head=head)
             return
         if repo.gated and not self._granted(repo):
             self._gated(repo, head)
