@@ -51,6 +51,14 @@ CORPUS_ALIASES: dict[str, str] = {
 }
 
 
+def extra_corpora() -> list[Path]:
+    """Folders of gathered licence texts named by $COMPLIANCE_LICENSE_TEXTS (outside the repo)."""
+    import os
+
+    raw = os.environ.get("COMPLIANCE_LICENSE_TEXTS", "")
+    return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
+
+
 def default_corpus() -> Path:
     return Path(__file__).resolve().parents[3] / "shared" / "corpus" / "licenses"
 
@@ -130,13 +138,20 @@ def corpus_key(folder: Path) -> str:
     return folder.name
 
 
-def build(corpus: Path, known_keys: set[str] | None = None) -> tuple[dict[str, Any], list[str]]:
-    """Fingerprints of every <folder>/LICENSE.txt under corpus; returns (data, warnings)."""
+def build(
+    corpus: Path | list[Path], known_keys: set[str] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """Fingerprints of every <folder>/LICENSE.txt under each corpus; returns (data, warnings).
+
+    Several corpora may be given: the shared one and texts gathered from publishers' repositories,
+    kept outside the project (their text must not be committed, only these hashes)."""
     import hashlib
 
+    corpora = [corpus] if isinstance(corpus, Path) else list(corpus)
     variants: list[dict[str, Any]] = []
     warnings: list[str] = []
-    for folder in sorted(p for p in corpus.iterdir() if p.is_dir()):
+    folders = [p for root in corpora for p in sorted(root.iterdir()) if p.is_dir()]
+    for folder in folders:
         text_path = folder / "LICENSE.txt"
         if not text_path.is_file():
             continue
@@ -223,16 +238,25 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m compliance.facts.fingerprint",
         description="Generate registry/fingerprints.json from the corpus of licence texts.",
     )
-    parser.add_argument("--corpus", type=Path, default=default_corpus())
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        default=None,
+        help="a folder of <key>/LICENSE.txt (+ SOURCE.txt); repeatable. Default: ../shared/corpus/"
+        "licenses plus every folder in $COMPLIANCE_LICENSE_TEXTS (os.pathsep-separated)",
+    )
     parser.add_argument("--registry", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     reg_root = args.registry or registry_dir()
     registry = load_registry_from(reg_root)
-    if not args.corpus.is_dir():
-        print(f"no corpus at {args.corpus}", file=sys.stderr)
-        return 2
-    data, warnings = build(args.corpus, {k for k, r in registry.records.items() if not r.inline})
+    corpora: list[Path] = args.corpus or [default_corpus(), *extra_corpora()]
+    for corpus in corpora:
+        if not corpus.is_dir():
+            print(f"no corpus at {corpus}", file=sys.stderr)
+            return 2
+    data, warnings = build(corpora, {k for k, r in registry.records.items() if not r.inline})
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     out = args.out or reg_root / "fingerprints.json"
