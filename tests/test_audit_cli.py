@@ -120,29 +120,44 @@ def test_audit_no_progress_when_stderr_is_not_a_tty(examples: Path, cli) -> None
 
 
 def test_progress_counter_counts_reads_past_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
-    from compliance import pipeline
-    from compliance.cli import audit
+    from compliance.cli import progress
 
     buffer = io.StringIO()
-    monkeypatch.setattr(audit.sys, "stderr", buffer)
-    original = pipeline.make_source
-
-    class Fake:
-        def fetch(self, model: str) -> str:
-            return model
-
-    monkeypatch.setattr(pipeline, "make_source", lambda spec, **kw: Fake())
-    wrapped_factory = None
-    with audit._progress(True):
-        wrapped_factory = pipeline.make_source
-        source = pipeline.make_source(None)
-        for i in range(7):
-            assert source.fetch(f"m/{i}") == f"m/{i}"
-    assert pipeline.make_source is not wrapped_factory  # restored
+    monkeypatch.setattr(progress.sys, "stderr", buffer)
+    counter = progress.Counter(True)
+    for i in range(7):
+        counter.model_read(f"m/{i}")
+    counter.close()
     text = buffer.getvalue()
     assert "read 5 models" not in text and "read 6 models" in text and "read 7 models" in text
     assert text.endswith("\r\033[K")
-    monkeypatch.setattr(pipeline, "make_source", original)
+    silent = io.StringIO()
+    monkeypatch.setattr(progress.sys, "stderr", silent)
+    off = progress.Counter(False)
+    for i in range(7):
+        off.model_read(f"m/{i}")
+    off.close()
+    assert off.count == 7 and silent.getvalue() == ""
+
+
+def test_run_audit_reports_each_model_read_to_its_progress(examples: Path) -> None:
+    from compliance.config import load_config
+    from compliance.run import CheckRequest, run_audit
+
+    class Seen:
+        def __init__(self) -> None:
+            self.models: list[str] = []
+
+        def model_read(self, model: str) -> None:
+            self.models.append(model)
+
+    seen = Seen()
+    config = load_config(Path("compliance.yaml"))
+    report = run_audit(CheckRequest(paths=CONFIGS, config=config), progress=seen)
+    read = {m.split("@", 1)[0] for m in seen.models}
+    scanned = {e.model for e in report.entries if e.source in ("mirror", "hub", "cache")}
+    assert scanned and scanned <= read
+    assert len(seen.models) == len(set(seen.models))  # each model once, bases included
 
 
 # -- check --format sarif | github ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`run_check` and `compliance check` / `compliance explain`: decisions, exit codes, output."""
+"""`check_subjects` and `compliance check` / `compliance explain`: decisions, exit codes, output."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from typing import ClassVar
 import pytest
 from policy_cases.casedata import model_facts
 
-import compliance.cli.scan  # noqa: F401  (imported before pipeline.Scanner is patched: it binds it)
-import compliance.pipeline as pipeline
-from compliance.check import SCHEMA, Location, Subject, closed_api_facts, run_check
+import compliance.run.scan as pipeline
 from compliance.cli.main import main
 from compliance.config import config_from_dict
 from compliance.errors import GatedRepo, RepoNotFound
 from compliance.facts.model import Finding
 from compliance.modelid import ModelId
+from compliance.policy.decision import SCHEMA, Location, Subject
+from compliance.report import render_check
+from compliance.run import check_subjects
+from compliance.run.subjects import closed_api_facts
 
 TODAY = dt.date(2026, 11, 24)
 EU = {"version": 1, "organization": {"domicile": "DE", "monthly_active_users": 5_000_000}}
@@ -33,7 +35,7 @@ def eu_config(**extra):
 
 def test_decisions_and_summary() -> None:
     facts = [model_facts(n) for n in ("llama-3.2-11b-vision", "llama-3.2-1b", "phi-3-mit")]
-    result = run_check(facts, eu_config(), today=TODAY)
+    result = check_subjects(facts, eu_config(), today=TODAY)
     assert [(d.model, d.decision, d.codes) for d in result.decisions] == [
         ("meta-llama/Llama-3.2-11B-Vision-Instruct", "deny", ("eu-restricted",)),
         ("meta-llama/Llama-3.2-1B-Instruct", "allow", ()),
@@ -49,11 +51,11 @@ def test_exit_codes() -> None:
     config = eu_config(
         organization={"domicile": "US", "monthly_active_users": 1, "trains_on_outputs": True}
     )
-    warn_only = run_check([model_facts("llama-3.1-8b")], config, today=TODAY)
+    warn_only = check_subjects([model_facts("llama-3.1-8b")], config, today=TODAY)
     assert warn_only.decisions[0].decision == "warn"
     assert warn_only.exit_code("deny") == 0
     assert warn_only.exit_code("warn") == 1
-    clean = run_check([model_facts("phi-3-mit")], config, today=TODAY)
+    clean = check_subjects([model_facts("phi-3-mit")], config, today=TODAY)
     assert clean.exit_code("warn") == 0
     with pytest.raises(ValueError):
         clean.exit_code("info")
@@ -61,7 +63,7 @@ def test_exit_codes() -> None:
 
 def test_source_error_is_deny_and_exit_3() -> None:
     subject = Subject("org/gated", error=GatedRepo("org/gated", "access requires approval"))
-    result = run_check([subject, model_facts("phi-3-mit")], eu_config(), today=TODAY)
+    result = check_subjects([subject, model_facts("phi-3-mit")], eu_config(), today=TODAY)
     d = result.decisions[0]
     assert d.decision == "deny"
     assert d.source_error
@@ -85,14 +87,14 @@ def test_exceptions_for_an_unreadable_model_are_not_called_unused() -> None:
         ]
     )
     subject = Subject("org/gated", error=GatedRepo("org/gated", "access requires approval"))
-    d = run_check([subject], config, today=TODAY).decisions[0]
+    d = check_subjects([subject], config, today=TODAY).decisions[0]
     assert [f.code for f in d.findings] == ["source-error"]
-    expired = run_check([subject], config, today=dt.date(2027, 1, 2)).decisions[0]
+    expired = check_subjects([subject], config, today=dt.date(2027, 1, 2)).decisions[0]
     assert [f.code for f in expired.findings] == ["source-error", "exception-expired"]
 
 
 def test_a_subject_with_nothing_known_is_never_allowed() -> None:
-    result = run_check([Subject("org/ghost")], eu_config(), today=TODAY)
+    result = check_subjects([Subject("org/ghost")], eu_config(), today=TODAY)
     assert result.decisions[0].decision == "deny"
     assert result.exit_code() == 3
 
@@ -100,7 +102,7 @@ def test_a_subject_with_nothing_known_is_never_allowed() -> None:
 def test_scan_outcomes_are_accepted() -> None:
     ok = pipeline.ScanOutcome(ModelId("microsoft/Phi-3-mini-4k-instruct"), model_facts("phi-3-mit"))
     bad = pipeline.ScanOutcome(ModelId("org/missing"), None, RepoNotFound("org/missing", "404"))
-    result = run_check([ok, bad], eu_config(), today=TODAY)
+    result = check_subjects([ok, bad], eu_config(), today=TODAY)
     assert [(d.model, d.decision) for d in result.decisions] == [
         ("microsoft/Phi-3-mini-4k-instruct", "allow"),
         ("org/missing", "deny"),
@@ -114,16 +116,18 @@ def test_preset_unknown_findings_follow_policy_unknown() -> None:
         locations=(Location("app.yaml", 3),),
         kind="gguf-file",
     )
-    deny = run_check([subject], eu_config(), today=TODAY).decisions[0]
-    warn = run_check([subject], eu_config(policy={"unknown": "warn"}), today=TODAY).decisions[0]
+    deny = check_subjects([subject], eu_config(), today=TODAY).decisions[0]
+    warn = check_subjects([subject], eu_config(policy={"unknown": "warn"}), today=TODAY).decisions[
+        0
+    ]
     assert (deny.decision, warn.decision) == ("deny", "warn")
 
 
 def test_closed_api_models_are_proprietary() -> None:
     facts = closed_api_facts("openai/gpt-4o")
-    denied = run_check([facts], eu_config(), today=TODAY).decisions[0]
+    denied = check_subjects([facts], eu_config(), today=TODAY).decisions[0]
     assert denied.codes == ("license-class-denied",)
-    allowed = run_check(
+    allowed = check_subjects(
         [facts],
         eu_config(policy={"allow_classes": ["permissive", "restricted", "proprietary"]}),
         today=TODAY,
@@ -154,7 +158,7 @@ def test_json_shape() -> None:
             ],
         }
     )
-    result = run_check([model_facts("llama-3.1-8b")], config, today=TODAY)
+    result = check_subjects([model_facts("llama-3.1-8b")], config, today=TODAY)
     data = json.loads(json.dumps(result.to_json()))
     assert data["schema"] == SCHEMA == "compliance.check/v1"
     (d,) = data["decisions"]
@@ -185,7 +189,7 @@ def test_evidence_is_attached_to_policy_findings() -> None:
     other = Evidence("gated", "README.md", 3, "extra_gated_prompt")
     facts = replace(model_facts("llama-3.1-8b"), evidence=(ev, other))
     config = eu_config(organization={"domicile": "US", "monthly_active_users": 800_000_000})
-    d = run_check([facts], config, today=TODAY).decisions[0]
+    d = check_subjects([facts], config, today=TODAY).decisions[0]
     (mau,) = [f for f in d.findings if f.code == "mau-cap-exceeded"]
     assert mau.evidence == (ev,)
 
@@ -197,7 +201,8 @@ def test_text_output() -> None:
         facts=facts,
         locations=(Location("deploy/litellm.yaml", 4), Location("app/main.py", 12)),
     )
-    text = run_check([subject, model_facts("phi-3-mit")], eu_config(), today=TODAY).render_text()
+    result = check_subjects([subject, model_facts("phi-3-mit")], eu_config(), today=TODAY)
+    text = render_check(result, "text")
     lines = text.splitlines()
     assert lines[0] == (
         "deploy/litellm.yaml:4: meta-llama/Llama-3.2-11B-Vision-Instruct: deny (eu-restricted)"
@@ -220,7 +225,7 @@ class FakeScanner:
     known: ClassVar[dict] = {}
     scanned: ClassVar[list] = []
 
-    def __init__(self, source, *, lineage: bool = True, workers: int = 8):
+    def __init__(self, source, *, lineage: bool = True, workers: int = 8, progress=None):
         assert lineage
 
     def scan(self, ids):

@@ -12,7 +12,7 @@ from compliance.errors import GatedRepo
 from compliance.facts.lineage import combine_terms
 from compliance.facts.model import CLASS_STRICTNESS, ModelFacts, Terms
 from compliance.modelid import ModelId
-from compliance.pipeline import Scanner
+from compliance.run.scan import Scanner
 from compliance.sources.interface import Snapshot
 from compliance.sources.mirror import MirrorSource
 

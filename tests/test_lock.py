@@ -11,7 +11,7 @@ import pytest
 from fakehub import load_repo
 
 from compliance.errors import InputError
-from compliance.lock import (
+from compliance.policy.lock import (
     LOCK_SCHEMA,
     Lock,
     LockedModel,

@@ -1,6 +1,6 @@
 """Policy cases as data: (organisation, facts) -> exact decision and finding codes.
 
-Every case runs through `run_check`, the same path `compliance check` uses (regopy, the
+Every case runs through `check_subjects`, the same path `compliance check` uses (regopy, the
 built-in policies, exceptions). tests/policy_cases/*.yaml holds the cases; models.yaml the
 hand-built facts they start from.
 """
@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from policy_cases.casedata import load_cases, model_facts
 
-from compliance.check import run_check
 from compliance.config import config_from_dict
 from compliance.policy.engine import PolicyEngine
+from compliance.run import check_subjects
 
 CASES = load_cases()
 _ENGINES: dict[str, PolicyEngine] = {}
@@ -35,7 +35,7 @@ def decide(case: dict[str, Any]):
     config = config_from_dict({"version": 1, **case["config"]})
     facts = model_facts(case["model"], case.get("facts"))
     today = case.get("today", dt.date(2026, 11, 24))
-    result = run_check([facts], config, today=today, engine=_engine(config))
+    result = check_subjects([facts], config, today=today, engine=_engine(config))
     assert len(result.decisions) == 1
     return result.decisions[0]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from policy_cases.casedata import model_facts
 
-from compliance.check import run_check
 from compliance.config import config_from_dict
 from compliance.policy.findings import CODES
+from compliance.run import check_subjects
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -43,7 +43,7 @@ def test_pack_example_in_policy_md(tmp_path: Path) -> None:
             "policy": {"packs": [str(pack)]},
         }
     )
-    d = run_check([model_facts("gemma-2-9b")], config).decisions[0]
+    d = check_subjects([model_facts("gemma-2-9b")], config).decisions[0]
     assert d.codes == ("acme-no-gemma",)
     assert any(
         f.message == "Gemma is not approved at ACME (google/gemma-2-9b-it)" for f in d.findings

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from policy_cases.casedata import model_facts
 
-from compliance.check import run_check
 from compliance.config import config_from_dict
 from compliance.errors import ExitCode, PolicyError
 from compliance.policy import engine as E
 from compliance.policy.engine import PolicyCrash, PolicyEngine, locate, policy_input
 from compliance.resources import policies_dir
+from compliance.run import check_subjects
 
 ORG = {"organization": {"domicile": "US", "monthly_active_users": 1}}
 
@@ -100,7 +100,7 @@ def test_custom_pack_findings(tmp_path: Path, isolate: bool) -> None:
     config = config_with_packs(pack)
     with PolicyEngine.from_config(config, isolate=isolate) as engine:
         assert engine.isolated is isolate
-        result = run_check([model_facts("gemma-2-9b")], config, engine=engine)
+        result = check_subjects([model_facts("gemma-2-9b")], config, engine=engine)
     d = result.decisions[0]
     codes = {(f.code, f.severity, f.package) for f in d.findings}
     assert ("acme-no-gemma", "deny", "compliance.acme") in codes
@@ -143,7 +143,7 @@ def test_a_real_rego_cpp_crash_is_exit_3_not_allow(tmp_path: Path) -> None:
     )
     config = config_with_packs(pack)
     with pytest.raises(PolicyCrash) as info:
-        run_check([model_facts("phi-3-mit")], config)
+        check_subjects([model_facts("phi-3-mit")], config)
     assert info.value.exit_code == ExitCode.RUNTIME
     assert "crashed" in str(info.value)
     assert str(pack) in str(info.value)
@@ -162,7 +162,7 @@ def test_crash_while_evaluating_names_the_model(tmp_path: Path, monkeypatch) -> 
     monkeypatch.setattr(E, "WORKER_COMMAND", [sys.executable, str(fake_worker)])
     pack = write(tmp_path, "acme.rego", GOOD_PACK)
     with pytest.raises(PolicyCrash) as info:
-        run_check([model_facts("phi-3-mit")], config_with_packs(pack))
+        check_subjects([model_facts("phi-3-mit")], config_with_packs(pack))
     message = str(info.value)
     assert "signal 11" in message and "segmentation fault" in message
     assert "microsoft/Phi-3-mini-4k-instruct" in message
@@ -187,7 +187,7 @@ def test_a_set_rule_that_is_not_a_set_denies(tmp_path: Path) -> None:
     pack = write(tmp_path, "bad.rego", "package compliance.bad\n\nimport rego.v1\n\ndeny := true\n")
     config = config_with_packs(pack)
     with PolicyEngine.from_config(config, isolate=False) as engine:
-        d = run_check([model_facts("phi-3-mit")], config, engine=engine).decisions[0]
+        d = check_subjects([model_facts("phi-3-mit")], config, engine=engine).decisions[0]
     assert d.decision == "deny"
     assert [f.code for f in d.findings] == ["invalid-finding"]
 
@@ -248,7 +248,7 @@ def test_ten_thousand_models_with_cached_facts_stay_fast() -> None:
     bases = [model_facts(n) for n in names]
     fleet = [replace(bases[i % len(bases)], model=f"org{i}/model-{i}") for i in range(10_000)]
     start = time.perf_counter()
-    result = run_check(fleet, config)
+    result = check_subjects(fleet, config)
     elapsed = time.perf_counter() - start
     assert len(result.decisions) == 10_000
     assert result.summary["deny"] == 4_000  # vision, cc-by-nc, hunyuan, no-licence
@@ -288,8 +288,8 @@ def test_spread_over_helper_processes_keeps_order(monkeypatch) -> None:
     spread = PolicyEngine.from_config(config)
     assert spread.evaluate_facts_many(fleet) == expected
     assert len(spread._memo or {}) == 60
-    # and run_check uses it
-    result = run_check(fleet, config, engine=PolicyEngine.from_config(config))
+    # and check_subjects uses it
+    result = check_subjects(fleet, config, engine=PolicyEngine.from_config(config))
     assert [d.model for d in result.decisions] == [f"org/m{i}" for i in range(60)]
     assert {d.decision for d in result.decisions} == {"deny"}  # revenue not set: unknown
 

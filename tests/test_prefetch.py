@@ -6,7 +6,7 @@ import pytest
 
 from compliance.errors import RepoNotFound
 from compliance.modelid import parse_model_id
-from compliance.pipeline import Scanner
+from compliance.run.scan import Scanner
 from compliance.sources import prefetch
 from compliance.sources.cache import SnapshotCache
 from compliance.sources.hub import HubSource

@@ -304,7 +304,7 @@ def t_refs(case: tuple[str, str]) -> None:
 
 def t_lock(data: Any) -> None:
     from compliance.errors import InputError
-    from compliance.lock import lock_from_json
+    from compliance.policy.lock import lock_from_json
 
     lock = _expect(lambda: lock_from_json(data, Path("compliance.lock")), (InputError,))
     if lock is not None:

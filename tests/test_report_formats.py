@@ -19,13 +19,13 @@ from test_report_helpers import (
     sample_audit,
 )
 
-from compliance.report.github import annotation, escape_data, escape_property, render_github
-from compliance.report.html import render_html
-from compliance.report.interface import (
+from compliance.report.audit import (
     build_audit,
     classify_duty,
     fact_rows,
 )
+from compliance.report.github import annotation, escape_data, escape_property, render_github
+from compliance.report.html import render_html
 from compliance.report.json_report import audit_json, render_json
 from compliance.report.markdown import render_markdown
 from compliance.report.sarif import failed_run, render_sarif
@@ -185,7 +185,7 @@ def test_sarif_structure() -> None:
 
 
 def test_sarif_model_named_on_command_line_points_at_model_card() -> None:
-    from compliance.check import CheckResult, DecidedFinding, Decision
+    from compliance.policy.decision import CheckResult, DecidedFinding, Decision
 
     result = CheckResult(
         (

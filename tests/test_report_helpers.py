@@ -1,7 +1,7 @@
 # ruff: noqa: E501  (fixture text quotes licence clauses verbatim)
 """Shared by the report tests: a small check result with facts, and the golden-file helper.
 
-The check result is built from the real `compliance.check` types when they accept the fields the
+The check result is built from the real `compliance.policy.decision` types when they accept the fields the
 reports read; the formatters only rely on the attributes named in report/interface.py.
 
 Golden files live in tests/golden/. Regenerate them with `UPDATE_GOLDEN=1 pytest tests/test_report*.py`
@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from compliance.check import AppliedException, CheckResult, DecidedFinding, Decision, Location
 from compliance.config import ExceptionSpec
 from compliance.facts.model import (
     BaseModelRef,
@@ -27,6 +26,13 @@ from compliance.facts.model import (
     Publisher,
     Terms,
     TerritoryRestriction,
+)
+from compliance.policy.decision import (
+    AppliedException,
+    CheckResult,
+    DecidedFinding,
+    Decision,
+    Location,
 )
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -64,7 +70,7 @@ def assert_golden(name: str, text: str) -> None:
     assert text == expected, f"{name} differs from its golden file (UPDATE_GOLDEN=1 to accept)"
 
 
-# -- a check result built from compliance.check's own types ------------------------------------
+# -- a check result built from compliance.policy.decision's own types ------------------------------------
 
 
 def exception(model: str, rules: tuple[str, ...], line: int) -> ExceptionSpec:
@@ -354,7 +360,7 @@ LOOKUP = {
 
 
 def sample_audit(exit_code: int = 1) -> Any:
-    from compliance.report.interface import build_audit
+    from compliance.report.audit import build_audit
 
     result, facts = sample()
     return build_audit(

@@ -13,7 +13,7 @@ import pytest
 from compliance.config import Config, SourceSpec
 from compliance.facts import cache as facts_cache
 from compliance.modelid import ModelId, parse_model_id
-from compliance.pipeline import Scanner, make_source
+from compliance.run.scan import Scanner, make_source
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "mirror"
@@ -166,11 +166,11 @@ def test_key_material_ignores_only_the_read_time(mirror):
 def _check(mirror: Path, config: Config | None = None):
     from dataclasses import replace
 
-    from compliance.check import run_check
+    from compliance.run import check_subjects
 
     config = replace(config or Config(), source=SourceSpec.parse(f"mirror:{mirror}"))
     facts = [f for f in _scan(mirror, *MODELS).values() if f is not None]
-    return run_check(facts, config)
+    return check_subjects(facts, config)
 
 
 def _no_interpreter(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -87,7 +87,7 @@ def test_warm_pinned_hook_imports_no_hub_client_template_spdx_or_rego(
     assert proc.returncode == 0, proc.stderr
     code, modules = json.loads(listing.read_text())
     assert code in (0, 1), proc.stderr
-    assert "compliance.check" in modules  # the hook path really ran
+    assert "compliance.run.check" in modules  # the hook path really ran
     loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert loaded == []
     assert fake_hub.requests == []

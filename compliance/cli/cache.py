@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
+from ..report.schemas import CACHE
 from ..sources.cache import SnapshotCache
 from .common import emit_json, format_option
-
-SCHEMA = "compliance.cache/v1"
 
 
 def _human(size: int) -> str:
@@ -35,7 +34,7 @@ def info(fmt: str) -> int:
     """Print the cache location, entry count and size."""
     details = SnapshotCache().info()
     if fmt == "json":
-        emit_json({"schema": SCHEMA, **details.to_json()})
+        emit_json({"schema": CACHE, **details.to_json()})
     else:
         click.echo(f"location: {details.root}")
         click.echo(f"entries: {details.entries} ({details.models} models)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -106,23 +106,28 @@ def emit_json(payload: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
 
-def read_model_list(path: Path) -> list[str]:
-    """One model id per line; blank lines and '#' comments ignored."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read model list: {exc}", file=str(path)) from exc
-    return [
-        line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()
-    ]
-
-
-def report_source_errors(result: Any) -> None:
-    """One line on stderr per model that could not be read, naming the model and the cause."""
-    for decision in result.decisions:
+def report_source_errors(decisions: Iterable[Any]) -> None:
+    """One line on stderr per model that could not be read, naming the model and the cause.
+    `decisions`: a CheckResult's decisions, or an AuditReport's entries."""
+    for decision in decisions:
         if not decision.source_error:
             continue
         cause = next(
             (f.message for f in decision.findings if f.code == "source-error"), "could not be read"
         )
         click.echo(f"compliance: error: {decision.model}: {cause}", err=True)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """To stdout, or atomically to `output` (a usage error naming the file when it cannot be)."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from ..fileio import atomic_write_text
+
+    try:
+        atomic_write_text(output, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write report: {exc.strerror or exc}", file=str(output)) from exc
+    click.echo(f"compliance: wrote {output}", err=True)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from typing import Any
 
 import click
 
 from ..errors import InputError
-from .common import format_option
+from .common import emit_json, format_option
 
-SCHEMA = "compliance.detect/v1"
 MAX_BYTES = 1024 * 1024  # 1 MiB: a licence is never larger
 
 
@@ -41,69 +38,6 @@ def read_input(path: str) -> bytes:
     return data
 
 
-def _text_report(results: list[Any]) -> str:
-    out: list[str] = []
-    for r in results:
-        lic = r.key or "unknown"
-        head = (
-            f"{r.path}: {lic} [{r.status}, {r.document}, class {r.license_class}, "
-            f"confidence {r.confidence:.2f}]"
-        )
-        out.append(head)
-        if r.name:
-            out.append(f"  {r.name}" + (f" ({r.spdx})" if r.spdx else ""))
-        if r.status != "exact" and r.nearest:
-            out.append(
-                f"  nearest known text: {r.nearest}, {_share(r.coverage)} present, "
-                f"{r.differences} differing passage(s)"
-                + (
-                    f" near line(s) {', '.join(map(str, r.difference_lines[:8]))}"
-                    if r.difference_lines
-                    else ""
-                )
-            )
-        facts = r.facts_json()
-        if r.terms is not None:
-            terr = ", ".join(
-                f"{t['region']} ({t['scope']}, in {t['clause']})"
-                for t in facts["territory_restrictions"]
-            )
-            mau = facts["mau_cap"]
-            rev = facts["revenue_cap"]
-            out.append(f"  commercial use: {facts['commercial_use']}")
-            if mau:
-                out.append(f"  monthly active user cap: {mau:,}")
-            if rev:
-                out.append(f"  revenue threshold: {rev:,} USD")
-            out.append(
-                f"  EU restricted: {_yn(facts['eu_restricted'])}" + (f" — {terr}" if terr else "")
-            )
-            out.append(f"  output training: {facts['output_training']}")
-            out.append(
-                f"  non-commercial: {_yn(facts['non_commercial'])}; "
-                f"research only: {_yn(facts['research_only'])}"
-            )
-            if facts["acceptable_use_policy"]:
-                out.append(f"  use policy: {facts['acceptable_use_policy']}")
-            for a in facts["attribution"]:
-                out.append(f"  duty: {a}")
-        for e in r.evidence:
-            out.append(f"  {e.fact}: line {e.line}: {e.quote}")
-        for k, s in r.others:
-            out.append(f"  also contains: {k} [{s}]")
-        for n in r.notes:
-            out.append(f"  note: {n}")
-    return "\n".join(out) + "\n"
-
-
-def _share(x: float) -> str:
-    return f"{x:.0%}" if x in (0.0, 1.0) or 0.01 < x < 0.99 else f"{x:.1%}"
-
-
-def _yn(value: Any) -> str:
-    return "unknown" if value is None else "yes" if value else "no"
-
-
 @click.command(name="detect")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
 @format_option("text", "json")
@@ -115,13 +49,14 @@ def command(files: tuple[str, ...], fmt: str) -> int:
     """
     from ..facts.detect import detect_bytes
     from ..facts.registry import load_registry
+    from ..report.detect_text import render_text
+    from ..report.schemas import DETECT
 
     inputs = [(path, read_input(path)) for path in files]  # fail before any output
     registry = load_registry()
     results = [detect_bytes(data, path, registry=registry) for path, data in inputs]
     if fmt == "json":
-        doc = {"schema": SCHEMA, "files": [r.to_json() for r in results]}
-        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        emit_json({"schema": DETECT, "files": [r.to_json() for r in results]})
     else:
-        sys.stdout.write(_text_report(results))
+        sys.stdout.write(render_text(results))
     return 0

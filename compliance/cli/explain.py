@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -18,8 +16,6 @@ from .common import (
     source_option,
     today_option,
 )
-
-SCHEMA = "compliance.explain/v1"
 
 
 @click.command("explain")
@@ -35,100 +31,18 @@ def command(
 
     Example: compliance explain meta-llama/Llama-3.2-11B-Vision-Instruct --config compliance.yaml
     """
-    from ..check import Subject, run_check
     from ..modelid import parse_model_id
-    from ..pipeline import Scanner, make_source
+    from ..report.explain import explain_json, explain_text
+    from ..run.check import check_subjects
+    from ..run.subjects import scan_subjects
 
     mid = parse_model_id(model)
     check_date = parse_today(today)
     config = resolve_config(config_path, source)
-    outcome = Scanner(make_source(config.source), lineage=True).scan([mid])[0]
-    subject = (
-        Subject(outcome.facts.model, outcome.facts.revision, facts=outcome.facts)
-        if outcome.facts is not None
-        else Subject(mid.repo_id, mid.revision, error=outcome.error)
-    )
-    result = run_check([subject], config, today=check_date)
+    result = check_subjects(scan_subjects([(mid, ())], config), config, today=check_date)
     decision = result.decisions[0]
     if fmt == "json":
         emit_json(explain_json(decision, config))
     else:
         click.echo(explain_text(decision, config, result.today), nl=False)
     return ExitCode.RUNTIME if decision.source_error else ExitCode.OK
-
-
-def _org_lines(config: Any) -> list[str]:
-    from ..policy.regions import regions_of
-
-    org = config.organization
-    pol = config.policy
-    where = str(config.path) if config.path else "defaults (no compliance.yaml)"
-    regions = ", ".join(regions_of(org.domicile)) or "not set"
-    users = f"{org.monthly_active_users:,}" if org.monthly_active_users is not None else "not set"
-    return [
-        f"organisation ({where}):",
-        f"  domicile: {org.domicile or 'not set'} (regions: {regions})",
-        f"  use: {org.use}; monthly active users: {users};"
-        f" trains on outputs: {'yes' if org.trains_on_outputs else 'no'}",
-        f"  allowed classes: {', '.join(pol.effective_allow_classes(org.use))}",
-        f"  denied origins: {', '.join(pol.deny_origins) or 'none'}; unknown facts: {pol.unknown}",
-        f"  packs: {', '.join(str(p) for p in pol.packs) or 'none'}",
-    ]
-
-
-def explain_text(decision: Any, config: Any, today: dt.date) -> str:
-    from ..policy.findings import CODES
-    from .scan import render_text as facts_text
-
-    lines = [
-        f"{decision.model}: {decision.decision}"
-        + (f" ({', '.join(decision.codes)})" if decision.codes else ""),
-        "",
-    ]
-    if decision.facts is not None:
-        lines.append("facts:")
-        lines.append(facts_text(decision.facts))
-        lines.append("")
-    lines.extend(_org_lines(config))
-    lines.append("")
-    lines.append("rules that fired:")
-    if not decision.findings:
-        lines.append("  none")
-    for f in decision.findings:
-        rule = f.package or "compliance.check"
-        state = f" (waived by the exception at {f.waived_by.where})" if f.waived_by else ""
-        lines.append(f"  {f.severity} {f.code} [{rule}]{state}")
-        lines.append(f"    why: {f.message}")
-        info = CODES.get(f.code)
-        if info is not None:
-            lines.append(f"    rule: {info.summary}")
-            lines.append(f"    what to do: {info.help}")
-        for ev in f.evidence:
-            where = f"{ev.file}:{ev.line}" if ev.line else ev.file
-            owner = f"{ev.model}: " if ev.model else ""
-            lines.append(f"    evidence ({ev.fact}): {owner}{where}: {ev.quote.strip()}")
-    fired = {f.code for f in decision.findings}
-    quiet = [c for c in CODES if c not in fired]
-    lines.append("")
-    lines.append("rules checked that did not fire: " + ", ".join(quiet))
-    for applied in decision.exceptions_applied:
-        lines.append(
-            f"exception applied: {applied.exception.where} waives {', '.join(applied.waived)}"
-            f" ({applied.reason}; approved by {applied.approved_by};"
-            f" expires {applied.expires.isoformat()})"
-        )
-    lines.append(f"date used for exceptions: {today.isoformat()}")
-    return "\n".join(lines) + "\n"
-
-
-def explain_json(decision: Any, config: Any) -> dict[str, Any]:
-    from ..policy.engine import policy_data
-
-    return {
-        "schema": SCHEMA,
-        "model": decision.model,
-        "revision": decision.revision,
-        "decision": decision.to_json(),
-        "facts": decision.facts.to_json() if decision.facts is not None else None,
-        "policy_data": policy_data(config)["compliance"]["config"],
-    }

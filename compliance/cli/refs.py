@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import sys
-
 import click
 
-from .common import format_option
-
-SCHEMA = "compliance.refs/v1"
+from .common import emit_json, format_option
 
 
 @click.command("refs")
@@ -27,8 +22,9 @@ def command(paths: tuple[str, ...], fmt: str) -> int:
 
     refs = extract_paths(list(paths))
     if fmt == "json":
-        payload = {"schema": SCHEMA, "refs": [r.to_json() for r in refs]}
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        from ..report.schemas import REFS
+
+        emit_json({"schema": REFS, "refs": [r.to_json() for r in refs]})
     else:
         for r in refs:
             click.echo(r.to_text())

@@ -192,7 +192,7 @@ class FactsCache:
 
     def __init__(self, root: Path | None = None):
         if root is None:
-            from ..sources.cache import default_cache_dir
+            from ..fileio import default_cache_dir
 
             root = default_cache_dir()
         self.root = root
@@ -236,7 +236,7 @@ class FactsCache:
 
     def put(self, key: str, facts: ModelFacts) -> None:
         """Store facts; a failed write is a warning, never an error."""
-        from ..sources.cache import atomic_write_text
+        from ..fileio import atomic_write_text
 
         body = json.dumps(to_cache(facts), ensure_ascii=False, separators=(",", ":"))
         header = json.dumps(

@@ -6,7 +6,8 @@ A fact that could not be established is "unknown" / None, never a permissive def
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 UNKNOWN = "unknown"
@@ -40,11 +41,6 @@ OUTPUT_TRAINING_STRICTNESS = {
 }
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
-SEVERITIES = ("deny", "warn", "info")
-
-
-def stricter_class(a: str, b: str) -> str:
-    return a if CLASS_STRICTNESS.get(a, 99) >= CLASS_STRICTNESS.get(b, 99) else b
 
 
 @dataclass(frozen=True)
@@ -67,6 +63,15 @@ class Evidence:
         if self.model:
             out["model"] = self.model
         return out
+
+
+def unique_evidence(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    """One item per place (file, line, quote, model), in order: evidence for several sub-facts
+    often quotes the same line."""
+    seen: dict[tuple[str, int | None, str, str | None], Evidence] = {}
+    for ev in items:
+        seen.setdefault((ev.file, ev.line, ev.quote, ev.model), ev)
+    return tuple(seen.values())
 
 
 @dataclass(frozen=True)
@@ -260,9 +265,6 @@ class ModelFacts:
     def effective_terms(self) -> Terms:
         """The terms policy decides on: lineage's combination when it ran, else the model's own."""
         return self.effective if self.effective is not None else self.own_terms()
-
-    def with_findings(self, *extra: Finding) -> ModelFacts:
-        return replace(self, findings=self.findings + tuple(extra))
 
     def to_json(self) -> dict[str, Any]:
         return {

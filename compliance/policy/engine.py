@@ -19,7 +19,7 @@ import contextlib
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -492,10 +492,6 @@ class PolicyEngine:
         if self._memo is not None:  # built-in rules only
             return self.evaluate(builtin_input(facts))
         return self.evaluate(policy_input(facts))
-
-    def evaluate_many(self, inputs: Iterable[dict[str, Any]]) -> Iterator[list[RuleHit]]:
-        for facts in inputs:
-            yield self.evaluate(facts)
 
     def evaluate_facts_many(self, facts: Sequence[ModelFacts]) -> list[list[RuleHit]]:
         """Findings for many models, in order. Built-in rules only: each distinct input is

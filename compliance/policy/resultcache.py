@@ -118,7 +118,7 @@ class ResultCache:
         """Write the results gathered in this run (a failed write is only a warning)."""
         if not self._new:
             return
-        from ..sources.cache import atomic_write_text
+        from ..fileio import atomic_write_text
 
         results = self._load()
         if len(results) + len(self._new) > MAX_ENTRIES:

@@ -1,29 +1,37 @@
 """Report formats: one module per format over frozen inputs (see interface.py).
 
-`check` formats: sarif, github (over a CheckResult). `audit` formats: markdown, html, json, spdx
-(over an AuditReport built by interface.build_audit).
+`check` formats: text, json, sarif, github (over a CheckResult). `audit` formats: markdown,
+html, json, spdx (over an AuditReport built by audit.build_audit). The schema names of every
+machine output are in schemas.py. Each renderer is imported only when its format is asked for.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-CHECK_FORMATS = ("sarif", "github")
+CHECK_FORMATS = ("text", "json", "sarif", "github")
 AUDIT_FORMATS = ("markdown", "html", "json", "spdx")
 
 
-def render_check(result: Any, fmt: str) -> str:
-    """`check --format sarif|github` output for a CheckResult (text ending in a newline)."""
-    if fmt == "sarif":
-        import json
+def to_json_text(payload: dict[str, Any]) -> str:
+    """A machine document as the CLI prints it: indented, UTF-8, ending in a newline."""
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
+
+def render_check(result: Any, fmt: str) -> str:
+    """`check --format ...` output for a CheckResult (text ending in a newline)."""
+    if fmt == "text":
+        from .check_text import render_text
+
+        return render_text(result)
+    if fmt == "json":
+        return to_json_text(result.to_json())
+    if fmt == "sarif":
         from .. import __version__
         from .sarif import render_sarif
 
-        return (
-            json.dumps(render_sarif(result, tool_version=__version__), indent=2, ensure_ascii=False)
-            + "\n"
-        )
+        return to_json_text(render_sarif(result, tool_version=__version__))
     if fmt == "github":
         from .github import render_github
 

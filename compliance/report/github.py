@@ -10,7 +10,9 @@ exception waived becomes a notice that names the exception.
 
 from __future__ import annotations
 
-from .interface import CheckResultLike, Location, exception_of, is_waived, locations_of
+from ..policy.decision import Location
+from .interface import CheckResultLike
+from .views import exception_of, is_waived, locations_of
 
 COMMAND = {"deny": "error", "warn": "warning", "info": "notice"}
 

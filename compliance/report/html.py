@@ -9,7 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from .interface import OBLIGATION_TITLES, AuditReport, short_rev
+from .audit import OBLIGATION_TITLES, AuditReport
+from .views import short_rev
 
 
 @lru_cache(maxsize=1)

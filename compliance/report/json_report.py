@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .interface import AuditEntry, AuditReport
+from .audit import AuditEntry, AuditReport
 
 
 def audit_json(report: AuditReport) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .interface import OBLIGATION_TITLES, AuditEntry, AuditReport
+from .audit import OBLIGATION_TITLES, AuditEntry, AuditReport
 
 DECISION_MARK = {"allow": "✅ allow", "warn": "⚠️ warn", "deny": "⛔ deny"}
 

@@ -15,16 +15,10 @@ from typing import Any
 from urllib.parse import quote
 
 from ..facts.model import ModelFacts
+from ..policy.decision import Location
 from ..policy.findings import CODES, code_info
-from .interface import (
-    SEVERITY_LEVEL,
-    CheckResultLike,
-    FindingLike,
-    Location,
-    exception_of,
-    facts_of,
-    locations_of,
-)
+from .interface import CheckResultLike, FindingLike
+from .views import SEVERITY_LEVEL, exception_of, facts_of, locations_of
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = (

@@ -15,7 +15,7 @@ import hashlib
 import re
 from typing import Any
 
-from .interface import AuditEntry, AuditReport
+from .audit import AuditEntry, AuditReport
 
 DOCUMENT_NAMESPACE = "https://spdx.org/spdxdocs/compliance-audit-"
 HUB_SOURCES = ("hub", "mirror", "cache")  # a closed API model has no Hub page

@@ -17,12 +17,12 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import CacheError
+from ..fileio import atomic_write_text, default_cache_dir
 from ..modelid import SHA_RE, is_valid_repo_id
 from .interface import Snapshot
 
@@ -30,32 +30,6 @@ log = logging.getLogger("compliance")
 CACHE_FORMAT = 2
 SNAPSHOTS = "snapshots"
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a snapshot holds a few capped text files
-
-
-def default_cache_dir() -> Path:
-    override = os.environ.get("COMPLIANCE_CACHE_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("compliance", appauthor=False))
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never a mix."""
-    import tempfile  # not imported on a read-only (warm) run
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _checksum(snapshot_json: dict[str, Any]) -> str:

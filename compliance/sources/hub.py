@@ -164,28 +164,6 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
 
 
-def map_hub_error(model: str, exc: BaseException) -> SourceError:
-    """Translate a huggingface_hub exception into our SourceError with a clear cause."""
-    from huggingface_hub import errors as hf_errors
-
-    # GatedRepoError subclasses RepositoryNotFoundError: test it first.
-    if isinstance(exc, hf_errors.GatedRepoError):
-        return GatedRepo(
-            model,
-            "gated repository: access not granted (accept its terms on the Hub and set HF_TOKEN)",
-        )
-    if isinstance(exc, hf_errors.RevisionNotFoundError):
-        return RevisionNotFound(model, "revision not found")
-    if isinstance(exc, hf_errors.RepositoryNotFoundError):
-        return RepoNotFound(model, "repository not found (or private without access)")
-    if isinstance(exc, hf_errors.LocalEntryNotFoundError):
-        return NetworkError(model, "not in the local cache and the Hub could not be reached")
-    if isinstance(exc, hf_errors.HfHubHTTPError):
-        status = getattr(getattr(exc, "response", None), "status_code", None)
-        return NetworkError(model, f"Hub answered HTTP {status}" if status else _describe(exc))
-    return NetworkError(model, f"Hub request failed ({_describe(exc)})")
-
-
 def status_error(model: str, status: int, headers: Any, what: str) -> Exception:
     """The error an HTTP status means: _Transient (worth another attempt) or a SourceError."""
     code = headers.get("X-Error-Code") or ""
@@ -481,6 +459,10 @@ class HubSource:
         )
 
     # -- reading a model --------------------------------------------------------------------
+    @property
+    def cache_root(self) -> Path:
+        return self.cache.root
+
     def prefetch_settings(self, workers: int) -> Any:
         """What a child process needs to read models into the same cache (see prefetch.py)."""
         from .prefetch import HubSettings

@@ -1,14 +1,20 @@
-"""The Source protocol and the Snapshot it returns.
+"""The Source protocol, its optional capabilities, and the Snapshot a source returns.
 
 A Snapshot is everything the later stages may know about one model at one revision: the Hub's
 metadata, the model card, and the licence-like and lineage-relevant files, as text.
+
+Every source has `fetch`. What some sources can do besides is declared here as small
+runtime-checkable protocols, which the scanner (`compliance.run.scan`) tests with `isinstance`:
+a source without a capability simply takes the plain path.
 """
 
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 from ..modelid import ModelId
 
@@ -172,3 +178,37 @@ class Source(Protocol):
     name: str
 
     def fetch(self, model: ModelId) -> Snapshot: ...
+
+
+@runtime_checkable
+class KeyedSource(Protocol):
+    """Can name what a snapshot's facts depend on before building it (a mirror digests its
+    files): the snapshot is then built only when the facts cache misses.
+
+    Returns (key material, fetched_at, build)."""
+
+    def fetch_keyed(self, model: ModelId) -> tuple[str, str | None, Callable[[], Snapshot]]: ...
+
+
+@runtime_checkable
+class LocalSource(Protocol):
+    """Can tell which models it reads without the network (a mirror; a pinned cached snapshot):
+    those are read in the calling thread, the others in a thread pool."""
+
+    def is_local(self, model: ModelId) -> bool: ...
+
+
+@runtime_checkable
+class PrefetchingSource(Protocol):
+    """Can hand child processes the settings to fill its snapshot cache for a large cold scan
+    (see compliance.sources.prefetch)."""
+
+    def prefetch_settings(self, workers: int) -> Any: ...
+
+
+@runtime_checkable
+class CachingSource(Protocol):
+    """Keeps a snapshot cache on disk; derived caches (facts) live next to it."""
+
+    @property
+    def cache_root(self) -> Path: ...

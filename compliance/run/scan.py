@@ -1,5 +1,7 @@
 """Scanning: model ids -> snapshots (source, cached) -> facts -> lineage.
 
+The optional source capabilities (compliance.sources.interface) are tested with `isinstance`.
+
 `Scanner.scan()` never raises for one model's failure: each outcome carries either facts or
 the SourceError that explains why the facts could not be established.
 """
@@ -15,14 +17,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import SourceSpec
-from .errors import SourceError
-from .facts.model import ModelFacts
-from .modelid import ModelId
-from .sources.interface import Snapshot, Source
+from ..config import SourceSpec
+from ..errors import SourceError
+from ..facts.model import ModelFacts
+from ..modelid import ModelId
+from ..sources.interface import (
+    CachingSource,
+    KeyedSource,
+    LocalSource,
+    PrefetchingSource,
+    Snapshot,
+    Source,
+)
+from .progress import NoProgress, Progress
 
 if TYPE_CHECKING:
-    from .facts.cache import FactsCache
+    from ..facts.cache import FactsCache
 
 log = logging.getLogger("compliance")
 
@@ -42,21 +52,29 @@ class ScanOutcome:
 
 def make_source(spec: SourceSpec, *, cache_dir: Path | None = None) -> Source:
     if spec.kind == "mirror":
-        from .sources.mirror import MirrorSource
+        from ..sources.mirror import MirrorSource
 
         assert spec.mirror is not None
         return MirrorSource(spec.mirror)
-    from .sources.cache import SnapshotCache
-    from .sources.hub import HubSource
+    from ..sources.cache import SnapshotCache
+    from ..sources.hub import HubSource
 
     return HubSource(SnapshotCache(cache_dir))
 
 
 class Scanner:
-    def __init__(self, source: Source, *, lineage: bool = True, workers: int = DEFAULT_WORKERS):
+    def __init__(
+        self,
+        source: Source,
+        *,
+        lineage: bool = True,
+        workers: int = DEFAULT_WORKERS,
+        progress: Progress | None = None,
+    ):
         self.source = source
         self.lineage = lineage
         self.workers = max(1, workers)
+        self.progress = progress or NoProgress()
         self._memo: dict[str, ModelFacts | SourceError] = {}
         self._facts_cache: FactsCache | None = None
         self._lock = threading.Lock()
@@ -74,6 +92,7 @@ class Scanner:
                 known = exc
             with self._lock:
                 self._memo[key] = known
+            self.progress.model_read(key)
         if isinstance(known, SourceError):
             raise known
         return known
@@ -82,14 +101,16 @@ class Scanner:
         """For a large cold Hub scan, let child processes fill the snapshot cache (one per core:
         a single process is bound by the GIL); the models they read are then read pinned to the
         commit they saw, with no request. Errors they met are kept, not retried."""
-        from .sources.prefetch import MIN_MODELS, prefetch
+        from ..sources.prefetch import MIN_MODELS, prefetch
 
-        settings_of = getattr(self.source, "prefetch_settings", None)
-        if settings_of is None or len(remote) < MIN_MODELS or (os.cpu_count() or 1) < 2:
+        if not isinstance(self.source, PrefetchingSource):
+            return
+        if len(remote) < MIN_MODELS or (os.cpu_count() or 1) < 2:
             return
         if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
             return
-        for model, result in prefetch(settings_of(self.workers), remote).items():
+        settings = self.source.prefetch_settings(self.workers)
+        for model, result in prefetch(settings, remote).items():
             if isinstance(result, SourceError):
                 with self._lock:
                     self._memo[str(model)] = result
@@ -99,15 +120,14 @@ class Scanner:
     def _read(self, model: ModelId) -> ModelFacts:
         """Read the snapshot, then its facts: from the facts cache when the snapshot's content,
         the registry and the code are unchanged (see compliance.facts.cache), else normalised."""
-        from .facts.cache import FactsCache, cached_normalize, snapshot_key_material
+        from ..facts.cache import FactsCache, cached_normalize, snapshot_key_material
 
         model = self._pinned.get(model, model)
         if self._facts_cache is None:
-            root = getattr(getattr(self.source, "cache", None), "root", None)
-            self._facts_cache = FactsCache(root if isinstance(root, Path) else None)
-        keyed = getattr(self.source, "fetch_keyed", None)
-        if keyed is not None:
-            material, fetched_at, build = keyed(model)
+            root = self.source.cache_root if isinstance(self.source, CachingSource) else None
+            self._facts_cache = FactsCache(root)
+        if isinstance(self.source, KeyedSource):
+            material, fetched_at, build = self.source.fetch_keyed(model)
         else:
             snapshot = self.source.fetch(model)
             material, fetched_at = snapshot_key_material(snapshot), snapshot.fetched_at
@@ -121,7 +141,7 @@ class Scanner:
         try:
             facts = self.facts_for(model)
             if self.lineage:
-                from .facts.lineage import apply_lineage
+                from ..facts.lineage import apply_lineage
 
                 facts = apply_lineage(facts, self.facts_for)
             return ScanOutcome(model, facts)
@@ -140,8 +160,8 @@ class Scanner:
         ids = list(dict.fromkeys(models))  # keep order, drop repeats
         if len(ids) <= 1 or self.workers == 1:
             return [self._one(m) for m in ids]
-        is_local = getattr(self.source, "is_local", None)
-        remote = [m for m in ids if is_local is None or not is_local(m)]
+        source = self.source
+        remote = [m for m in ids if not (isinstance(source, LocalSource) and source.is_local(m))]
         if len(remote) <= 1:
             return [self._one(m) for m in ids]
         self._prefetch(remote)

@@ -1,4 +1,4 @@
-"""The GitHub Action's check step: `python -m compliance.report.action_summary`.
+"""The GitHub Action's check step: `python -m compliance.github_action`.
 
 Runs `compliance check` twice over the same inputs, as a user would: once with `--format sarif`
 (written to the SARIF file the upload step sends to code scanning) and once with `--format json`,
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .markdown import cell
-from .sarif import failed_run
+from .report.markdown import cell
+from .report.sarif import failed_run
 
 FAIL_ON = ("deny", "warn", "never")
 DEFAULT_CONFIG = "compliance.yaml"
@@ -131,13 +131,13 @@ def _append(path: str | None, text: str) -> None:
 
 
 def _tool_version() -> str:
-    from .. import __version__
+    from . import __version__
 
     return __version__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m compliance.report.action_summary")
+    parser = argparse.ArgumentParser(prog="python -m compliance.github_action")
     parser.add_argument("--paths", default=".")
     parser.add_argument("--config", default=DEFAULT_CONFIG)
     parser.add_argument("--fail-on", default="deny", choices=FAIL_ON)

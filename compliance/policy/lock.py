@@ -1,11 +1,12 @@
-"""compliance.lock: approvals that stay true.
+"""compliance.lock: approvals that stay true (the file; `policy.decide` applies it).
 
 An approval is for one revision of a model and one text of its licence (GitHub `licensed`,
 cargo-deny's `clarify`). `compliance lock` records, per model, the commit the reference resolved
 to, the sha256 of every licence file read, the governing licence key and the decision, with the
-date. `compliance check --locked` compares the current facts with the lock: a revision that moved,
-a licence file whose text changed, appeared or disappeared, or a licence key that changed is
-`license-drift` (deny) until `compliance lock --update` records the new state.
+date. `compliance check --locked` compares the current facts with the lock (in `policy.decide`):
+a revision that moved, a licence file whose text changed, appeared or disappeared, or a licence
+key that changed is `license-drift` (deny) until `compliance lock --update` records the new
+state.
 
 Pure: no I/O except `read_lock` / `write_lock`, which are small and bounded.
 
@@ -34,14 +35,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .modelid import SHA_RE, is_valid_repo_id
+from ..errors import InputError
+from ..modelid import SHA_RE, is_valid_repo_id
+from ..report.schemas import LOCK as LOCK_SCHEMA
 
-LOCK_SCHEMA = "compliance.lock/v1"
 LOCK_FILE = "compliance.lock"
 MAX_LOCK_BYTES = 8 * 1024 * 1024
 DRIFT_CODE = "license-drift"
@@ -337,7 +338,7 @@ def lock_from_json(data: Any, path: Path) -> Lock:
 
 def read_lock(path: Path) -> Lock:
     """Read a lock file; InputError (exit 2) naming the file and line when it is not one."""
-    from .safeyaml import read_capped
+    from ..safeyaml import read_capped
 
     if not path.exists():
         raise _fail(path, "no lock file: run `compliance lock` first (or check without --locked)")
@@ -356,13 +357,9 @@ def read_lock(path: Path) -> Lock:
 
 
 def write_lock(path: Path, lock: Lock) -> None:
-    from .sources.cache import atomic_write_text
+    from ..fileio import atomic_write_text
 
     atomic_write_text(path, lock.dumps())
-
-
-def with_decision(entry: LockedModel, decision: str | None) -> LockedModel:
-    return replace(entry, decision=decision)
 
 
 # -- with the check core --------------------------------------------------------------------
@@ -390,7 +387,7 @@ def entries_from_result(result: Any) -> list[LockedModel]:
 
 
 def drift_evidence(drifts: list[Drift]) -> tuple[Any, ...]:
-    from .facts.model import Evidence
+    from ..facts.model import Evidence
 
     out = []
     for d in drifts:
@@ -401,24 +398,3 @@ def drift_evidence(drifts: list[Drift]) -> tuple[Any, ...]:
         elif d.kind == "license-key":
             out.append(Evidence("license.key", LOCK_FILE, None, d.message))
     return tuple(out)
-
-
-def apply_lock(result: Any, lock: Lock) -> Any:
-    """The CheckResult with a `license-drift` deny on every model that moved since locking.
-
-    Applied after exceptions: a drift is not waivable; `compliance lock --update` accepts it.
-    """
-    from .check import DecidedFinding
-
-    decisions = []
-    for d in result.decisions:
-        if not lockable(d):
-            decisions.append(d)
-            continue
-        drifts = compare(lock.lookup(d.model, d.revision), locked_from_facts(d.facts))
-        if not drifts:
-            decisions.append(d)
-            continue
-        finding = DecidedFinding(DRIFT_CODE, "deny", summary(drifts), drift_evidence(drifts))
-        decisions.append(replace(d, decision="deny", findings=(finding, *d.findings)))
-    return replace(result, decisions=tuple(decisions))

@@ -1,0 +1,53 @@
+"""`check` text output: one line per place a model is named, then its findings and evidence."""
+
+from __future__ import annotations
+
+from ..policy.decision import CheckResult, Decision
+
+
+def _header(d: Decision) -> str:
+    name = f"{d.model}@{d.revision[:12]}" if d.revision else d.model
+    codes = f" ({', '.join(d.codes)})" if d.codes else ""
+    return f"{name}: {d.decision}{codes}"
+
+
+def render_text(result: CheckResult) -> str:
+    lines: list[str] = []
+    for d in result.decisions:
+        head = _header(d)
+        if d.locations:
+            lines.extend(f"{loc}: {head}" for loc in d.locations)
+        else:
+            lines.append(head)
+        for f in d.findings:
+            label = "waived" if f.waived else f.severity
+            lines.append(f"  {label:<6} {f.code}: {f.message}")
+            if f.waived_by is not None:
+                e = f.waived_by
+                lines.append(
+                    f"         by exception at {e.where}: {e.reason} (approved by"
+                    f" {e.approved_by}, expires {e.expires.isoformat()})"
+                )
+            for ev in f.evidence[:3]:
+                where = f"{ev.file}:{ev.line}" if ev.line else ev.file
+                owner = f"{ev.model}: " if ev.model else ""
+                quote = ev.quote.strip().replace("\n", " ")
+                if len(quote) > 100:
+                    quote = quote[:97] + "..."
+                lines.append(f"         evidence: {owner}{where}: {quote}")
+    s = result.summary
+    parts = [f"{s['models']} model{'s' if s['models'] != 1 else ''}"]
+    parts.append(f"{s['deny']} deny, {s['warn']} warn, {s['allow']} allow")
+    if s["exceptions_applied"]:
+        parts.append(f"{s['exceptions_applied']} exception(s) applied")
+    if s["source_errors"]:
+        parts.append(f"{s['source_errors']} could not be read")
+    if lines:
+        lines.append("")
+    lines.append("summary: " + "; ".join(parts))
+    for e in result.exceptions_not_checked:
+        lines.append(
+            f"note: the exception at {e.where} for {e.model} was not used: the model was not"
+            " checked in this run"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,264 @@
+"""What a run decides on: refs in config files, `--model` and `--models-from` -> Subjects.
+
+Hub models are scanned (compliance.run.scan) and keep every place that names them. A hosted
+API model gets closed-API facts (nothing is fetched; its publisher and country come from the
+tables below). Any other reference (a local path, a GGUF file, an unresolvable name) gets a
+`license-unknown` finding at its line: it is never skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import UsageError
+from ..facts.model import Finding, LicenseInfo, ModelFacts, Publisher
+from ..modelid import ModelId, parse_model_id
+from ..policy.decision import Location, Subject
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from .progress import Progress
+
+# -- closed-API facts ---------------------------------------------------------------------------
+# Providers (a LiteLLM prefix, an OpenRouter org) that serve only their own publisher's models.
+# Platforms that host many publishers' models (bedrock, vertex_ai, azure, groq, fireworks_ai...)
+# are deliberately absent: there only the model's name says who published it, and a name that
+# says nothing leaves the country unknown (which a `deny_origins` policy treats as unknown).
+PROVIDER_PUBLISHER = {
+    "openai": "OpenAI",
+    "text-completion-openai": "OpenAI",
+    "anthropic": "Anthropic",
+    "gemini": "Google",
+    "google": "Google",
+    "palm": "Google",
+    "cohere": "Cohere",
+    "cohere_chat": "Cohere",
+    "mistral": "Mistral AI",
+    "mistralai": "Mistral AI",
+    "codestral": "Mistral AI",
+    "text-completion-codestral": "Mistral AI",
+    "xai": "xAI",
+    "x-ai": "xAI",
+    "perplexity": "Perplexity",
+    "deepseek": "DeepSeek",
+    "dashscope": "Alibaba Cloud",
+    "qwen": "Alibaba Cloud",
+    "moonshot": "Moonshot AI",
+    "moonshotai": "Moonshot AI",
+    "volcengine": "ByteDance",
+    "ai21": "AI21 Labs",
+    "ai21_chat": "AI21 Labs",
+    "aleph_alpha": "Aleph Alpha",
+    "voyage": "Voyage AI",
+    "amazon": "Amazon",
+    "inflection": "Inflection AI",
+}
+# The publisher a hosted model's own name points to (after any provider and region prefix).
+_NAME_PUBLISHER = (
+    (
+        re.compile(
+            r"^(?:gpt-|chatgpt|o[1-9](?:$|-)|text-embedding-|text-davinci|davinci|babbage|curie"
+            r"|whisper|tts-|dall-e|omni-moderation|text-moderation|codex-|computer-use)"
+        ),
+        "OpenAI",
+    ),
+    (re.compile(r"^(?:claude|anthropic\.)"), "Anthropic"),
+    (
+        re.compile(
+            r"^(?:gemini|models/|text-bison|chat-bison|textembedding-gecko"
+            r"|text-multilingual-embedding|embedding-00|imagen|veo)"
+        ),
+        "Google",
+    ),
+    (re.compile(r"^(?:command(?:$|-)|embed-(?:english|multilingual)|rerank-|cohere\.)"), "Cohere"),
+    (re.compile(r"^grok"), "xAI"),
+    (re.compile(r"^sonar"), "Perplexity"),
+    (re.compile(r"^(?:titan|nova-|amazon\.)"), "Amazon"),
+    (re.compile(r"^(?:mistral|codestral|pixtral|ministral|magistral|devstral)"), "Mistral AI"),
+    (re.compile(r"^meta\."), "Meta"),
+    (re.compile(r"^(?:ai21\.|jamba|j2-)"), "AI21 Labs"),
+    (re.compile(r"^voyage-"), "Voyage AI"),
+    (re.compile(r"^deepseek"), "DeepSeek"),
+    (re.compile(r"^qwen"), "Alibaba Cloud"),
+    (re.compile(r"^(?:moonshot|kimi)"), "Moonshot AI"),
+)
+PUBLISHER_COUNTRY = {
+    "OpenAI": "US",
+    "Anthropic": "US",
+    "Google": "US",
+    "Cohere": "CA",
+    "Mistral AI": "FR",
+    "xAI": "US",
+    "Perplexity": "US",
+    "Amazon": "US",
+    "Meta": "US",
+    "AI21 Labs": "IL",
+    "Voyage AI": "US",
+    "Inflection AI": "US",
+    "Aleph Alpha": "DE",
+    "DeepSeek": "CN",
+    "Alibaba Cloud": "CN",
+    "Moonshot AI": "CN",
+    "ByteDance": "CN",
+}
+_REGION_PREFIX = re.compile(r"^(?:us|eu|apac|global|us-gov)\.")
+
+
+def closed_api_publisher(model: str) -> tuple[str | None, str | None]:
+    """(provider prefix, publisher) of a hosted model reference such as `openai/gpt-4o`,
+    `openrouter/anthropic/claude-3.5-sonnet`, `bedrock/us.deepseek.r1-v1:0` or `gpt-4o`."""
+    parts = model.strip().lower().split("/")
+    if parts[0] == "openrouter" and len(parts) > 1:
+        parts = parts[1:]
+    provider = parts[0] if len(parts) > 1 else None
+    publisher = PROVIDER_PUBLISHER.get(provider) if provider else None
+    if publisher is None:
+        name = _REGION_PREFIX.sub("", "/".join(parts[1:] if provider else parts))
+        publisher = next((who for pat, who in _NAME_PUBLISHER if pat.match(name)), None)
+    return provider, publisher
+
+
+def closed_api_facts(model: str) -> ModelFacts:
+    """Facts for a hosted proprietary model: nothing is fetched; the class is `proprietary`,
+    the publisher and its country come from the provider or the model's name (else unknown)."""
+    provider, publisher = closed_api_publisher(model)
+    who = publisher or "its provider"
+    return ModelFacts(
+        model=model,
+        revision=None,
+        source="closed-api",
+        license=LicenseInfo(
+            key="proprietary", license_class="proprietary", source="closed-api", confidence=1.0
+        ),
+        publisher=Publisher(
+            org=provider, name=publisher, country=PUBLISHER_COUNTRY.get(publisher or "")
+        ),
+        commercial_use="conditional",
+        notes=(f"a hosted API: {who}'s terms of service govern use; not read by this tool",),
+    )
+
+
+# -- gathering ----------------------------------------------------------------------------------
+_UNRESOLVED_WHAT = {
+    "local-path": "a local path",
+    "gguf-file": "a GGUF file",
+    "ollama-tag": "an Ollama tag without a known Hub base",
+}
+
+
+def gather(
+    paths: Sequence[str],
+    models: Sequence[str],
+    models_from: Path | None,
+    config: Config,
+    *,
+    progress: Progress | None = None,
+) -> list[Subject]:
+    """Subjects for a check: scanned models (with where they are named) and unresolvable refs."""
+    wanted: dict[str, tuple[ModelId, list[Location]]] = {}
+    others: dict[tuple[str, str], Subject] = {}
+
+    def want(mid: ModelId, location: Location | None) -> None:
+        entry = wanted.setdefault(str(mid), (mid, []))
+        if location is not None and location not in entry[1]:
+            entry[1].append(location)
+
+    for raw in models:
+        want(parse_model_id(raw), None)
+    if models_from is not None:
+        for number, raw in model_lines(models_from):
+            try:
+                mid = parse_model_id(raw)
+            except UsageError as exc:
+                raise UsageError(exc.message, file=str(models_from), line=number) from exc
+            want(mid, Location(str(models_from), number))
+    if paths:
+        from ..refs import extract_paths
+
+        for ref in extract_paths(list(paths)):
+            location = Location(ref.file, ref.line)
+            if ref.kind in ("hf-repo", "ollama-tag"):
+                try:
+                    want(
+                        parse_model_id(
+                            f"{ref.model}@{ref.revision}" if ref.revision else ref.model
+                        ),
+                        location,
+                    )
+                    continue
+                except UsageError:
+                    pass
+            key = (ref.kind, ref.model or ref.raw)
+            previous = others.get(key)
+            if previous is not None:
+                others[key] = Subject(
+                    previous.model,
+                    facts=previous.facts,
+                    findings=previous.findings,
+                    locations=(*previous.locations, location),
+                    kind=previous.kind,
+                )
+            elif ref.kind == "closed-api":
+                facts = closed_api_facts(ref.model)
+                others[key] = Subject(ref.model, facts=facts, locations=(location,), kind=ref.kind)
+            else:
+                what = _UNRESOLVED_WHAT.get(ref.kind, "a model reference that cannot be resolved")
+                note = f" ({ref.note})" if getattr(ref, "note", None) else ""
+                message = (
+                    f"{ref.raw!r} is {what}{note}: its licence cannot be established;"
+                    " name the Hub model it comes from"
+                )
+                others[key] = Subject(
+                    ref.model or ref.raw,
+                    findings=(Finding("license-unknown", "unknown", message),),
+                    locations=(location,),
+                    kind=ref.kind,
+                )
+    subjects = scan_subjects(list(wanted.values()), config, progress=progress)
+    subjects.extend(others.values())
+    return subjects
+
+
+def scan_subjects(
+    wanted: Sequence[tuple[ModelId, Sequence[Location]]],
+    config: Config,
+    *,
+    progress: Progress | None = None,
+) -> list[Subject]:
+    """Scan the models (lineage followed) into Subjects, in order: facts, or the source error."""
+    if not wanted:
+        return []
+    from . import scan
+
+    scanner = scan.Scanner(scan.make_source(config.source), lineage=True, progress=progress)
+    where = {str(mid): tuple(locations) for mid, locations in wanted}
+    subjects = []
+    for outcome in scanner.scan([mid for mid, _ in wanted]):
+        locations = where[str(outcome.model_id)]
+        if outcome.facts is not None:
+            facts = outcome.facts
+            subjects.append(Subject(facts.model, facts.revision, facts=facts, locations=locations))
+        else:
+            mid = outcome.model_id
+            subjects.append(
+                Subject(mid.repo_id, mid.revision, error=outcome.error, locations=locations)
+            )
+    return subjects
+
+
+def model_lines(path: Path) -> list[tuple[int, str]]:
+    """(line number, model id) for each line of a model list; blank lines and '#' comments
+    are skipped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read model list: {exc}", file=str(path)) from exc
+    out = []
+    for number, line in enumerate(text.splitlines(), 1):
+        item = line.split("#", 1)[0].strip()
+        if item:
+            out.append((number, item))
+    return out
