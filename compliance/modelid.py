@@ -54,3 +54,31 @@ def parse_model_id(text: str) -> ModelId:
     if sep and (not rev or not _REVISION.match(rev) or ".." in rev):
         raise UsageError(f"invalid revision in model id {text!r}")
     return ModelId(repo, rev or None)
+
+
+# Legacy canonical ids without an org, which the Hub moved into orgs (and redirects).
+LEGACY_IDS = {
+    "albert-base-v2": "albert/albert-base-v2",
+    "bert-base-cased": "google-bert/bert-base-cased",
+    "bert-base-uncased": "google-bert/bert-base-uncased",
+    "bert-large-cased": "google-bert/bert-large-cased",
+    "bert-large-uncased": "google-bert/bert-large-uncased",
+    "bert-base-multilingual-cased": "google-bert/bert-base-multilingual-cased",
+    "bert-base-multilingual-uncased": "google-bert/bert-base-multilingual-uncased",
+    "distilbert-base-uncased": "distilbert/distilbert-base-uncased",
+    "distilbert-base-cased": "distilbert/distilbert-base-cased",
+    "distilbert-base-multilingual-cased": "distilbert/distilbert-base-multilingual-cased",
+    "distilroberta-base": "distilbert/distilroberta-base",
+    "distilgpt2": "distilbert/distilgpt2",
+    "gpt2": "openai-community/gpt2",
+    "gpt2-medium": "openai-community/gpt2-medium",
+    "gpt2-large": "openai-community/gpt2-large",
+    "gpt2-xl": "openai-community/gpt2-xl",
+    "roberta-base": "FacebookAI/roberta-base",
+    "roberta-large": "FacebookAI/roberta-large",
+    "xlm-roberta-base": "FacebookAI/xlm-roberta-base",
+    "xlm-roberta-large": "FacebookAI/xlm-roberta-large",
+    "t5-small": "google-t5/t5-small",
+    "t5-base": "google-t5/t5-base",
+    "t5-large": "google-t5/t5-large",
+}

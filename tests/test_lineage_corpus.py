@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from compliance.facts.card import parse_card
 from compliance.facts.model import ModelFacts
 from compliance.modelid import ModelId
 from compliance.run.scan import Scanner
+from compliance.sources.card import parse_card
 from compliance.sources.mirror import MirrorSource
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from compliance.facts.card import parse_card
-from compliance.facts.lineage import clean_base_id, declared_bases
+from compliance.facts.bases import clean_base_id, declared_bases
 from compliance.facts.model import BaseModelRef
+from compliance.sources.card import parse_card
 from compliance.sources.interface import RepoFile, Snapshot
 
 

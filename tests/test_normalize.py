@@ -10,8 +10,6 @@ import pytest
 
 from compliance.facts.model import TerritoryRestriction
 from compliance.facts.normalize import (
-    closed_api_facts,
-    closed_api_provider,
     multimodal_of,
     normalize,
     repo_file_of_link,
@@ -250,14 +248,6 @@ def test_repo_file_of_link() -> None:
 )
 def test_multimodal_of(pipeline, tags, model, config, want) -> None:
     assert multimodal_of(pipeline, tags, model=model, config=config) is want
-
-
-def test_closed_api_facts() -> None:
-    f = closed_api_facts("openai/gpt-4o")
-    assert f.license.license_class == "proprietary" and f.source == "closed-api"
-    assert f.publisher.country == "US" and f.revision is None
-    assert closed_api_provider("anthropic/claude-3-5-sonnet") == "Anthropic"
-    assert closed_api_provider("meta-llama/Llama-3.1-8B") is None
 
 
 def test_licence_line_in_card_body_when_metadata_has_none(reg: Registry) -> None:

@@ -269,7 +269,7 @@ def t_config_dict(data: Any) -> None:
 
 
 def t_card(text: str) -> None:
-    from compliance.facts.card import first_heading, parse_card
+    from compliance.sources.card import first_heading, parse_card
 
     for candidate in (text, f"---\n{text}\n---\n# body\n"):
         card = parse_card(candidate)

@@ -40,12 +40,6 @@ def test_records_and_lookups(reg: Registry) -> None:
     assert reg.by_name("Demo Model 1 Community License Agreement") is rec  # record names too
     assert reg.by_link("http://www.example.invalid/demo2/license/") is reg.get("demo-2")
     assert reg.by_link("https://example.invalid/demo1/license") is rec  # a record's url
-    assert reg.ollama_base("demo:latest") == "demo-org/Demo-1"
-    assert reg.ollama_base("demo") == "demo-org/Demo-1"
-    assert reg.ollama_base("demo:8b-instruct-q4_K_M") == "demo-org/Demo-1-8B"
-    assert reg.ollama_base("demo:8b-vision-q8_0") == "demo-org/Demo-1-8B-Vision"  # longest key
-    assert reg.ollama_base("plainstring:7b") == "demo-org/Plain"
-    assert reg.ollama_base("nothing:1b") is None
 
 
 def test_publishers_case_insensitive(reg: Registry) -> None:
@@ -200,3 +194,23 @@ def test_fingerprints_hold_no_words() -> None:
     if shipped.is_file():
         body = shipped.read_text().lower()
         assert "monthly active users" not in body and "licensee" not in body
+
+
+def test_ollama_tags_of_the_fixture_registry() -> None:
+    """registry/ollama.yaml is read by compliance.refs.ollama (the one lookup)."""
+    import yaml
+
+    from compliance.refs.ollama import lookup, parse_table
+
+    table = parse_table(yaml.safe_load((FIXTURE / "ollama.yaml").read_text(encoding="utf-8")))
+
+    def base(tag: str) -> str | None:
+        found = lookup(tag, table)
+        return found[0] if found else None
+
+    assert base("demo:latest") == "demo-org/Demo-1"
+    assert base("demo") == "demo-org/Demo-1"
+    assert base("demo:8b-instruct-q4_K_M") == "demo-org/Demo-1-8B"
+    assert base("demo:8b-vision-q8_0") == "demo-org/Demo-1-8B-Vision"  # longest key
+    assert base("plainstring:7b") == "demo-org/Plain"
+    assert base("nothing:1b") is None

@@ -140,6 +140,25 @@ def from_cache(data: Any) -> ModelFacts:
 # -- keys -----------------------------------------------------------------------------------
 
 
+# The code that turns a snapshot into facts: these packages whole, and these modules.
+STAMPED_PACKAGES = ("facts", "sources")
+STAMPED_MODULES = ("modelid.py", "resources.py", "safeyaml.py", "errors.py", "fileio.py")
+
+
+def stamped_files() -> list[Path]:
+    """The modules whose size and mtime are part of every facts cache key."""
+    package = Path(__file__).resolve().parent.parent
+    out: list[Path] = []
+    for sub in STAMPED_PACKAGES:
+        try:
+            with os.scandir(package / sub) as it:
+                out.extend(sorted(Path(e.path) for e in it if e.name.endswith(".py")))
+        except OSError:
+            continue
+    out.extend(package / name for name in STAMPED_MODULES)
+    return out
+
+
 @functools.lru_cache(maxsize=4)
 def code_stamp(registry_root: str | None = None) -> str:
     """What facts depend on besides the snapshot: the registry stamp, the tool version, and the
@@ -152,17 +171,10 @@ def code_stamp(registry_root: str | None = None) -> str:
     stamp = registry_stamp(Path(root).resolve())
     h = hashlib.sha256(f"{FORMAT}\0{__version__}\0{stamp}\n".encode())
     package = Path(__file__).resolve().parent.parent
-    for sub in ("facts", "sources"):
-        try:
-            with os.scandir(package / sub) as it:
-                entries = sorted((e.name, e.stat()) for e in it if e.name.endswith(".py"))
-        except OSError:
-            continue
-        for name, st in entries:
-            h.update(f"{sub}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    for name in ("modelid.py", "resources.py"):
+    for path in stamped_files():
         with contextlib.suppress(OSError):
-            st = (package / name).stat()
+            st = path.stat()
+            name = path.relative_to(package).as_posix()
             h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 

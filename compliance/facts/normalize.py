@@ -18,9 +18,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..sources.card import find_key_line, first_heading
 from ..sources.interface import Snapshot
-from .card import find_key_line, first_heading
-from .lineage import declared_bases
+from .bases import declared_bases
 from .model import (
     CLASS_STRICTNESS,
     Evidence,
@@ -105,39 +105,6 @@ _MM_CONFIG_KEYS = (
     "mm_vision_tower",
     "image_token_index",
 )
-
-# Closed API providers: provider/model names that are hosted proprietary models.
-CLOSED_API_PROVIDERS = {
-    "openai": "OpenAI",
-    "anthropic": "Anthropic",
-    "gemini": "Google",
-    "google": "Google",
-    "vertex_ai": "Google",
-    "vertexai": "Google",
-    "azure": "Microsoft Azure OpenAI",
-    "azure_openai": "Microsoft Azure OpenAI",
-    "bedrock": "Amazon Bedrock",
-    "cohere": "Cohere",
-    "mistral": "Mistral AI",
-    "mistralai-api": "Mistral AI",
-    "xai": "xAI",
-    "groq": "Groq",
-    "perplexity": "Perplexity",
-    "deepseek-api": "DeepSeek",
-}
-_PROVIDER_COUNTRY = {
-    "OpenAI": "US",
-    "Anthropic": "US",
-    "Google": "US",
-    "Microsoft Azure OpenAI": "US",
-    "Amazon Bedrock": "US",
-    "Cohere": "CA",
-    "Mistral AI": "FR",
-    "xAI": "US",
-    "Groq": "US",
-    "Perplexity": "US",
-    "DeepSeek": "CN",
-}
 
 
 # -- modality --------------------------------------------------------------------------------------
@@ -251,38 +218,6 @@ def _stricter(a: LicenseRecord, b: LicenseRecord) -> bool:
         return ca > cb
     order = {"yes": 0, "conditional": 1, None: 2, "unknown": 2, "no": 3}
     return order.get(a.value("commercial_use"), 2) > order.get(b.value("commercial_use"), 2)
-
-
-# -- closed API models -----------------------------------------------------------------------------
-def closed_api_provider(name: str) -> str | None:
-    provider = name.split("/", 1)[0].strip().lower() if "/" in name else ""
-    return CLOSED_API_PROVIDERS.get(provider)
-
-
-def closed_api_facts(name: str) -> ModelFacts:
-    """Facts for a hosted proprietary model named provider/model: nothing is fetched."""
-    provider = closed_api_provider(name) or name.split("/", 1)[0]
-    return ModelFacts(
-        model=name,
-        revision=None,
-        source="closed-api",
-        license=LicenseInfo(
-            key="proprietary",
-            spdx=None,
-            license_class="proprietary",
-            source="closed-api",
-            confidence=1.0,
-        ),
-        publisher=Publisher(
-            org=name.split("/", 1)[0], name=provider, country=_PROVIDER_COUNTRY.get(provider)
-        ),
-        commercial_use="conditional",
-        output_training="unknown",
-        notes=(
-            f"a hosted API model: {provider}'s terms of service govern its use; "
-            "not read by this tool",
-        ),
-    )
 
 
 # -- the main function -----------------------------------------------------------------------------

@@ -177,7 +177,6 @@ class Registry:
         str, str | None
     ]  # lower-case name -> record key (None: known, no record)
     license_links: Mapping[str, str | None]  # normalised URL -> record key
-    ollama: Mapping[str, Any]  # ollama tag -> base Hub repo (or entry mapping)
     _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # -- lookups -------------------------------------------------------------------------------
@@ -217,27 +216,6 @@ class Registry:
 
     def policy_of(self, record: LicenseRecord) -> LicenseRecord | None:
         return self.get(record.acceptable_use_policy)
-
-    def ollama_base(self, tag: str) -> str | None:
-        """Hub repo behind an Ollama reference ("llama3.1:70b-instruct-q4_K_M"), per ollama.yaml:
-        the longest `tags` key k with tag == k or tag starting with k + "-", else `default`."""
-        name, _, variant = tag.strip().lower().partition(":")
-        entry = self.ollama.get(name)
-        if isinstance(entry, str):
-            return entry
-        if not isinstance(entry, Mapping):
-            return None
-        tags = entry.get("tags") if isinstance(entry.get("tags"), Mapping) else {}
-        if variant and variant != "latest" and tags:
-            hits = [
-                str(k)
-                for k in tags
-                if variant == str(k).lower() or variant.startswith(str(k).lower() + "-")
-            ]
-            if hits:
-                return str(tags[max(hits, key=len)])
-        default = entry.get("default")
-        return str(default) if isinstance(default, str) else None
 
     # -- facts ---------------------------------------------------------------------------------
     def terms(self, record: LicenseRecord) -> RecordTerms:
@@ -587,13 +565,6 @@ def load_registry_from(root: Path) -> Registry:
 
     pub_path = root / "publishers.yaml"
     publishers = _publishers(_yaml_load(pub_path), str(pub_path)) if pub_path.is_file() else {}
-    ollama: dict[str, Any] = {}
-    ol_path = root / "ollama.yaml"
-    if ol_path.is_file():
-        data = _yaml_load(ol_path) or {}
-        if not isinstance(data, dict):
-            raise RegistryError("ollama.yaml must be a mapping", file=str(ol_path))
-        ollama = {str(k).lower(): v for k, v in data.items()}
     return Registry(
         root=root,
         records=records,
@@ -601,7 +572,6 @@ def load_registry_from(root: Path) -> Registry:
         publishers=publishers,
         license_names=names,
         license_links=links,
-        ollama=ollama,
     )
 
 

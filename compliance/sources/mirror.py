@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RepoNotFound, RevisionNotFound, SourceError
-from ..facts.card import parse_card
 from ..modelid import SHA_RE, ModelId
+from .card import parse_card
 from .interface import CARD_FILE, RepoFile, Snapshot, wanted_files
 from .reading import read_repo_file, snapshot_digest
 
