@@ -179,14 +179,6 @@ def code_stamp(registry_root: str | None = None) -> str:
     return h.hexdigest()
 
 
-def snapshot_key_material(snapshot: Any) -> str:
-    """The snapshot as normalize sees it, without the time it was read."""
-    data = snapshot.to_json()
-    data.pop("fetched_at", None)
-    data["from_cache"] = snapshot.from_cache
-    return json.dumps(data, sort_keys=True, ensure_ascii=False)
-
-
 def key_for(material: str, stamp: str) -> str:
     return hashlib.sha256(f"{stamp}\n{material}".encode()).hexdigest()
 

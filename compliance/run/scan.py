@@ -120,7 +120,7 @@ class Scanner:
     def _read(self, model: ModelId) -> ModelFacts:
         """Read the snapshot, then its facts: from the facts cache when the snapshot's content,
         the registry and the code are unchanged (see compliance.facts.cache), else normalised."""
-        from ..facts.cache import FactsCache, cached_normalize, snapshot_key_material
+        from ..facts.cache import FactsCache, cached_normalize
 
         model = self._pinned.get(model, model)
         if self._facts_cache is None:
@@ -130,7 +130,7 @@ class Scanner:
             material, fetched_at, build = self.source.fetch_keyed(model)
         else:
             snapshot = self.source.fetch(model)
-            material, fetched_at = snapshot_key_material(snapshot), snapshot.fetched_at
+            material, fetched_at = snapshot.key_material(), snapshot.fetched_at
 
             def build() -> Snapshot:
                 return snapshot

@@ -131,6 +131,16 @@ class Snapshot:
     def license_files(self) -> tuple[RepoFile, ...]:
         return tuple(f for f in self.files if is_license_file(f.path))
 
+    def key_material(self) -> str:
+        """The snapshot as normalisation sees it, without the time it was read: what a facts
+        cache entry is keyed by (see compliance.facts.cache)."""
+        import json
+
+        data = self.to_json()
+        data.pop("fetched_at", None)
+        data["from_cache"] = self.from_cache
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "model": self.model,

@@ -123,10 +123,8 @@ class MirrorSource:
         so a facts cache hit costs reading the files and no parsing.
         """
         if type(self).fetch is not MirrorSource.fetch:  # a subclass reads models its own way
-            from ..facts.cache import snapshot_key_material
-
             snapshot = self.fetch(model)
-            return snapshot_key_material(snapshot), snapshot.fetched_at, lambda: snapshot
+            return snapshot.key_material(), snapshot.fetched_at, lambda: snapshot
         read = self._read(model)
         return read.key_material(), read.fetched_at, read.snapshot
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 import yaml
+from treepaths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 _EXPR = re.compile(r"\$\{\{\s*([^}]+?)\s*\}\}")

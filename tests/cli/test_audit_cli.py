@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from treepaths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 CONFIGS = ("litellm-config.yaml", "docker-compose.yaml")
 

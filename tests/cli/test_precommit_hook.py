@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import yaml
+from treepaths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PRE_COMMIT = shutil.which("pre-commit", path=str(BIN))
 

@@ -9,9 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from treepaths import REPO
+
 from compliance.facts.cache import code_stamp, stamped_files
 
-REPO = Path(__file__).resolve().parents[2]
 MIRROR = REPO / "examples" / "mirror"
 
 # Normalise every example model and apply lineage, then list the compliance modules loaded.

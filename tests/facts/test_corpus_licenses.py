@@ -15,12 +15,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from treepaths import REPO, SHARED
 
 from compliance.facts.detect import detect_bytes, detect_text
 from compliance.facts.registry import Registry, load_registry
 from compliance.facts.textnorm import decode, phrase_words, words_of
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = SHARED / "corpus"
 LICENSES = CORPUS / "licenses"
 
 pytestmark = [
@@ -256,7 +257,7 @@ def test_changed_number_is_modified(reg: Registry, folder: Path) -> None:
     "text",
     [
         "Terms of the Example Cafe loyalty card. Points expire after one year. " * 30,
-        (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(),
+        (REPO / "pyproject.toml").read_text(),
     ],
     ids=["prose", "pyproject"],
 )

@@ -8,12 +8,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from treepaths import TESTS
 
 from compliance.facts.detect import detect_bytes, detect_text
 from compliance.facts.registry import Registry, load_registry_from
 from compliance.facts.textnorm import decode, looks_binary, phrase_words, words_of
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = TESTS / "fixtures"
 TEXTS = FIXTURES / "licenses"
 
 

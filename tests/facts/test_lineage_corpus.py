@@ -8,9 +8,9 @@ base must come out of lineage as `base-unavailable` (deny) with unknown effectiv
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
+from treepaths import SHARED
 
 from compliance.facts.model import ModelFacts
 from compliance.modelid import ModelId
@@ -18,7 +18,7 @@ from compliance.run.scan import Scanner
 from compliance.sources.card import parse_card
 from compliance.sources.mirror import MirrorSource
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+CORPUS = SHARED / "corpus"
 CARDS = CORPUS / "cards"
 
 pytestmark = [

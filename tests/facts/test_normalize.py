@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any
 
 import pytest
+from treepaths import TESTS
 
 from compliance.facts.model import TerritoryRestriction
 from compliance.facts.normalize import (
@@ -17,7 +17,7 @@ from compliance.facts.normalize import (
 from compliance.facts.registry import Registry, load_registry_from
 from compliance.sources.interface import RepoFile, Snapshot
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = TESTS / "fixtures"
 
 
 @pytest.fixture(scope="module")

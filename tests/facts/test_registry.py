@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from treepaths import REPO, TESTS
 
 from compliance.facts.model import TerritoryRestriction
 from compliance.facts.registry import (
@@ -18,7 +19,7 @@ from compliance.facts.registry import (
     normalize_url,
 )
 
-FIXTURE = Path(__file__).parent / "fixtures" / "registry"
+FIXTURE = TESTS / "fixtures" / "registry"
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +178,7 @@ def test_fixture_fingerprints_are_current(tmp_path: Path) -> None:
 
     from compliance.facts.fingerprint import build
 
-    data, warnings = build(Path(__file__).parent / "fixtures" / "licenses", None)
+    data, warnings = build(TESTS / "fixtures" / "licenses", None)
     stored = json.loads((FIXTURE / "fingerprints.json").read_text())
     assert not warnings
     assert data == stored, (
@@ -190,7 +191,7 @@ def test_fingerprints_hold_no_words() -> None:
     text = (FIXTURE / "fingerprints.json").read_text().lower()
     for phrase in ("powered by demo", "monthly active users", "acceptable use"):
         assert phrase not in text
-    shipped = Path(__file__).resolve().parents[1] / "registry" / "fingerprints.json"
+    shipped = REPO / "registry" / "fingerprints.json"
     if shipped.is_file():
         body = shipped.read_text().lower()
         assert "monthly active users" not in body and "licensee" not in body

@@ -6,12 +6,13 @@ import re
 from pathlib import Path
 
 from policy_cases.casedata import model_facts
+from treepaths import REPO
 
 from compliance.config import config_from_dict
 from compliance.policy.findings import CODES
 from compliance.run import check_subjects
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = REPO / "docs"
 
 
 def test_every_code_is_documented_once() -> None:

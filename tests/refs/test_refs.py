@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from treepaths import TESTS
 
 from compliance import refs as refs_pkg
 from compliance.cli.main import main
@@ -17,7 +18,7 @@ from compliance.refs import MAX_BYTES, ModelRef, extract_file, extract_paths
 from compliance.refs import ollama as ollama_mod
 from compliance.refs.normalize import classify
 
-FIX = Path(__file__).resolve().parent / "fixtures" / "refs"
+FIX = TESTS / "fixtures" / "refs"
 
 H, C, L, G, U, OLL = "hf-repo", "closed-api", "local-path", "gguf-file", "unresolved", "ollama-tag"
 

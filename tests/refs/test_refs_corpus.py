@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from treepaths import REPO
 
 from compliance.modelid import is_valid_repo_id
 from compliance.refs import extract_file, extract_paths
 
-REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 CONFIGS = CORPUS / "configs"
 

@@ -4,7 +4,7 @@
 The check result is built from the real `compliance.policy.decision` types when they accept the fields the
 reports read; the formatters only rely on the attributes named in report/interface.py.
 
-Golden files live in tests/golden/. Regenerate them with `UPDATE_GOLDEN=1 pytest tests/test_report*.py`
+Golden files live in tests/golden/. Regenerate them with `UPDATE_GOLDEN=1 pytest tests/report/`
 and review the diff: a golden file is the contract a reader sees.
 """
 
@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from pathlib import Path
 from typing import Any
+
+from treepaths import SHARED, TESTS
 
 from compliance.config import ExceptionSpec
 from compliance.facts.model import (
@@ -35,8 +36,8 @@ from compliance.policy.decision import (
     Location,
 )
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "schemas"
+GOLDEN = TESTS / "golden"
+SCHEMAS = SHARED / "schemas"
 SARIF_SCHEMA = SCHEMAS / "sarif-schema-2.1.0.json"
 GENERATED_AT = "2026-11-24T12:00:00+00:00"
 SHA_LLAMA = "a" * 40

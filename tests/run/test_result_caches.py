@@ -9,13 +9,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from treepaths import REPO
 
 from compliance.config import Config, SourceSpec
 from compliance.facts import cache as facts_cache
 from compliance.modelid import ModelId, parse_model_id
 from compliance.run.scan import Scanner, make_source
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "mirror"
 MODELS = [
     "meta-llama/Llama-3.1-8B-Instruct",

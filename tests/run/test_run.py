@@ -8,12 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from treepaths import REPO
 
 from compliance.config import config_from_dict, load_config
 from compliance.run import CheckRequest, check_subjects, run_check
 from compliance.run.subjects import closed_api_facts, closed_api_publisher
 
-REPO = Path(__file__).resolve().parents[2]
 CONFIGS = ("litellm-config.yaml", "docker-compose.yaml")
 TODAY = dt.date(2026, 11, 24)
 
