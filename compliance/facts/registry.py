@@ -415,9 +415,7 @@ def _check_value(name: str, value: Any, where: str) -> None:
         "no_derivatives",
         "non_commercial",
         "research_only",
-    ) and not isinstance(
-        value, bool
-    ):
+    ) and not isinstance(value, bool):
         bad = "true, false or null"
     elif name == "attribution" and (
         not isinstance(value, list) or not all(isinstance(a, str) for a in value)
