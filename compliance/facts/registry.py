@@ -237,6 +237,46 @@ class Registry:
             return self.get(key)
         return self.records.get(low) or self.by_hf_id(low)
 
+    def by_licence_id(self, licence_id: str | None) -> LicenseRecord | None:
+        """A card id that is no Hub id this registry knows, read as an SPDX / ScanCode id.
+
+        The record whose `spdx` is that id when there is one; else a class-only record from the
+        ScanCode category in license-expression's index (text not read: other facts unknown);
+        None when the index does not know the id or its category does not say enough."""
+        if not licence_id:
+            return None
+        memo_key = f"licence-id:{licence_id.strip().lower()}"
+        if memo_key in self._memo:
+            return self._memo[memo_key]
+        from .spdxclass import lookup
+
+        entry = lookup(licence_id)
+        rec: LicenseRecord | None = None
+        if entry is not None:
+            spdx = entry.spdx.lower()
+            rec = next(
+                (r for r in self.records.values() if r.spdx and r.spdx.lower() == spdx), None
+            )
+            if rec is None and entry.known_class:
+                rec = LicenseRecord(
+                    key=entry.spdx,
+                    document="license",
+                    name=entry.spdx,
+                    license_class=entry.license_class,
+                    spdx=entry.spdx,
+                    inline=True,
+                    facts=(Fact("non_commercial", True), Fact("commercial_use", "no"))
+                    if entry.license_class == "non-commercial"
+                    else (),
+                    note=(
+                        f"class {entry.license_class} from the ScanCode category "
+                        f"'{entry.category}' of {entry.spdx} (license-expression's index); "
+                        "the licence text was not read: its other facts are unknown"
+                    ),
+                )
+        self._memo[memo_key] = rec
+        return rec
+
     def knows_name(self, name: str | None) -> bool:
         return bool(name) and name.strip().lower() in self.license_names  # type: ignore[union-attr]
 
