@@ -214,6 +214,13 @@ def test_disk_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert len(cached) == 1
     second = mod._load_with_disk_cache(root)
     assert second.records == first.records and second.hf_ids == first.hf_ids
+    # The fingerprint index travels in the pickle (no JSON parse on a warm load).
+    assert "fingerprints" in second._memo
+    assert (
+        second.fingerprints().keys()
+        == first.fingerprints().keys()
+        == {"demo-1", "demo-2", "demo-aup", "plain"}
+    )
     # Any edit invalidates the entry.
     path = root / "licenses" / "plain.yaml"
     path.write_text(path.read_text().replace("The Plain Permission Licence\n", "Plain v2\n", 1))

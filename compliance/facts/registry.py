@@ -759,6 +759,9 @@ def _load_with_disk_cache(root: Path) -> Registry:
             pass
     reg = load_registry_from(root)
     if target is not None:
+        # The fingerprint index goes into the pickle too: unpickling it is several times faster
+        # than parsing fingerprints.json, and it grows with every text the registry knows.
+        reg.fingerprints()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             for old in target.parent.glob("*.pickle"):
