@@ -26,7 +26,7 @@ from typing import Any
 
 from .fingerprint import Fingerprints, Variant
 from .model import Evidence
-from .registry import LicenseRecord, RecordTerms, Registry, load_registry
+from .registry import LicenseRecord, Provenance, RecordTerms, Registry, load_registry
 from .textnorm import (
     SHINGLE,
     Words,
@@ -113,6 +113,7 @@ class DetectionResult:
     evidence: tuple[Evidence, ...] = ()
     notes: tuple[str, ...] = ()
     others: tuple[tuple[str, str], ...] = ()  # other known texts in the same file: (key, status)
+    provenance: tuple[Provenance, ...] = ()  # where the known text was read (the record's)
 
     @property
     def known(self) -> bool:
@@ -151,6 +152,7 @@ class DetectionResult:
                 "coverage": round(self.coverage, 3),
                 "difference_lines": list(self.difference_lines),
                 "lines": list(self.region) if self.region else None,
+                "provenance": [p.to_json() for p in self.provenance],
             },
             "facts": self.facts_json(),
             "evidence": [e.to_json() for e in self.evidence],
@@ -570,6 +572,7 @@ def detect_text(text: str, path: str = "-", *, registry: Registry | None = None)
         evidence=tuple(evidence),
         notes=tuple(notes),
         others=tuple(others),
+        provenance=record.provenance,
     )
 
 

@@ -327,9 +327,18 @@ class _Normalizer:
             if rec is not None:
                 self.card_cands.append(_Candidate(rec, "card", 0.8, ev, "declared"))
             elif hid.lower() not in ("other", "unknown") and not reg.knows_hf_id(hid):
-                self.notes.append(
-                    f"card licence id {hid!r} is not a Hub licence id this tool knows"
-                )
+                # Not a Hub id: perhaps an SPDX / ScanCode id (license-expression's index).
+                rec = reg.by_licence_id(hid)
+                if rec is not None:
+                    self.card_cands.append(_Candidate(rec, "card", 0.6, ev, "declared"))
+                    self.notes.append(
+                        f"card licence id {hid!r} is not a Hub licence id; read as the SPDX "
+                        f"id of {rec.key}" + (f" ({rec.note})" if rec.inline and rec.note else "")
+                    )
+                else:
+                    self.notes.append(
+                        f"card licence id {hid!r} is not a Hub licence id this tool knows"
+                    )
         if not self.declared_ids and not self.declared_name and not self.declared_link:
             body = _body_licence(snap, reg)
             if body is not None:

@@ -37,6 +37,9 @@ FACT_NAMES = (
 )
 EU_REGIONS = frozenset({"EU", "EEA"})
 _KEY = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_GIT_ID = re.compile(r"^[0-9a-f]{40}$")
+PROVENANCE_FIELDS = ("repository", "url", "path", "commit", "git_blob", "sha256", "retrieved")
 
 
 class RegistryError(ComplianceError):
@@ -52,6 +55,34 @@ class Fact:
     section: str | None = None
     anchor: str | None = None
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the text a record was written from was read: enough for a reviewer to find it."""
+
+    sha256: str  # of the exact bytes the record was written from (= its fingerprint's)
+    repository: str | None = None  # a public repository (https://github.com/ORG/REPO)
+    url: str | None = None  # or a page, when the text is not in a repository
+    path: str | None = None
+    commit: str | None = None  # 40-hex commit the text was read at
+    git_blob: str | None = None  # 40-hex git blob id of the file
+    retrieved: str | None = None  # date read
+    authority: str | None = None  # official | third-party copy (why) | SPDX License List ...
+    note: str | None = None  # e.g. how the bytes were transformed
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "repository": self.repository,
+            "url": self.url,
+            "path": self.path,
+            "commit": self.commit,
+            "git_blob": self.git_blob,
+            "sha256": self.sha256,
+            "retrieved": self.retrieved,
+            "authority": self.authority,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True)
@@ -74,6 +105,8 @@ class LicenseRecord:
     path: str | None = None  # file it was read from; None for an inline hf-ids entry
     inline: bool = False  # generic Hub id whose facts hf-ids.yaml states inline (no text record)
     note: str | None = None
+    provenance: tuple[Provenance, ...] = ()  # the text(s) it was written from, primary first
+    supersedes: str | None = None  # key of the previous dated revision of this text
 
     def fact(self, name: str) -> Fact | None:
         for f in self.facts:
@@ -202,6 +235,46 @@ class Registry:
         if key:
             return self.get(key)
         return self.records.get(low) or self.by_hf_id(low)
+
+    def by_licence_id(self, licence_id: str | None) -> LicenseRecord | None:
+        """A card id that is no Hub id this registry knows, read as an SPDX / ScanCode id.
+
+        The record whose `spdx` is that id when there is one; else a class-only record from the
+        ScanCode category in license-expression's index (text not read: other facts unknown);
+        None when the index does not know the id or its category does not say enough."""
+        if not licence_id:
+            return None
+        memo_key = f"licence-id:{licence_id.strip().lower()}"
+        if memo_key in self._memo:
+            return self._memo[memo_key]
+        from .spdxclass import lookup
+
+        entry = lookup(licence_id)
+        rec: LicenseRecord | None = None
+        if entry is not None:
+            spdx = entry.spdx.lower()
+            rec = next(
+                (r for r in self.records.values() if r.spdx and r.spdx.lower() == spdx), None
+            )
+            if rec is None and entry.known_class:
+                rec = LicenseRecord(
+                    key=entry.spdx,
+                    document="license",
+                    name=entry.spdx,
+                    license_class=entry.license_class,
+                    spdx=entry.spdx,
+                    inline=True,
+                    facts=(Fact("non_commercial", True), Fact("commercial_use", "no"))
+                    if entry.license_class == "non-commercial"
+                    else (),
+                    note=(
+                        f"class {entry.license_class} from the ScanCode category "
+                        f"'{entry.category}' of {entry.spdx} (license-expression's index); "
+                        "the licence text was not read: its other facts are unknown"
+                    ),
+                )
+        self._memo[memo_key] = rec
+        return rec
 
     def knows_name(self, name: str | None) -> bool:
         return bool(name) and name.strip().lower() in self.license_names  # type: ignore[union-attr]
@@ -355,9 +428,12 @@ def _check_value(name: str, value: Any, where: str) -> None:
         not isinstance(value, (int, float)) or isinstance(value, bool)
     ):
         bad = "an integer or null"
-    elif name in ("derivatives_inherit", "non_commercial", "research_only") and not isinstance(
-        value, bool
-    ):
+    elif name in (
+        "derivatives_inherit",
+        "no_derivatives",
+        "non_commercial",
+        "research_only",
+    ) and not isinstance(value, bool):
         bad = "true, false or null"
     elif name == "attribution" and (
         not isinstance(value, list) or not all(isinstance(a, str) for a in value)
@@ -374,6 +450,41 @@ def _check_value(name: str, value: Any, where: str) -> None:
                     bad = "a list of {region, scope, clause} with clause license|policy"
     if bad:
         raise RegistryError(f"fact `{name}`: value {value!r} must be {bad}", file=where)
+
+
+def _provenance(data: Any, where: str) -> tuple[Provenance, ...]:
+    """`provenance:` as one mapping or a list of them; ids are checked for shape."""
+    if data is None:
+        return ()
+    items = data if isinstance(data, list) else [data]
+    out: list[Provenance] = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise RegistryError("`provenance` must be a mapping or a list of mappings", file=where)
+        fields = {n: _opt_str(item, n, where) for n in (*PROVENANCE_FIELDS, "authority", "note")}
+        sha = (fields["sha256"] or "").lower()
+        if not _SHA256.match(sha):
+            raise RegistryError("provenance: `sha256` must be 64 hex digits", file=where)
+        for name in ("commit", "git_blob"):
+            value = fields[name]
+            if value is not None and not _GIT_ID.match(value.lower()):
+                raise RegistryError(f"provenance: `{name}` must be 40 hex digits", file=where)
+        if not fields["repository"] and not fields["url"]:
+            raise RegistryError("provenance: needs a `repository` or a `url`", file=where)
+        out.append(
+            Provenance(
+                sha256=sha,
+                repository=fields["repository"],
+                url=fields["url"],
+                path=fields["path"],
+                commit=fields["commit"].lower() if fields["commit"] else None,
+                git_blob=fields["git_blob"].lower() if fields["git_blob"] else None,
+                retrieved=fields["retrieved"],
+                authority=fields["authority"],
+                note=fields["note"],
+            )
+        )
+    return tuple(out)
 
 
 def parse_record(data: Any, where: str, *, expected_key: str | None = None) -> LicenseRecord:
@@ -430,6 +541,8 @@ def parse_record(data: Any, where: str, *, expected_key: str | None = None) -> L
         facts=tuple(facts),
         markers=_str_list(data, "markers", where),
         path=where,
+        provenance=_provenance(data.get("provenance"), where),
+        supersedes=_opt_str(data, "supersedes", where),
     )
 
 
@@ -512,9 +625,11 @@ def load_registry_from(root: Path) -> Registry:
         rec = parse_record(_yaml_load(path), str(path), expected_key=path.stem)
         records[rec.key] = rec
     for rec in records.values():
-        for ref in (rec.acceptable_use_policy, *rec.policy_for):
+        for ref in (rec.acceptable_use_policy, *rec.policy_for, rec.supersedes):
             if ref and ref not in records:
                 raise RegistryError(f"names record `{ref}`, which does not exist", file=rec.path)
+        if rec.supersedes == rec.key:
+            raise RegistryError("`supersedes` names the record itself", file=rec.path)
 
     hf_ids: dict[str, str | None] = {}
     names: dict[str, str | None] = {}
@@ -614,6 +729,9 @@ def _load_with_disk_cache(root: Path) -> Registry:
             pass
     reg = load_registry_from(root)
     if target is not None:
+        # The fingerprint index goes into the pickle too: unpickling it is several times faster
+        # than parsing fingerprints.json, and it grows with every text the registry knows.
+        reg.fingerprints()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             for old in target.parent.glob("*.pickle"):

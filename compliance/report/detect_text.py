@@ -18,6 +18,12 @@ def render_text(results: list[Any]) -> str:
         out.append(head)
         if r.name:
             out.append(f"  {r.name}" + (f" ({r.spdx})" if r.spdx else ""))
+        if r.provenance:
+            p = r.provenance[0]
+            where = " ".join(x for x in (p.repository or p.url, p.path) if x)
+            out.append(
+                f"  record written from: {where}" + (f" @ {p.commit[:12]}" if p.commit else "")
+            )
         if r.status != "exact" and r.nearest:
             out.append(
                 f"  nearest known text: {r.nearest}, {_share(r.coverage)} present, "

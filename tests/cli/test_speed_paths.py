@@ -18,7 +18,7 @@ VISION_SHA = "3f8b2f8a1b0c4d5e6f708192a3b4c5d6e7f80910"
 SMALL = "meta-llama/Llama-3.2-1B-Instruct"
 SMALL_SHA = "9e1d5a7c3b2f40618293a4b5c6d7e8f901234567"
 TOKEN = "hf_test_granted_token"
-HEAVY = ("huggingface_hub", "jinja2", "spdx_tools", "regopy", "httpx2")
+HEAVY = ("huggingface_hub", "jinja2", "spdx_tools", "regopy", "httpx2", "license_expression")
 
 
 def _litellm(tmp_path: Path) -> Path:

@@ -187,6 +187,18 @@ def test_evidence_lines_follow_the_file_as_given(reg: Registry) -> None:
     assert ev.line is not None and ev.line > 8
 
 
+def test_result_carries_the_record_provenance(reg: Registry) -> None:
+    res = detect_text(text_of("plain"), registry=reg)
+    assert res.key == "plain" and res.status == "exact"
+    prov = res.to_json()["license"]["provenance"]
+    assert [p["sha256"] for p in prov] == [
+        "d7694db4e0baddecc905505c21de56922e79234c3a25be8b322b98f31e3c8d9b"
+    ]
+    assert prov[0]["repository"] == "https://example.invalid/plain-licence"
+    unknown = detect_text("A shopping list: apples, pears and a loaf of bread.", registry=reg)
+    assert unknown.to_json()["license"]["provenance"] == []
+
+
 def test_licence_and_policy_in_one_file(reg: Registry) -> None:
     res = detect_text(text_of("demo-1") + "\n\n" + text_of("demo-aup"), registry=reg)
     assert res.key == "demo-1"
@@ -211,6 +223,7 @@ def test_cli_json_contract(cli, tmp_path: Path) -> None:
         "status",
         "nearest",
         "differences",
+        "provenance",
     }
     assert set(entry["facts"]) >= {
         "commercial_use",

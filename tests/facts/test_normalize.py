@@ -189,6 +189,69 @@ def test_other_with_license_name(reg: Registry) -> None:
     assert g.license.key == "unknown"
 
 
+@pytest.mark.parametrize(
+    ("declared", "key", "cls"),
+    [
+        ("MPL-1.1", "MPL-1.1", "weak-copyleft"),  # ScanCode category Copyleft Limited
+        ("0bsd", "0BSD", "permissive"),  # SPDX ids compare case-insensitively
+        ("gpl-3.0-or-later", "GPL-3.0-or-later", "copyleft"),
+        ("LicenseRef-scancode-public-domain", "LicenseRef-scancode-public-domain", "permissive"),
+    ],
+)
+def test_spdx_id_that_is_no_hub_id_gets_its_scancode_class(
+    reg: Registry, declared: str, key: str, cls: str
+) -> None:
+    f = facts_of(reg, meta=f"license: {declared}")
+    assert f.license.key == key and f.license.spdx == key and f.license.license_class == cls
+    assert f.license.source == "card" and f.license.confidence == 0.6
+    # Only the class: the text was not read, so no other fact is claimed.
+    assert f.commercial_use == "unknown" and f.output_training == "unknown"
+    assert any("ScanCode category" in n and declared in n for n in f.notes)
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        "cc-by-nc-sa-2.5",  # ScanCode says Source-available: not enough to say commercial or not
+        "classpath-exception-2.0",  # an exception, not a licence
+        "LicenseRef-scancode-other-permissive",  # names no single text
+        "MIT OR Apache-2.0",  # an expression, not one id
+        "no-such-licence-id",
+    ],
+)
+def test_unclear_or_unknown_licence_ids_stay_unknown(reg: Registry, declared: str) -> None:
+    f = facts_of(reg, meta=f"license: {declared}")
+    assert f.license.key == "unknown" and f.license.license_class == "unknown"
+    assert any("not a Hub licence id this tool knows" in n for n in f.notes)
+
+
+def test_non_commercial_scancode_category_says_no_commercial_use(
+    reg: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compliance.facts import spdxclass
+
+    nc = spdxclass.IndexedLicence(
+        "x-nc-1.0", "LicenseRef-scancode-x-nc-1.0", "Non-Commercial", "non-commercial"
+    )
+    monkeypatch.setattr(spdxclass, "lookup", lambda _id: nc)
+    fresh = load_registry_from(FIXTURES / "registry")  # its memo has not seen the id
+    f = facts_of(fresh, meta="license: x-nc-1.0")
+    assert f.license.license_class == "non-commercial"
+    assert f.commercial_use == "no" and f.non_commercial is True
+
+
+def test_spdx_id_of_a_record_resolves_to_the_record() -> None:
+    from compliance.facts.registry import load_registry
+
+    shipped = load_registry()
+    f = facts_of(shipped, model="someone/model", meta="license: GPL-3.0-only")
+    record = shipped.get("gpl-3.0")
+    if record is None or record.spdx != "GPL-3.0-only":
+        pytest.fail("the shipped registry has no gpl-3.0 record with spdx GPL-3.0-only")
+    assert f.license.key == "gpl-3.0" and f.license.license_class == "copyleft"
+    assert f.commercial_use == "yes"  # the record's facts, read from the text
+
+
 def test_license_link_to_a_repo_file_reads_it(reg: Registry) -> None:
     meta = "license: other\nlicense_link: https://huggingface.co/demo-org/Demo-1-8B/blob/main/TERMS.txt"
     f = facts_of(reg, meta=meta, files={"TERMS.txt": licence("demo-2")})

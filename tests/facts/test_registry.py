@@ -126,6 +126,68 @@ def test_bad_record_names_the_file(tmp_path: Path, edit, message: str) -> None:
     assert str(path) in str(info.value)
 
 
+def test_provenance_is_read(reg: Registry) -> None:
+    rec = reg.get("plain")
+    assert rec is not None and len(rec.provenance) == 1
+    p = rec.provenance[0]
+    assert p.repository == "https://example.invalid/plain-licence" and p.path == "LICENSE.txt"
+    assert p.commit == "0123456789abcdef0123456789abcdef01234567"
+    assert p.sha256 == "d7694db4e0baddecc905505c21de56922e79234c3a25be8b322b98f31e3c8d9b"
+    assert p.to_json()["authority"] == "official (test fixture, invented text)"
+    assert reg.get("demo-1").provenance == ()  # type: ignore[union-attr]
+
+
+_SHA = "a" * 64
+_ONE = "0123456789abcdef0123456789abcdef01234567"
+_REPO = "provenance:\n  repository: https://x.invalid/r\n"
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (f"{_REPO}  sha256: '{_SHA[:-1]}'\n", "sha256"),
+        (
+            f"{_REPO}  commit: 'abc'\n  sha256: '{_SHA}'\n",
+            "commit",
+        ),
+        (
+            f"{_REPO}  git_blob: '{_ONE}0'\n  sha256: '{_SHA}'\n",
+            "git_blob",
+        ),
+        (f"provenance:\n  path: LICENSE\n  sha256: '{_SHA}'\n", "`repository` or a `url`"),
+        ("provenance: [just a string]\n", "mapping"),
+        ("supersedes: no-such-record\n", "`no-such-record`"),
+        ("supersedes: demo-1\n", "the record itself"),
+    ],
+)
+def test_bad_provenance_or_supersedes_names_the_file(
+    tmp_path: Path, block: str, message: str
+) -> None:
+    root = _copy(tmp_path)
+    path = root / "licenses" / "demo-1.yaml"
+    path.write_text(path.read_text() + block)
+    with pytest.raises(RegistryError) as info:
+        load_registry_from(root)
+    assert message in str(info.value) and str(path) in str(info.value)
+
+
+def test_supersedes_and_provenance_list(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    path = root / "licenses" / "demo-2.yaml"
+    path.write_text(
+        path.read_text()
+        + "supersedes: demo-1\nprovenance:\n"
+        + "- repository: https://x.invalid/a\n"
+        + f"  commit: '{_ONE.upper()}'\n  sha256: '{_SHA.upper()}'\n"
+        + f"- url: https://x.invalid/page\n  retrieved: 2032-01-02\n  sha256: '{'b' * 64}'\n"
+    )
+    rec = load_registry_from(root).get("demo-2")
+    assert rec is not None and rec.supersedes == "demo-1"
+    assert [p.sha256 for p in rec.provenance] == [_SHA, "b" * 64]  # ids compare lower-case
+    assert rec.provenance[0].commit == _ONE and rec.provenance[1].url == "https://x.invalid/page"
+    assert rec.provenance[1].retrieved == "2032-01-02"
+
+
 def test_bad_hf_ids_and_publishers(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     (root / "hf-ids.yaml").write_text("x: {license: missing-record}\n")
@@ -147,6 +209,13 @@ def test_disk_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert len(cached) == 1
     second = mod._load_with_disk_cache(root)
     assert second.records == first.records and second.hf_ids == first.hf_ids
+    # The fingerprint index travels in the pickle (no JSON parse on a warm load).
+    assert "fingerprints" in second._memo
+    assert (
+        second.fingerprints().keys()
+        == first.fingerprints().keys()
+        == {"demo-1", "demo-2", "demo-aup", "plain"}
+    )
     # Any edit invalidates the entry.
     path = root / "licenses" / "plain.yaml"
     path.write_text(path.read_text().replace("The Plain Permission Licence\n", "Plain v2\n", 1))
