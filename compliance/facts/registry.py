@@ -110,6 +110,7 @@ class PublisherInfo:
     reuploader: bool = False
     official: bool | None = None
     note: str | None = None
+    quantizer: bool = False  # also publishes quantisations of others' models (origin: the base's)
 
 
 @dataclass(frozen=True)
@@ -520,6 +521,7 @@ def _publishers(data: Any, where: str) -> dict[str, PublisherInfo]:
             reuploader=bool(body.get("reuploader")),
             official=body.get("official"),
             note=body.get("note"),
+            quantizer=bool(body.get("quantizer")),
         )
     return out
 
