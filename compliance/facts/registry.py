@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ComplianceError, ExitCode
 
 if TYPE_CHECKING:
+    from .families import Catalogue
     from .fingerprint import Fingerprints
 
 from .model import COMMERCIAL_USE, LICENSE_CLASSES, OUTPUT_TRAINING, TerritoryRestriction
@@ -179,6 +180,7 @@ class Registry:
     ]  # lower-case name -> record key (None: known, no record)
     license_links: Mapping[str, str | None]  # normalised URL -> record key
     ollama: Mapping[str, Any]  # ollama tag -> base Hub repo (or entry mapping)
+    families: Catalogue | None = None  # families.yaml: release lines and their licences
     _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # -- lookups -------------------------------------------------------------------------------
@@ -596,6 +598,12 @@ def load_registry_from(root: Path) -> Registry:
         if not isinstance(data, dict):
             raise RegistryError("ollama.yaml must be a mapping", file=str(ol_path))
         ollama = {str(k).lower(): v for k, v in data.items()}
+    families = None
+    fam_path = root / "families.yaml"
+    if fam_path.is_file():
+        from .families import load_catalogue
+
+        families = load_catalogue(fam_path, records)
     return Registry(
         root=root,
         records=records,
@@ -604,6 +612,7 @@ def load_registry_from(root: Path) -> Registry:
         license_names=names,
         license_links=links,
         ollama=ollama,
+        families=families,
     )
 
 
