@@ -96,3 +96,13 @@ def test_a_model_outside_the_catalogue_keeps_the_ids_meaning(reg: Registry) -> N
     # a specific id is never re-pointed, whatever the repo is
     f = facts(reg, "google/gemma-2-9b", {"license": "llama3.1"})
     assert f.license.key == "llama-3.1"
+
+
+def test_a_quantisers_build_of_another_model_takes_the_bases_origin(reg: Registry) -> None:
+    # RedHatAI (US) quantising Qwen (CN): the origin must not become US
+    meta = {"license": "apache-2.0", "base_model": "Qwen/Qwen2.5-7B-Instruct"}
+    f = facts(reg, "RedHatAI/Qwen2.5-7B-Instruct-quantized.w4a16", meta)
+    assert f.publisher.reuploader and f.publisher.country is None
+    # a model of its own (no base declared) keeps the org's country
+    f = facts(reg, "RedHatAI/some-own-model", {"license": "apache-2.0"})
+    assert not f.publisher.reuploader and f.publisher.country == "US"

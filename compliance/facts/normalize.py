@@ -592,11 +592,14 @@ class _Normalizer:
         snap, card = self.snapshot, self.card
         org = snap.model.split("/", 1)[0]
         pub = self.reg.publisher(org)
+        # A quantiser's build of another publisher's model (it declares a base) is a re-upload:
+        # its origin is the base's, never the quantiser's country.
+        reupload = bool(pub and (pub.reuploader or (pub.quantizer and self.bases())))
         publisher = Publisher(
             org=org,
             name=pub.name if pub else None,
-            country=None if pub is None or pub.reuploader else pub.country,
-            reuploader=bool(pub and pub.reuploader),
+            country=None if pub is None or reupload else pub.country,
+            reuploader=reupload,
         )
         pipeline = snap.pipeline_tag or _str_or_none(card.get("pipeline_tag"))
         card_tags = card.get("tags")
