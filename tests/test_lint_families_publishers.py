@@ -77,6 +77,21 @@ def test_every_representative_repo_is_its_own_line(reg: Registry, cat: Catalogue
                 assert reg.publisher(org) is not None, f"{repo}: org {org} not in publishers.yaml"
 
 
+def test_the_patterns_place_every_representative_name(reg: Registry, cat: Catalogue) -> None:
+    """The same names under another org (a fine-tune, a quantisation) find the same line and
+    size group by pattern alone."""
+    for line in _lines(reg):
+        groups = [(line.repos, line.license), *((e.repos, e.license) for e in line.exceptions)]
+        for repos, licence in groups:
+            for repo in repos:
+                probe = "someone/" + repo.split("/", 1)[1]
+                hits = cat.match(probe)
+                assert [h.line.key for h in hits] == [line.key], f"{probe}: {hits}"
+                assert hits[0].license in (licence, None), probe  # None: size not stated
+                if len(line.licenses) == 1:
+                    assert hits[0].license == licence, probe
+
+
 def test_generic_ids_stand_for_versions_of_one_family(reg: Registry, cat: Catalogue) -> None:
     assert {"gemma", "llama3", "qwen"} <= set(cat.generic_ids)
     for gid, gen in cat.generic_ids.items():
