@@ -23,6 +23,7 @@ from ..sources.interface import Snapshot
 from .bases import declared_bases
 from .model import (
     CLASS_STRICTNESS,
+    BaseModelRef,
     Evidence,
     Finding,
     LicenseInfo,
@@ -246,6 +247,12 @@ class _Normalizer:
         self.policy_files: list[_Candidate] = []  # use policies found in files
         self.card_cands: list[_Candidate] = []  # what the card declares
         self.detected_paths: set[str] = set()
+        self._bases: tuple[BaseModelRef, ...] | None = None
+
+    def bases(self) -> tuple[BaseModelRef, ...]:
+        if self._bases is None:
+            self._bases = declared_bases(self.snapshot)
+        return self._bases
 
     def run(self) -> ModelFacts:
         if self.lic_line is not None:
@@ -325,6 +332,7 @@ class _Normalizer:
                 else ()
             )
             if rec is not None:
+                rec = self.release_version(hid, rec)
                 self.card_cands.append(_Candidate(rec, "card", 0.8, ev, "declared"))
             elif hid.lower() not in ("other", "unknown") and not reg.knows_hf_id(hid):
                 # Not a Hub id: perhaps an SPDX / ScanCode id (license-expression's index).
@@ -355,11 +363,43 @@ class _Normalizer:
         if self.declared_link:
             self.read_license_link(self.declared_link)
 
+    def release_version(self, generic: str, rec: LicenseRecord) -> LicenseRecord:
+        """A generic id (`license: gemma`, `license_name: qwen`) names a family's terms, not a
+        version: the family catalogue says which version the model's release line carries, by
+        the repo id or its declared bases. Anything unclear keeps the id's usual record."""
+        cat = self.reg.families
+        if cat is None or generic.strip().lower() not in cat.generic_ids:
+            return rec
+        repos = (self.snapshot.model, *(b.model for b in self.bases()))
+        found = cat.release_terms(generic, repos)
+        if found is None:
+            return rec
+        target = self.reg.get(found.license)
+        if target is None:
+            placed = ", ".join(
+                dict.fromkeys(
+                    f"{m.line.key} ({m.license or 'licence unknown'})" for m in found.matches
+                )
+            )
+            self.notes.append(
+                f"card licence id {generic!r}: the family catalogue places this model in {placed}, "
+                f"which does not settle a version of these terms; {rec.key} is kept"
+            )
+            return rec
+        if target.key != rec.key:
+            self.notes.append(
+                f"card licence id {generic!r} names no version; this model is "
+                f"{', '.join(found.lines)} (family catalogue of {cat.as_of}), released under "
+                f"{target.key}"
+            )
+        return target
+
     def read_license_name(self, name: str) -> None:
         rec = self.reg.by_name(name)
         line = _card_line(self.snapshot, "license_name")
         ev = (Evidence("license.declared_name", "README.md", line[0], line[1]),) if line else ()
         if rec is not None:
+            rec = self.release_version(name, rec)
             self.card_cands.append(_Candidate(rec, "card:license_name", 0.7, ev, "declared"))
             self.evidence.extend(ev)
         else:
@@ -496,11 +536,14 @@ class _Normalizer:
         snap, card = self.snapshot, self.card
         org = snap.model.split("/", 1)[0]
         pub = self.reg.publisher(org)
+        # A quantiser's build of another publisher's model (it declares a base) is a re-upload:
+        # its origin is the base's, never the quantiser's country.
+        reupload = bool(pub and (pub.reuploader or (pub.quantizer and self.bases())))
         publisher = Publisher(
             org=org,
             name=pub.name if pub else None,
-            country=None if pub is None or pub.reuploader else pub.country,
-            reuploader=bool(pub and pub.reuploader),
+            country=None if pub is None or reupload else pub.country,
+            reuploader=reupload,
         )
         pipeline = snap.pipeline_tag or _str_or_none(card.get("pipeline_tag"))
         card_tags = card.get("tags")
@@ -568,7 +611,7 @@ class _Normalizer:
             eu_gate_disallowed=eu_gate,
             multimodal=multimodal,
             pipeline_tag=pipeline,
-            base_models=declared_bases(snap),
+            base_models=self.bases(),
             evidence=tuple(_dedupe(self.evidence)),
             findings=tuple(self.findings),
             digest=snap.digest,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ComplianceError, ExitCode
 
 if TYPE_CHECKING:
+    from .families import Catalogue
     from .fingerprint import Fingerprints
 
 from .model import COMMERCIAL_USE, LICENSE_CLASSES, OUTPUT_TRAINING, TerritoryRestriction
@@ -143,6 +144,7 @@ class PublisherInfo:
     reuploader: bool = False
     official: bool | None = None
     note: str | None = None
+    quantizer: bool = False  # also publishes quantisations of others' models (origin: the base's)
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,7 @@ class Registry:
         str, str | None
     ]  # lower-case name -> record key (None: known, no record)
     license_links: Mapping[str, str | None]  # normalised URL -> record key
+    families: Catalogue | None = None  # families.yaml: release lines and their licences
     _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # -- lookups -------------------------------------------------------------------------------
@@ -611,6 +614,7 @@ def _publishers(data: Any, where: str) -> dict[str, PublisherInfo]:
             reuploader=bool(body.get("reuploader")),
             official=body.get("official"),
             note=body.get("note"),
+            quantizer=bool(body.get("quantizer")),
         )
     return out
 
@@ -680,6 +684,12 @@ def load_registry_from(root: Path) -> Registry:
 
     pub_path = root / "publishers.yaml"
     publishers = _publishers(_yaml_load(pub_path), str(pub_path)) if pub_path.is_file() else {}
+    families = None
+    fam_path = root / "families.yaml"
+    if fam_path.is_file():
+        from .families import load_catalogue
+
+        families = load_catalogue(fam_path, records)
     return Registry(
         root=root,
         records=records,
@@ -687,6 +697,7 @@ def load_registry_from(root: Path) -> Registry:
         publishers=publishers,
         license_names=names,
         license_links=links,
+        families=families,
     )
 
 
