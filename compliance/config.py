@@ -143,9 +143,41 @@ class Config:
     warnings: tuple[str, ...] = ()
 
 
+def find_config(start: Path | None = None) -> Path | None:
+    """The compliance.yaml that applies in `start` (default: the working folder): the nearest
+    one in `start` and its parents up to the git root, as pre-commit and ruff look. Outside a
+    git repository only `start` itself is looked at (a stray file higher up is not yours)."""
+    here = (start or Path.cwd()).absolute()
+    folders = [here, *here.parents]
+    root = next((folder for folder in folders if (folder / ".git").exists()), None)
+    for folder in folders if root is not None else [here]:
+        candidate = folder / DEFAULT_CONFIG
+        if candidate.is_file():
+            return candidate if start is not None else _shortest(candidate)
+        if folder == root:
+            break
+    return None
+
+
+def _shortest(path: Path) -> Path:
+    """`path` relative to the working folder when that is shorter (for messages)."""
+    import os
+
+    try:
+        relative = Path(os.path.relpath(path))
+    except ValueError:  # another drive (Windows)
+        return path
+    return relative if len(str(relative)) < len(str(path)) else path
+
+
 def load_config(path: Path | None, *, required: bool = False) -> Config:
-    """Read `path` (default ./compliance.yaml). A missing default file gives the defaults."""
-    target = path or Path(DEFAULT_CONFIG)
+    """Read `path`; without one, the compliance.yaml that find_config() finds. No file at all
+    gives the defaults."""
+    target = path or find_config()
+    if target is None:
+        if required:
+            raise ConfigError("config file not found", file=DEFAULT_CONFIG)
+        return Config()
     if not target.exists():
         if required or path is not None:
             raise ConfigError("config file not found", file=str(target))
