@@ -191,11 +191,14 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
 
 def config_from_text(text: str | bytes, path: Path | None = None) -> Config:
     """Parse and validate config text; `path` names it in messages and anchors relative paths."""
-    from .safeyaml import load_yaml_with_lines
+    from .safeyaml import YamlLimits, load_yaml_with_lines
 
     where = str(path) if path else "<config>"
-    # bounded, duplicate keys refused, errors as ConfigError with file and line
-    data, lines = load_yaml_with_lines(text, source=where, error=ConfigError)
+    # bounded, duplicate keys refused, errors as ConfigError with file and line; dates as text,
+    # so a bad one is reported with its line alongside the other problems
+    data, lines = load_yaml_with_lines(
+        text, source=where, error=ConfigError, limits=YamlLimits(timestamps_as_text=True)
+    )
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -491,7 +494,12 @@ def _exceptions(raw: Any, check: _Checker) -> tuple[ExceptionSpec, ...]:
                         check.warn(where, f"{code!r} is not a built-in code (a custom pack's?)")
                     rules.append(code)
         expires = _date(entry.get("expires"))
-        if expires is None:
+        if expires is None and entry.get("expires") is not None:
+            check.error(
+                (*here, "expires"),
+                f"must be a date, YYYY-MM-DD, got {str(entry['expires'])!r}",
+            )
+        elif expires is None:
             check.error(
                 (*here, "expires") if "expires" in entry else here,
                 "`expires` is required (a date, YYYY-MM-DD)",
@@ -521,6 +529,10 @@ def _date(value: Any) -> dt.date | None:
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        try:  # a YAML timestamp with a time of day
+            return dt.datetime.fromisoformat(value.strip()).date()
         except ValueError:
             return None
     return None
