@@ -63,7 +63,7 @@ class SourceSpec:
         if value == "hub":
             return cls("hub")
         if value.startswith("mirror:") and len(value) > len("mirror:"):
-            return cls("mirror", Path(value[len("mirror:") :]))
+            return cls("mirror", Path(value[len("mirror:") :]).expanduser().resolve())
         raise ConfigError(f"invalid source {value!r}: expected 'hub' or 'mirror:DIR'")
 
 
@@ -341,10 +341,10 @@ def _source(raw: Any, check: _Checker) -> SourceSpec:
     if raw is None or raw == "hub":
         return SourceSpec("hub")
     if isinstance(raw, dict) and set(raw) == {"mirror"} and isinstance(raw["mirror"], str):
-        mirror = Path(raw["mirror"])
+        mirror = Path(raw["mirror"]).expanduser()
         if not mirror.is_absolute():
             mirror = check.base / mirror
-        return SourceSpec("mirror", mirror)
+        return SourceSpec("mirror", mirror.resolve())  # shown resolved in messages
     check.error(("source",), "must be 'hub' or {mirror: DIR}")
     return SourceSpec()
 
