@@ -24,8 +24,8 @@ def command() -> None:
 
     The cache holds what was read from the Hub, one entry per model and commit sha (an entry is
     used only for that exact commit), and what was computed from it: normalised facts, built-in
-    policy results and the registry's compiled copy. Its location is COMPLIANCE_CACHE_DIR, else the user cache
-    folder. Deleting it is always safe: entries are refetched.
+    policy results and the registry's compiled copy. Its location is COMPLIANCE_CACHE_DIR, else
+    the user cache folder. Deleting it is always safe: entries are refetched.
     """
 
 

@@ -7,7 +7,6 @@ import json
 import os
 from pathlib import Path
 
-
 CARD = "---\nlicense: apache-2.0\n---\n# Demo\n"
 
 
