@@ -65,7 +65,7 @@ def model_selection(func: F) -> F:
 def fail_on_option(help_text: str) -> Callable[[F], F]:
     return click.option(
         "--fail-on",
-        type=click.Choice(["deny", "warn"]),
+        type=click.Choice(["deny", "warn", "never"]),
         default="deny",
         show_default=True,
         help=help_text,
