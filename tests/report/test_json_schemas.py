@@ -143,3 +143,18 @@ def test_a_renamed_field_is_rejected(outputs: dict[str, Any], kind: str, path: l
     broken = _rename(outputs[kind], path, "renamed")
     with pytest.raises(jsonschema.ValidationError):
         _validate(kind, broken)
+
+
+def test_schema_enums_follow_the_code() -> None:
+    from compliance.facts.model import COMMERCIAL_USE, LICENSE_CLASSES, OUTPUT_TRAINING, RELATIONS
+    from compliance.refs.model import KINDS as REF_KINDS
+
+    facts = _schema("scan")["$defs"]["facts"]["properties"]
+    assert facts["license"]["properties"]["class"]["enum"] == list(LICENSE_CLASSES)
+    assert facts["commercial_use"]["enum"] == list(COMMERCIAL_USE)
+    assert facts["output_training"]["enum"] == list(OUTPUT_TRAINING)
+    assert facts["base_models"]["items"]["properties"]["relation"]["enum"] == list(RELATIONS)
+    refs = _schema("refs")["properties"]["refs"]["items"]["properties"]
+    assert refs["kind"]["enum"] == list(REF_KINDS)
+    decision = _schema("check")["$defs"]["decision"]["properties"]
+    assert decision["decision"]["enum"] == ["allow", "warn", "deny"]
