@@ -63,7 +63,7 @@ class SourceSpec:
         if value == "hub":
             return cls("hub")
         if value.startswith("mirror:") and len(value) > len("mirror:"):
-            return cls("mirror", Path(value[len("mirror:") :]))
+            return cls("mirror", Path(value[len("mirror:") :]).expanduser().resolve())
         raise ConfigError(f"invalid source {value!r}: expected 'hub' or 'mirror:DIR'")
 
 
@@ -143,9 +143,41 @@ class Config:
     warnings: tuple[str, ...] = ()
 
 
+def find_config(start: Path | None = None) -> Path | None:
+    """The compliance.yaml that applies in `start` (default: the working folder): the nearest
+    one in `start` and its parents up to the git root, as pre-commit and ruff look. Outside a
+    git repository only `start` itself is looked at (a stray file higher up is not yours)."""
+    here = (start or Path.cwd()).absolute()
+    folders = [here, *here.parents]
+    root = next((folder for folder in folders if (folder / ".git").exists()), None)
+    for folder in folders if root is not None else [here]:
+        candidate = folder / DEFAULT_CONFIG
+        if candidate.is_file():
+            return candidate if start is not None else _shortest(candidate)
+        if folder == root:
+            break
+    return None
+
+
+def _shortest(path: Path) -> Path:
+    """`path` relative to the working folder when that is shorter (for messages)."""
+    import os
+
+    try:
+        relative = Path(os.path.relpath(path))
+    except ValueError:  # another drive (Windows)
+        return path
+    return relative if len(str(relative)) < len(str(path)) else path
+
+
 def load_config(path: Path | None, *, required: bool = False) -> Config:
-    """Read `path` (default ./compliance.yaml). A missing default file gives the defaults."""
-    target = path or Path(DEFAULT_CONFIG)
+    """Read `path`; without one, the compliance.yaml that find_config() finds. No file at all
+    gives the defaults."""
+    target = path or find_config()
+    if target is None:
+        if required:
+            raise ConfigError("config file not found", file=DEFAULT_CONFIG)
+        return Config()
     if not target.exists():
         if required or path is not None:
             raise ConfigError("config file not found", file=str(target))
@@ -159,11 +191,14 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
 
 def config_from_text(text: str | bytes, path: Path | None = None) -> Config:
     """Parse and validate config text; `path` names it in messages and anchors relative paths."""
-    from .safeyaml import load_yaml_with_lines
+    from .safeyaml import YamlLimits, load_yaml_with_lines
 
     where = str(path) if path else "<config>"
-    # bounded, duplicate keys refused, errors as ConfigError with file and line
-    data, lines = load_yaml_with_lines(text, source=where, error=ConfigError)
+    # bounded, duplicate keys refused, errors as ConfigError with file and line; dates as text,
+    # so a bad one is reported with its line alongside the other problems
+    data, lines = load_yaml_with_lines(
+        text, source=where, error=ConfigError, limits=YamlLimits(timestamps_as_text=True)
+    )
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -306,10 +341,10 @@ def _source(raw: Any, check: _Checker) -> SourceSpec:
     if raw is None or raw == "hub":
         return SourceSpec("hub")
     if isinstance(raw, dict) and set(raw) == {"mirror"} and isinstance(raw["mirror"], str):
-        mirror = Path(raw["mirror"])
+        mirror = Path(raw["mirror"]).expanduser()
         if not mirror.is_absolute():
             mirror = check.base / mirror
-        return SourceSpec("mirror", mirror)
+        return SourceSpec("mirror", mirror.resolve())  # shown resolved in messages
     check.error(("source",), "must be 'hub' or {mirror: DIR}")
     return SourceSpec()
 
@@ -459,7 +494,12 @@ def _exceptions(raw: Any, check: _Checker) -> tuple[ExceptionSpec, ...]:
                         check.warn(where, f"{code!r} is not a built-in code (a custom pack's?)")
                     rules.append(code)
         expires = _date(entry.get("expires"))
-        if expires is None:
+        if expires is None and entry.get("expires") is not None:
+            check.error(
+                (*here, "expires"),
+                f"must be a date, YYYY-MM-DD, got {str(entry['expires'])!r}",
+            )
+        elif expires is None:
             check.error(
                 (*here, "expires") if "expires" in entry else here,
                 "`expires` is required (a date, YYYY-MM-DD)",
@@ -489,6 +529,10 @@ def _date(value: Any) -> dt.date | None:
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        try:  # a YAML timestamp with a time of day
+            return dt.datetime.fromisoformat(value.strip()).date()
         except ValueError:
             return None
     return None

@@ -1,4 +1,4 @@
-"""Where the shipped policies/ and registry/ folders are.
+"""Where the shipped policies/, registry/ and JSON Schemas (docs/schemas/) are.
 
 In a wheel they live at compliance/_data/ (hatch force-include); in a checkout (editable install,
 tests) they are the top-level folders beside the package.
@@ -24,3 +24,9 @@ def registry_dir() -> Path:
 
 def policies_dir() -> Path:
     return data_root() / "policies"
+
+
+def schemas_dir() -> Path:
+    """The JSON Schema of every `compliance.<kind>/v1` output, as `<kind>.schema.json`."""
+    root = data_root()
+    return root / "schemas" if (root / "schemas").is_dir() else root / "docs" / "schemas"

@@ -47,6 +47,9 @@ class YamlLimits:
     max_depth: int = 100
     allow_duplicate_keys: bool = False
     plain_unknown_tags: bool = False  # True: `!reset x` (compose), `!Ref x` (CFN) load as `x`
+    # True: dates load as text, so the caller validates them with the other values and reports
+    # a bad one (`2027-13-01`) with its line instead of the whole load failing.
+    timestamps_as_text: bool = False
 
 
 DEFAULT_LIMITS = YamlLimits()
@@ -207,10 +210,32 @@ def _single_root(data: bytes | str, limits: YamlLimits) -> Node | None:
     return nodes[0] if nodes else None
 
 
+class _TextTimestampLoader(yaml.SafeLoader):
+    pass
+
+
+class _PlainTagTextTimestampLoader(_PlainTagLoader):
+    pass
+
+
+def _timestamp_as_text(loader: yaml.SafeLoader, node: Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_TextTimestampLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+_PlainTagTextTimestampLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
 def _construct(node: Node | None, limits: YamlLimits) -> Any:
     if node is None:
         return None
-    loader = _PlainTagLoader("") if limits.plain_unknown_tags else yaml.SafeLoader("")
+    loader_class: type[yaml.SafeLoader] = {
+        (False, False): yaml.SafeLoader,
+        (True, False): _PlainTagLoader,
+        (False, True): _TextTimestampLoader,
+        (True, True): _PlainTagTextTimestampLoader,
+    }[(limits.plain_unknown_tags, limits.timestamps_as_text)]
+    loader = loader_class("")
     try:
         return loader.construct_document(node)
     finally:

@@ -23,6 +23,10 @@ sys.path.insert(0, str(TESTS))
 from fakehub import FakeHub  # noqa: E402
 
 _HF_HOME = tempfile.mkdtemp(prefix="compliance-hf-home-")
+# Never the user's real cache: set before any test module is imported, so collection-time code,
+# module-scoped fixtures and subprocesses write here too (each test still gets its own below).
+# XDG_CACHE_HOME covers code that drops COMPLIANCE_CACHE_DIR and falls back to platformdirs.
+_CACHE_HOME = tempfile.mkdtemp(prefix="compliance-test-cache-")
 _HUB = FakeHub(TESTS / "fixtures" / "hub").start()
 os.environ.update(
     {
@@ -32,9 +36,11 @@ os.environ.update(
         "HF_HUB_DISABLE_PROGRESS_BARS": "1",
         "NO_PROXY": "127.0.0.1,localhost",
         "no_proxy": "127.0.0.1,localhost",
+        "COMPLIANCE_CACHE_DIR": str(Path(_CACHE_HOME) / "compliance"),
+        "XDG_CACHE_HOME": _CACHE_HOME,
     }
 )
-for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "COMPLIANCE_CACHE_DIR"):
+for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE"):
     os.environ.pop(var, None)
 
 

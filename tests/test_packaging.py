@@ -43,6 +43,11 @@ def test_wheel_contains_policies_and_registry(wheel: Path) -> None:
     )
     assert any(n.startswith("compliance/_data/policies/") and n.endswith(".rego") for n in names)
     assert "compliance/cli/main.py" in names
+    from compliance.report import schemas
+
+    kinds = {v.split(".", 1)[1].split("/")[0] for k, v in vars(schemas).items() if k.isupper()}
+    for kind in kinds:  # a JSON Schema for every compliance.<kind>/v1 output
+        assert f"compliance/_data/schemas/{kind}.schema.json" in names, kind
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert (
         "compliance = compliance.cli.main:main"
@@ -70,7 +75,8 @@ def test_installed_package_finds_its_data_without_a_checkout(wheel: Path, tmp_pa
     env = {**os.environ, "PYTHONPATH": str(target)}
     probe = (
         "import compliance, compliance.resources as r;"
-        "print(compliance.__file__); print(r.registry_dir()); print(r.policies_dir())"
+        "print(compliance.__file__); print(r.registry_dir()); print(r.policies_dir());"
+        "print(r.schemas_dir())"
     )
     run = subprocess.run(
         [sys.executable, "-c", probe],
@@ -80,10 +86,11 @@ def test_installed_package_finds_its_data_without_a_checkout(wheel: Path, tmp_pa
         text=True,
         check=True,
     )
-    module, registry, policies = run.stdout.split()
+    module, registry, policies, schemas = run.stdout.split()
     assert module.startswith(str(target))
     assert registry.startswith(str(target)) and Path(registry, "licenses").is_dir()
     assert policies.startswith(str(target)) and any(Path(policies).glob("*.rego"))
+    assert schemas.startswith(str(target)) and Path(schemas, "check.schema.json").is_file()
     version = subprocess.run(
         [sys.executable, "-m", "compliance", "--version"],
         cwd=tmp_path,

@@ -20,24 +20,32 @@ def _human(size: int) -> str:
 
 @click.group("cache")
 def command() -> None:
-    """Show or clear the local cache of model snapshots.
+    """Show or clear the local cache.
 
-    The cache holds what was read from the Hub, one entry per model and commit sha; an entry is
-    used only for that exact commit. Its location is COMPLIANCE_CACHE_DIR, else the user cache
-    folder. Deleting it is always safe: entries are refetched.
+    The cache holds what was read from the Hub, one entry per model and commit sha (an entry is
+    used only for that exact commit), and what was computed from it: normalised facts, built-in
+    policy results and the registry's compiled copy. Its location is COMPLIANCE_CACHE_DIR, else
+    the user cache folder. Deleting it is always safe: entries are refetched.
     """
 
 
 @command.command("info")
 @format_option("text", "json")
 def info(fmt: str) -> int:
-    """Print the cache location, entry count and size."""
-    details = SnapshotCache().info()
+    """Print the cache location, entry count (every part) and size."""
+    from ..run.cache_info import cache_parts
+
+    details = cache_parts()
     if fmt == "json":
         emit_json({"schema": CACHE, **details.to_json()})
     else:
         click.echo(f"location: {details.root}")
-        click.echo(f"entries: {details.entries} ({details.models} models)")
+        click.echo(
+            f"entries: {details.entries} (snapshots: {details.snapshots.entries} of"
+            f" {details.models} models; facts: {details.facts.entries};"
+            f" policy results: {details.policy_results.entries};"
+            f" registry: {details.registry.entries})"
+        )
         click.echo(f"size: {_human(details.size)} ({details.size} bytes)")
     return 0
 

@@ -22,6 +22,7 @@ from .common import (
     resolve_config,
     source_option,
     today_option,
+    write_output,
 )
 
 
@@ -29,7 +30,14 @@ from .common import (
 @model_selection
 @config_option
 @format_option("text", "json", "sarif", "github")
-@fail_on_option("Exit 1 when any decision reaches this level.")
+@fail_on_option("Exit 1 when any decision reaches this level (never: report only).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to FILE instead of stdout.",
+)
 @source_option
 @today_option
 @click.option(
@@ -48,6 +56,7 @@ def command(
     config_path: Path | None,
     fmt: str,
     fail_on: str,
+    output: Path | None,
     source: str | None,
     today: str | None,
     locked: bool,
@@ -77,6 +86,6 @@ def command(
     result = run_check(request)
     if fmt == "text" and not result.decisions:
         click.echo("no model references found", err=True)
-    click.echo(render_check(result, fmt), nl=False)
+    write_output(render_check(result, fmt), output)
     report_source_errors(result.decisions)
     return result.exit_code(fail_on)

@@ -44,7 +44,7 @@ def config_option(func: F) -> F:
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="Config file (default: ./compliance.yaml when present).",
+        help="Config file (default: the nearest compliance.yaml up to the git root).",
     )(func)
 
 
@@ -65,7 +65,7 @@ def model_selection(func: F) -> F:
 def fail_on_option(help_text: str) -> Callable[[F], F]:
     return click.option(
         "--fail-on",
-        type=click.Choice(["deny", "warn"]),
+        type=click.Choice(["deny", "warn", "never"]),
         default="deny",
         show_default=True,
         help=help_text,
@@ -94,6 +94,15 @@ def resolve_config(config_path: Path | None, source: str | None) -> Config:
     from dataclasses import replace
 
     config = load_config(config_path)
+    if config_path is None:  # discovered: say which file applies, or that none does
+        if config.path is not None:
+            click.echo(f"compliance: using config {config.path}", err=True)
+        else:
+            click.echo(
+                "compliance: no compliance.yaml found (here or up to the git root);"
+                " using the defaults",
+                err=True,
+            )
     if source is not None:
         try:
             config = replace(config, source=SourceSpec.parse(source))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 
-from ..errors import InputError
+from ..errors import ExitCode, InputError
 from .common import emit_json, format_option
 
 MAX_BYTES = 1024 * 1024  # 1 MiB: a licence is never larger
@@ -45,18 +46,37 @@ def command(files: tuple[str, ...], fmt: str) -> int:
     """Identify licence and use-policy texts (exact, modified or unknown) and their facts.
 
     Exit codes: 0 done (whatever the texts are), 2 a file is missing, unreadable, binary or
-    over 1 MiB.
+    over 1 MiB (it gets an error row; the other files are still read).
     """
     from ..facts.detect import detect_bytes
     from ..facts.registry import load_registry
     from ..report.detect_text import render_text
     from ..report.schemas import DETECT
 
-    inputs = [(path, read_input(path)) for path in files]  # fail before any output
-    registry = load_registry()
-    results = [detect_bytes(data, path, registry=registry) for path, data in inputs]
+    inputs: list[tuple[str, bytes | InputError]] = []
+    for path in files:
+        try:
+            inputs.append((path, read_input(path)))
+        except InputError as exc:
+            click.echo(f"compliance: error: {exc}", err=True)
+            inputs.append((path, exc))
+    registry = load_registry() if any(isinstance(d, bytes) for _, d in inputs) else None
+    rows: list[tuple[str, Any]] = [
+        (path, detect_bytes(data, path, registry=registry) if isinstance(data, bytes) else data)
+        for path, data in inputs
+    ]
     if fmt == "json":
-        emit_json({"schema": DETECT, "files": [r.to_json() for r in results]})
+        entries = [
+            {"path": path, "error": r.message} if isinstance(r, InputError) else r.to_json()
+            for path, r in rows
+        ]
+        emit_json({"schema": DETECT, "files": entries})
     else:
-        sys.stdout.write(render_text(results))
-    return 0
+        sys.stdout.write(
+            "".join(
+                f"{path}: error: {r.message}\n" if isinstance(r, InputError) else render_text([r])
+                for path, r in rows
+            )
+        )
+    failed = any(isinstance(r, InputError) for _, r in rows)
+    return ExitCode.USAGE if failed else ExitCode.OK

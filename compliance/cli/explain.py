@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..errors import ExitCode
 from .common import (
     config_option,
     emit_json,
+    fail_on_option,
     format_option,
     parse_today,
     resolve_config,
@@ -23,11 +23,20 @@ from .common import (
 @config_option
 @source_option
 @format_option("text", "json")
+@fail_on_option("Exit 1 when the decision reaches this level (as check).")
 @today_option
 def command(
-    model: str, config_path: Path | None, source: str | None, fmt: str, today: str | None
+    model: str,
+    config_path: Path | None,
+    source: str | None,
+    fmt: str,
+    fail_on: str,
+    today: str | None,
 ) -> int:
     """Show MODEL's facts and which policy rules fired on them, and why.
+
+    Exit 0 allow (or a decision below --fail-on), 1 deny (the decision reached --fail-on, as
+    check), 2 usage/config/policy error, 3 the model could not be read.
 
     Example: compliance explain meta-llama/Llama-3.2-11B-Vision-Instruct --config compliance.yaml
     """
@@ -45,4 +54,4 @@ def command(
         emit_json(explain_json(decision, config))
     else:
         click.echo(explain_text(decision, config, result.today), nl=False)
-    return ExitCode.RUNTIME if decision.source_error else ExitCode.OK
+    return result.exit_code(fail_on)

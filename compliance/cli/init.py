@@ -19,10 +19,14 @@ version: 1                      # the schema version; a newer one than the tool 
 source: hub
 
 organization:
-  domicile: DE                  # ISO 3166-1 alpha-2 country; EU membership is derived
-  monthly_active_users: 0       # of the product that will use the model
-  use: commercial               # commercial | internal | research
-  trains_on_outputs: false      # are model outputs used to train or improve other models?
+  # Facts about you. Each one left unset stays "not established", which is never a pass: a model
+  # whose licence depends on it is denied (warned with `policy.unknown: warn`) until you set it.
+  domicile:                     # decides territory exclusions: ISO 3166-1 alpha-2, e.g. DE, US
+  monthly_active_users:         # decides user caps (Llama: 700M) for the product using the model
+  annual_revenue_usd:           # decides revenue thresholds some licences set
+  use: commercial               # decides the licence classes allowed: commercial|internal|research
+  trains_on_outputs: true       # decides output-training terms; true until you confirm outputs
+                                # never train or improve other models, then set false
 
 policy:
   allow_classes: [permissive, weak-copyleft, open-rail, restricted]
@@ -48,6 +52,10 @@ def command(path: Path, force: bool) -> int:
     """Write a commented compliance.yaml template to PATH (default ./compliance.yaml)."""
     if path.exists() and not force:
         raise UsageError(f"{path} exists; use --force to overwrite it")
-    path.write_text(TEMPLATE, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(TEMPLATE, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     click.echo(f"wrote {path}", err=True)
     return ExitCode.OK

@@ -80,6 +80,16 @@ def _verbose(argv: list[str]) -> bool:
     return any(a == "--verbose" or (a.startswith("-v") and set(a[1:]) == {"v"}) for a in argv)
 
 
+def _usage_message(exc: click.ClickException) -> str:
+    """click's Usage/Try/Error block as one line, ending with the --help hint."""
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    command_path = ctx.command_path if ctx is not None else "compliance"
+    if not isinstance(exc, click.UsageError):
+        return message
+    return f"{message} (see '{command_path} --help')"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and, as a script, exit with) the exit code. The one error handler."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -93,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("compliance: interrupted", err=True)
         code = ExitCode.INTERRUPTED
     except click.ClickException as exc:  # bad flags, missing arguments
-        exc.show()
+        click.echo(f"compliance: error: {_usage_message(exc)}", err=True)
         code = ExitCode.USAGE
     except ComplianceError as exc:
         if _verbose(args):

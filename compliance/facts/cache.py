@@ -273,7 +273,8 @@ def cached_normalize(
 
 
 def clear_derived(root: Path) -> int:
-    """Delete the derived caches under `root` (normalised facts, built-in policy results) and
+    """Delete the derived caches under `root` (normalised facts, built-in policy results, the
+    registry's compiled copy) and
     their stray temporary files; return how many files were removed. Only files named as
     these caches name them are touched."""
     import re
@@ -282,6 +283,7 @@ def clear_derived(root: Path) -> int:
     patterns = (
         (root / FACTS, "[0-9a-f][0-9a-f]/*", re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
         (root / "policy", "*", re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
+        (root / "registry", "*", re.compile(r"^[0-9a-f]{32}(\.pickle|\.[0-9]+\.tmp)$")),
     )
     for folder, glob, name in patterns:
         if not folder.is_dir() or folder.is_symlink():

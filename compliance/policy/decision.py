@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..config import ExceptionSpec
 
 DECISIONS = ("allow", "warn", "deny")
-FAIL_ON = ("deny", "warn")
+FAIL_ON = ("deny", "warn", "never")  # never: report only; a model not read is still 3
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,8 @@ class CheckResult:
             raise ValueError(f"fail_on must be one of {FAIL_ON}")
         if any(d.source_error for d in self.decisions):
             return int(ExitCode.RUNTIME)
+        if fail_on == "never":
+            return int(ExitCode.OK)
         threshold = F.SEVERITY_RANK[fail_on]
         for d in self.decisions:
             if d.decision != "allow" and F.SEVERITY_RANK[d.decision] >= threshold:

@@ -55,6 +55,10 @@ def make_source(spec: SourceSpec, *, cache_dir: Path | None = None) -> Source:
         from ..sources.mirror import MirrorSource
 
         assert spec.mirror is not None
+        if not spec.mirror.is_dir():  # a wrong path, not a missing model: exit 2
+            from ..errors import UsageError
+
+            raise UsageError(f"mirror folder not found: {spec.mirror.resolve()}")
         return MirrorSource(spec.mirror)
     from ..sources.cache import SnapshotCache
     from ..sources.hub import HubSource

@@ -68,6 +68,22 @@ def _list_files(folder: Path | str) -> list[str]:
     return sorted(out)
 
 
+def _check_named_revision(model: ModelId, folder: Path, head: str) -> None:
+    """Accept a branch or tag name that points at the clone's HEAD commit; else say why not."""
+    from .gitrefs import resolve_ref
+
+    revision = model.revision or ""
+    resolved = None if SHA_RE.match(revision) else resolve_ref(folder, revision)
+    if resolved == head:
+        return
+    if resolved is None and not SHA_RE.match(revision):
+        raise RevisionNotFound(
+            str(model), f"no branch or tag {revision!r} in the mirror copy (it holds {head})"
+        )
+    at = f" ({revision} is {resolved})" if resolved else ""
+    raise RevisionNotFound(str(model), f"the mirror holds revision {head}{at}")
+
+
 class MirrorSource:
     name = "mirror"
 
@@ -87,14 +103,14 @@ class MirrorSource:
         # ModelId already forbids '..', but never trust a path that leaves the mirror.
         inside = root if root.endswith(os.sep) else root + os.sep
         if not folder.startswith(inside) or folder == root or not os.path.isdir(folder):
-            raise RepoNotFound(str(model), f"not in the mirror {self.root}")
+            raise RepoNotFound(str(model), f"not in the mirror {root}")
         head = git_head(Path(folder)) if os.path.lexists(os.path.join(folder, ".git")) else None
         if model.revision is not None and model.revision != head:
             if head is None:
                 raise RevisionNotFound(
                     str(model), "the mirror copy is not a git clone, so it has no revisions"
                 )
-            raise RevisionNotFound(str(model), f"the mirror holds revision {head}")
+            _check_named_revision(model, Path(folder), head)
         try:
             siblings = _list_files(folder)
             files: list[RepoFile] = []

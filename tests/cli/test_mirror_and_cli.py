@@ -135,7 +135,7 @@ def test_init_writes_a_loadable_template_and_refuses_to_overwrite(tmp_path, cli)
     assert cli("init", str(target))[0] == 0
     config = load_config(target)
     assert config.version == 1 and config.source.kind == "hub"
-    assert config.organization.domicile == "DE"
+    assert config.organization.domicile is None  # never guessed
     code, _, err = cli("init", str(target))
     assert code == 2 and "exists" in err
     assert cli("init", str(target), "--force")[0] == 0

@@ -163,7 +163,8 @@ def test_cache_info_and_clear(fake_hub, cli):
     assert cli("scan", MODEL, "--no-lineage")[0] == 0
     code, out, _ = cli("cache", "info")
     assert code == 0
-    assert "entries: 1 (1 models)" in out and os.environ["COMPLIANCE_CACHE_DIR"] in out
+    assert "(snapshots: 1 of 1 models; facts: 1;" in out
+    assert os.environ["COMPLIANCE_CACHE_DIR"] in out
     root = Path(os.environ["COMPLIANCE_CACHE_DIR"])
     keep = root / "user-file.txt"
     keep.write_text("not ours")
