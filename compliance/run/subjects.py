@@ -156,8 +156,10 @@ def gather(
     config: Config,
     *,
     progress: Progress | None = None,
+    exclude: Sequence[Path] = (),
 ) -> list[Subject]:
-    """Subjects for a check: scanned models (with where they are named) and unresolvable refs."""
+    """Subjects for a check: scanned models (with where they are named) and unresolvable refs.
+    The config in use and `exclude` (the lock) are never read as references."""
     wanted: dict[str, tuple[ModelId, list[Location]]] = {}
     others: dict[tuple[str, str], Subject] = {}
 
@@ -178,7 +180,8 @@ def gather(
     if paths:
         from ..refs import extract_paths
 
-        for ref in extract_paths(list(paths)):
+        own = [p for p in (config.path, *exclude) if p is not None]
+        for ref in extract_paths(list(paths), exclude=own):
             location = Location(ref.file, ref.line)
             if ref.kind in ("hf-repo", "ollama-tag"):
                 try:
