@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -141,6 +142,20 @@ def closed_api_facts(model: str) -> ModelFacts:
     )
 
 
+def closed_api_model(raw: str) -> str | None:
+    """The hosted-API model a command-line name means (`openai/gpt-4o`, `gpt-4o`), else None:
+    such a name is judged as in a config file, never looked up on the Hub."""
+    from ..refs.normalize import classify
+
+    found = classify(raw, "cli")
+    return found.model if found is not None and found.kind == "closed-api" else None
+
+
+def closed_api_subject(model: str, location: Location | None = None) -> Subject:
+    locations = (location,) if location is not None else ()
+    return Subject(model, facts=closed_api_facts(model), locations=locations, kind="closed-api")
+
+
 # -- gathering ----------------------------------------------------------------------------------
 _UNRESOLVED_WHAT = {
     "local-path": "a local path",
@@ -168,10 +183,25 @@ def gather(
         if location is not None and location not in entry[1]:
             entry[1].append(location)
 
+    def closed(raw: str, location: Location | None) -> bool:
+        model = closed_api_model(raw)
+        if model is None:
+            return False
+        key = ("closed-api", model)
+        previous = others.get(key)
+        if previous is None:
+            others[key] = closed_api_subject(model, location)
+        elif location is not None:
+            others[key] = replace(previous, locations=(*previous.locations, location))
+        return True
+
     for raw in models:
-        want(parse_model_id(raw), None)
+        if not closed(raw, None):
+            want(parse_model_id(raw), None)
     if models_from is not None:
         for number, raw in model_lines(models_from):
+            if closed(raw, Location(str(models_from), number)):
+                continue
             try:
                 mid = parse_model_id(raw)
             except UsageError as exc:

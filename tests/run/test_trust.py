@@ -68,7 +68,10 @@ exceptions:
     approved_by: legal@example.com
     expires: 2099-01-01
 """
-APP = "model_list:\n  - model_name: a\n    litellm_params:\n      model: huggingface/microsoft/Phi-3-mini-4k-instruct\n"
+APP = (
+    "model_list:\n  - model_name: a\n    litellm_params:\n"
+    "      model: huggingface/microsoft/Phi-3-mini-4k-instruct\n"
+)
 
 
 def _repo(root: Path, policy_name: str = "compliance.yaml") -> None:
@@ -97,7 +100,7 @@ def test_refs_skip_policy_lock_and_precommit_files(tmp_path: Path) -> None:
 
 def test_check_dot_does_not_name_the_policy_file(cli, tmp_path: Path) -> None:
     _repo(tmp_path)
-    code, out, _ = cli("check", ".", "--format", "json")
+    _code, out, _ = cli("check", ".", "--format", "json")
     data = json.loads(out)
     models = {d["model"] for d in data["decisions"]}
     assert models == {"microsoft/Phi-3-mini-4k-instruct"}
@@ -108,7 +111,7 @@ def test_check_dot_does_not_name_the_policy_file(cli, tmp_path: Path) -> None:
 
 def test_a_config_named_by_config_is_not_a_reference(cli, tmp_path: Path) -> None:
     _repo(tmp_path, policy_name="org-policy.yaml")
-    code, out, _ = cli("check", ".", "--config", "org-policy.yaml", "--format", "json")
+    _code, out, _ = cli("check", ".", "--config", "org-policy.yaml", "--format", "json")
     data = json.loads(out)
     assert {d["model"] for d in data["decisions"]} == {"microsoft/Phi-3-mini-4k-instruct"}
     assert "org-policy.yaml" not in json.dumps(data["decisions"])
@@ -130,3 +133,13 @@ def test_closed_api_model_on_the_command_line_is_not_fetched(cli, command: str) 
     assert FakeScanner.scanned == []
     assert "proprietary" in out
     assert code in (0, 1), err
+
+
+def test_closed_api_model_in_a_models_list_keeps_its_line(cli, tmp_path: Path) -> None:
+    (tmp_path / "models.txt").write_text("# fleet\nanthropic/claude-3-5-sonnet\n")
+    _code, out, _ = cli("check", "--models-from", "models.txt", "--format", "json")
+    data = json.loads(out)
+    (decision,) = data["decisions"]
+    assert decision["kind"] == "closed-api"
+    assert decision["locations"] == [{"file": "models.txt", "line": 2}]
+    assert FakeScanner.scanned == []
