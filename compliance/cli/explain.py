@@ -36,11 +36,14 @@ def command(
     from ..run.check import check_subjects
     from ..run.subjects import closed_api_model, closed_api_subject, scan_subjects
 
-    closed = closed_api_model(model)
+    closed = closed_api_model(model)  # a hosted API: judged, never fetched
     mid = None if closed else parse_model_id(model)
     check_date = parse_today(today)
     config = resolve_config(config_path, source)
-    subjects = [closed_api_subject(closed)] if closed else scan_subjects([(mid, ())], config)
+    if closed or mid is None:
+        subjects = [closed_api_subject(closed or model)]
+    else:
+        subjects = scan_subjects([(mid, ())], config)
     result = check_subjects(subjects, config, today=check_date)
     decision = result.decisions[0]
     if fmt == "json":
