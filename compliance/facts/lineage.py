@@ -301,6 +301,7 @@ class _Walk:
             license_key=got.license.key,
             license_class=got.license.license_class,
             parents=tuple(n for n, _ in children),
+            license_files=got.license_files,
         )
         self.built[key] = (node, effective)
         return node, effective
