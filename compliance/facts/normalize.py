@@ -621,14 +621,43 @@ STUB_WORDS = 120  # an unknown licence file shorter than this is a pointer, not 
 _BODY_LICENCE = re.compile(r"^[\W_]*licen[cs]e[\W_]*[:=][\W_]*([A-Za-z0-9][A-Za-z0-9.\-]*)", re.I)
 
 
+_BIBTEX_FIELD = re.compile(r"(?i)^licen[cs]e\s*=\s*[{\"]")
+_BIBTEX_START = re.compile(r"^\s*@[A-Za-z]+\s*[{(]")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _prose_lines(text: str) -> list[tuple[int, str]]:
+    """(number, line) of the card's lines outside code fences and BibTeX entries: a citation's
+    `license = {...}` names a cited work's licence, not the model's."""
+    out = []
+    fence: str | None = None
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        f = _FENCE.match(line)
+        if fence is not None:
+            if f and f.group(1) == fence:
+                fence = None
+            continue
+        if f:
+            fence = f.group(1)
+            continue
+        if depth > 0 or _BIBTEX_START.match(line):
+            depth = max(
+                0, depth + line.count("{") + line.count("(") - line.count("}") - line.count(")")
+            )
+            continue
+        out.append((number, line))
+    return out
+
+
 def _body_licence(snapshot: Snapshot, reg: Registry) -> tuple[LicenseRecord, int, str] | None:
     """A "License: apache-2.0" line in the card's text (cards without metadata)."""
     card = snapshot.card
     if card is None or card.text is None:
         return None
-    for number, line in enumerate(card.text.splitlines(), 1):
+    for number, line in _prose_lines(card.text):
         m = _BODY_LICENCE.match(line.strip())
-        if m:
+        if m and not _BIBTEX_FIELD.match(line.strip()):
             rec = reg.by_hf_id(m.group(1)) or reg.by_name(m.group(1))
             if rec is not None:
                 return rec, number, line.strip()[:200]
