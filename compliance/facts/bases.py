@@ -68,7 +68,7 @@ _QUANT_PROSE = re.compile(
     r"(?i)\b(quanti[sz]ed version of|quanti[sz]ation of|quants of|"
     r"gguf (?:\(quanti[sz]ed\) )?version of)"
 )
-# A low-bit conversion named in the repo id or the card ("-4bit", "8-bit"): with MLX, a quantisation.
+# A low-bit conversion named in the repo id ("-4bit", "8-bit"): with MLX, a quantisation.
 _BITS = re.compile(r"(?i)(?<![a-z0-9])[2-8]-?bits?(?![a-z0-9])")
 # Placeholders left in example configs: not a model anyone can read, so not a base.
 _PLACEHOLDER_WORDS = frozenset(

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 from test_bases import bases, snap
-from test_normalize import reg as reg  # noqa: F401  (the fixture registry)
+from test_normalize import reg as reg
 
 from compliance.facts.normalize import normalize
 from compliance.facts.registry import Registry
 from compliance.sources.interface import RepoFile, Snapshot
 
 
-def test_bibtex_licence_field_is_not_the_models_licence(reg: Registry) -> None:  # noqa: F811
+def test_bibtex_licence_field_is_not_the_models_licence(reg: Registry) -> None:
     readme = (
         "---\ntags: [demo]\n---\n# Model\n\nTrained with a library; cite it:\n\n"
         "```bibtex\n@misc{lib2024,\n  title = {A library},\n  license = {plain},\n}\n```\n\n"
