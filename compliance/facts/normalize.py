@@ -196,6 +196,17 @@ def repo_file_of_link(link: str, model: str) -> str | None:
     return path or None
 
 
+def resolve_license_link(link: str, model: str, revision: str | None) -> str:
+    """A `license_link` as a URL a reader can follow: a path inside the repo (`LICENSE`,
+    `./LICENSE.md`) becomes the file's Hub URL at the revision read; URLs are kept."""
+    path = repo_file_of_link(link, model)
+    if path is None or _is_url_file(link.strip()):
+        return link
+    from urllib.parse import quote
+
+    return f"https://huggingface.co/{model}/blob/{revision or 'main'}/{quote(path)}"
+
+
 @dataclass(frozen=True)
 class _Candidate:
     """One statement of which licence applies: from a file's text or the card."""
@@ -503,7 +514,9 @@ class _Normalizer:
         info = LicenseInfo(
             declared=_str_or_none(self.declared_raw),
             declared_name=self.declared_name,
-            declared_link=self.declared_link,
+            declared_link=resolve_license_link(self.declared_link, snap.model, snap.revision)
+            if self.declared_link
+            else None,
             source=(self.file_cands[0].source if self.file_cands else "card")
             if (self.file_cands or self.declared_ids)
             else None,

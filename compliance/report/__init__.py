@@ -40,7 +40,14 @@ def render_check(result: Any, fmt: str) -> str:
 
 
 def render_audit(report: Any, fmt: str) -> str:
-    """`audit --format ...` output for an AuditReport."""
+    """`audit --format ...` output for an AuditReport. One model's data never fails the whole
+    report: an entry that a format cannot render becomes an error row (compliance.report.safe)."""
+    from .safe import render_each_safely
+
+    return render_each_safely(report, fmt, _render_audit)
+
+
+def _render_audit(report: Any, fmt: str) -> str:
     if fmt == "markdown":
         from .markdown import render_markdown
 

@@ -411,27 +411,12 @@ def build_audit(
     """One entry per decision, in the check result's order; facts looked up by model id."""
     entries = []
     for decision in result.decisions:
-        facts = facts_of(decision, facts_by_model)
-        lic = license_view(facts, lookup)
-        entries.append(
-            AuditEntry(
-                model=decision.model,
-                revision=decision.revision or (facts.revision if facts else None),
-                decision=decision.decision,
-                findings=tuple(finding_view(f) for f in decision.findings),
-                license=lic,
-                facts=facts,
-                fact_rows=fact_rows(facts) if facts else (),
-                lineage=lineage_lines(facts.lineage) if facts else (),
-                obligations=obligations_for(facts, lic),
-                exceptions=tuple(exception_of(x) for x in decision.exceptions_applied or ()),
-                locations=locations_of(decision),
-                read_at=facts.fetched_at if facts else None,
-                source=facts.source if facts else None,
-                digest=facts.digest if facts else None,
-                source_error=bool(getattr(decision, "source_error", False)),
-            )
-        )
+        try:
+            entries.append(_entry(decision, facts_by_model, lookup))
+        except Exception as exc:  # one model's data never takes down the audit
+            from .safe import error_entry
+
+            entries.append(error_entry(_bare_entry(decision), "audit", exc))
     return AuditReport(
         generated_at=generated_at,
         tool_version=tool_version,
@@ -439,4 +424,48 @@ def build_audit(
         exit_code=int(exit_code),
         config=config,
         fail_on=fail_on,
+    )
+
+
+def _bare_entry(decision: Any) -> AuditEntry:
+    return AuditEntry(
+        model=decision.model,
+        revision=decision.revision,
+        decision=decision.decision,
+        findings=(),
+        license=LicenseView(),
+        facts=None,
+        fact_rows=(),
+        lineage=(),
+        obligations=(),
+        exceptions=(),
+        locations=(),
+        read_at=None,
+        source_error=bool(getattr(decision, "source_error", False)),
+    )
+
+
+def _entry(
+    decision: Any,
+    facts_by_model: Mapping[str, ModelFacts] | None,
+    lookup: LicenseLookup | None,
+) -> AuditEntry:
+    facts = facts_of(decision, facts_by_model)
+    lic = license_view(facts, lookup)
+    return AuditEntry(
+        model=decision.model,
+        revision=decision.revision or (facts.revision if facts else None),
+        decision=decision.decision,
+        findings=tuple(finding_view(f) for f in decision.findings),
+        license=lic,
+        facts=facts,
+        fact_rows=fact_rows(facts) if facts else (),
+        lineage=lineage_lines(facts.lineage) if facts else (),
+        obligations=obligations_for(facts, lic),
+        exceptions=tuple(exception_of(x) for x in decision.exceptions_applied or ()),
+        locations=locations_of(decision),
+        read_at=facts.fetched_at if facts else None,
+        source=facts.source if facts else None,
+        digest=facts.digest if facts else None,
+        source_error=bool(getattr(decision, "source_error", False)),
     )

@@ -1,0 +1,86 @@
+"""Issue 16, item 6: one model's data never takes down a report; relative licence links are
+resolved against the model's repository."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+from test_report_helpers import GENERATED_AT, LOOKUP, sample
+
+from compliance.facts.model import LicenseInfo
+from compliance.report import AUDIT_FORMATS, render_audit
+from compliance.report.audit import build_audit
+
+
+def _audit_with(facts_change):
+    result, facts = sample()
+    ds = "deepseek-ai/DeepSeek-R1-Distill-Llama-8B"
+    facts[ds] = facts_change(facts[ds])
+    decisions = tuple(
+        replace(d, facts=facts[d.model]) if d.model == ds else d for d in result.decisions
+    )
+    return build_audit(
+        replace(result, decisions=decisions),
+        facts,
+        generated_at=GENERATED_AT,
+        tool_version="0.0.0-test",
+        exit_code=1,
+        config="compliance.yaml",
+        lookup=LOOKUP,
+    )
+
+
+def _other_licence(f):
+    lic = LicenseInfo(
+        declared="other",
+        declared_name="deepseek",
+        declared_link="LICENSE",  # relative, as on the official DeepSeek card
+        key="deepseek",
+        license_class="restricted",
+        source="card",
+    )
+    return replace(f, license=lic)
+
+
+@pytest.mark.parametrize("fmt", AUDIT_FORMATS)
+def test_a_relative_licence_link_does_not_break_any_format(fmt: str) -> None:
+    out = render_audit(_audit_with(_other_licence), fmt)
+    assert "meta-llama/Llama-3.2-11B-Vision-Instruct" in out  # the other models are all there
+    assert "google/gemma" in out
+
+
+def test_spdx_cross_reference_is_the_resolved_hub_url() -> None:
+    from compliance.facts.normalize import resolve_license_link
+
+    url = resolve_license_link("LICENSE", "deepseek-ai/DeepSeek-R1", "c" * 40)
+    assert url == f"https://huggingface.co/deepseek-ai/DeepSeek-R1/blob/{'c' * 40}/LICENSE"
+    assert resolve_license_link("./LICENSE.md", "a/b", None) == (
+        "https://huggingface.co/a/b/blob/main/LICENSE.md"
+    )
+    assert resolve_license_link("https://x.org/l", "a/b", None) == "https://x.org/l"
+
+
+def _explode(f):
+    class Bad(str):
+        def __str__(self):  # any renderer touching it fails
+            raise RuntimeError("boom")
+
+        def replace(self, *a, **k):
+            raise RuntimeError("boom")
+
+        def __iter__(self):
+            raise RuntimeError("boom")
+
+    return replace(f, license=replace(f.license, declared_link=Bad("x"), key=Bad("mit")))
+
+
+@pytest.mark.parametrize("fmt", AUDIT_FORMATS)
+def test_one_models_bad_data_gives_an_error_row_not_a_failed_run(fmt: str) -> None:
+    out = render_audit(_audit_with(_explode), fmt)
+    assert "meta-llama/Llama-3.2-11B-Vision-Instruct" in out
+    assert "deepseek-ai/DeepSeek-R1-Distill-Llama-8B" in out
+    assert "could not be rendered" in out
+    if fmt in ("json", "spdx"):
+        json.loads(out)
