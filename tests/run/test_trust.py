@@ -143,3 +143,27 @@ def test_closed_api_model_in_a_models_list_keeps_its_line(cli, tmp_path: Path) -
     assert decision["kind"] == "closed-api"
     assert decision["locations"] == [{"file": "models.txt", "line": 2}]
     assert FakeScanner.scanned == []
+
+
+def test_text_output_wraps_a_long_quote_and_keeps_its_last_words() -> None:
+    import datetime as dt
+
+    from compliance.facts.model import Evidence
+    from compliance.policy.decision import CheckResult, DecidedFinding, Decision
+    from compliance.report import render_check
+
+    clause = (
+        "With respect to any multimodal models included in Llama 3.2, the rights granted under"
+        " Section 1(a) of the Llama 3.2 Community License Agreement are not being granted to you"
+        " if you are an individual domiciled in, or a company with a principal place of business"
+        " in, the European Union."
+    )
+    ev = Evidence("territory_restrictions", "USE_POLICY.md", 43, clause, model="meta-llama/x")
+    finding = DecidedFinding("eu-restricted", "deny", "EU", (ev,))
+    decision = Decision("meta-llama/x", None, "deny", (finding,))
+    result = CheckResult((decision,), today=dt.date(2026, 1, 1))
+    text = render_check(result, "text")
+    assert "European Union." in text
+    assert all(len(line) <= 100 for line in text.splitlines())
+    joined = " ".join(line.strip() for line in text.splitlines())
+    assert clause in joined
