@@ -260,16 +260,33 @@ def fact_rows(facts: ModelFacts) -> tuple[FactRow, ...]:
     spec = _rows_spec(facts)
     names = [name for name, _, _ in spec]
     claimed: dict[str, list[Evidence]] = {name: [] for name in names}
+    inherited: dict[str, list[Evidence]] = {name: [] for name in names}
     other: list[Evidence] = []
     for ev in facts.evidence:
+        if ev.fact.startswith(_INHERITED):
+            # `effective.<field>` (compliance.facts.lineage): the ancestor that supplies the
+            # effective value; it replaces the model's own evidence for that row
+            name = ev.fact[len(_INHERITED) :]
+            owner = _owner(_EFFECTIVE_ROW.get(name, name), names)
+            if owner:
+                inherited[owner].append(ev)
+                continue
         owner = _owner(ev.fact, names)
         (claimed[owner] if owner else other).append(ev)
     rows = [
-        FactRow(name, label, value, unique_evidence(claimed[name])) for name, label, value in spec
+        FactRow(name, label, value, unique_evidence(inherited[name] or claimed[name]))
+        for name, label, value in spec
     ]
     if other:
-        rows.append(FactRow("other", "Other evidence", f"{len(other)} item(s)", tuple(other)))
+        unique = unique_evidence(other)
+        facts_named = ", ".join(dict.fromkeys(e.fact for e in unique))
+        rows.append(FactRow("other", f"Other evidence ({facts_named})", facts_named, unique))
     return tuple(rows)
+
+
+_INHERITED = "effective."
+# effective.<json name> -> the row that shows that value
+_EFFECTIVE_ROW = {"class": "license.key", "license_key": "license.key", "spdx": "license.key"}
 
 
 def _owner(fact: str, names: Sequence[str]) -> str | None:

@@ -84,3 +84,46 @@ def test_one_models_bad_data_gives_an_error_row_not_a_failed_run(fmt: str) -> No
     assert "could not be rendered" in out
     if fmt in ("json", "spdx"):
         json.loads(out)
+
+
+# -- item 8: each effective fact cites the ancestor that supplies it --------------------------
+
+
+def test_inherited_values_cite_the_ancestor_not_the_models_own_line() -> None:
+    from test_report_helpers import deepseek_distill
+
+    from compliance.facts.model import Evidence
+    from compliance.report.audit import fact_rows
+
+    base = "meta-llama/Llama-3.1-8B"
+    ds = deepseek_distill()
+    own = (
+        Evidence("license.declared", "README.md", 2, "license: mit"),
+        Evidence("mau_cap", "README.md", 2, "license: mit"),
+        Evidence("commercial_use", "README.md", 2, "license: mit"),
+    )
+    inherited = (
+        Evidence(
+            "effective.mau_cap", "LICENSE", 31, "700 million monthly active users", model=base
+        ),
+        Evidence("effective.class", "LICENSE", 1, "LLAMA 3.1 COMMUNITY LICENSE", model=base),
+        Evidence("effective.territory_restrictions", "USE_POLICY.md", 9, "x", model=base),
+        Evidence("effective.origin_country", "README.md", 3, "meta", model=base),
+    )
+    rows = {r.fact: r for r in fact_rows(replace(ds, evidence=own + inherited))}
+    assert [(e.model, e.file, e.line) for e in rows["mau_cap"].evidence] == [(base, "LICENSE", 31)]
+    assert (base, "LICENSE", 1) in [(e.model, e.file, e.line) for e in rows["license.key"].evidence]
+    assert rows["territory_restrictions"].evidence[0].file == "USE_POLICY.md"
+    assert rows["publisher"].evidence[0].model == base
+    assert "other" not in rows  # nothing left in an unlabelled row
+
+
+def test_evidence_no_row_claims_is_labelled_by_its_fact() -> None:
+    from test_report_helpers import deepseek_distill
+
+    from compliance.facts.model import Evidence
+    from compliance.report.audit import fact_rows
+
+    ds = replace(deepseek_distill(), evidence=(Evidence("hosting", "LICENSE", 7, "host"),))
+    other = next(r for r in fact_rows(ds) if r.fact == "other")
+    assert "hosting" in other.label or "hosting" in other.value
