@@ -151,6 +151,8 @@ class AuditEntry:
     source: str | None = None
     digest: str | None = None
     source_error: bool = False  # the model could not be read
+    expired_exceptions: tuple[ExceptionView, ...] = ()  # about this model, past their expiry
+    review_note: str | None = None  # what this tool did not review (a hosted API's terms)
 
     @property
     def anchor(self) -> str:
@@ -462,6 +464,16 @@ def _bare_entry(decision: Any) -> AuditEntry:
     )
 
 
+def _review_note(facts: ModelFacts | None) -> str | None:
+    if facts is None or facts.source != "closed-api":
+        return None
+    who = facts.publisher.name or facts.publisher.org or "the provider"
+    return (
+        f"a hosted API: {who}'s terms of service govern its use, and those terms of service"
+        " were not reviewed by this tool; review them before use"
+    )
+
+
 def _entry(
     decision: Any,
     facts_by_model: Mapping[str, ModelFacts] | None,
@@ -485,4 +497,10 @@ def _entry(
         source=facts.source if facts else None,
         digest=facts.digest if facts else None,
         source_error=bool(getattr(decision, "source_error", False)),
+        expired_exceptions=tuple(
+            exception_of(f.exception)
+            for f in decision.findings
+            if f.code == "exception-expired" and getattr(f, "exception", None) is not None
+        ),
+        review_note=_review_note(facts),
     )

@@ -212,7 +212,7 @@ def gather(
 
         own = [p for p in (config.path, *exclude) if p is not None]
         for ref in extract_paths(list(paths), exclude=own):
-            location = Location(ref.file, ref.line)
+            location = Location(ref.file, ref.line, raw=ref.raw)
             if ref.kind in ("hf-repo", "ollama-tag"):
                 try:
                     want(
