@@ -68,3 +68,48 @@ def render_each_safely(report: Any, fmt: str, render: Callable[[Any, str], str])
         if not failed:
             raise whole
         return render(replace(report, entries=tuple(entries)), fmt)
+
+
+def error_decision(decision: Any, fmt: str, exc: BaseException) -> Any:
+    """A check decision reduced to what any format can print: model, decision, places, and a
+    finding that says its data could not be rendered."""
+    from ..policy.decision import DecidedFinding, Decision
+
+    cause = f"{type(exc).__name__}: {_safe_str(exc)}"[:300]
+    verdict = decision.decision if decision.decision in ("allow", "warn", "deny") else "deny"
+    return Decision(
+        _safe_str(decision.model),
+        decision.revision if isinstance(decision.revision, str) else None,
+        verdict,
+        (
+            DecidedFinding(
+                RENDER_ERROR,
+                verdict if verdict != "allow" else "info",
+                f"this model's data could not be rendered in the {fmt} output ({cause});"
+                " its decision stands; see `compliance explain`",
+            ),
+        ),
+        locations=tuple(decision.locations),
+        kind=decision.kind if isinstance(decision.kind, str) else "hf-repo",
+        source_error=bool(decision.source_error),
+    )
+
+
+def render_check_safely(result: Any, fmt: str, render: Callable[[Any, str], str]) -> str:
+    """As render_each_safely, for a check result's decisions."""
+    try:
+        return render(result, fmt)
+    except Exception as whole:
+        decisions = []
+        failed = 0
+        for d in result.decisions:
+            try:
+                render(replace(result, decisions=(d,)), fmt)
+                decisions.append(d)
+            except Exception as exc:
+                failed += 1
+                log.warning("%s: could not be rendered in %s: %s", d.model, fmt, exc)
+                decisions.append(error_decision(d, fmt, exc))
+        if not failed:
+            raise whole
+        return render(replace(result, decisions=tuple(decisions)), fmt)

@@ -127,3 +127,36 @@ def test_evidence_no_row_claims_is_labelled_by_its_fact() -> None:
     ds = replace(deepseek_distill(), evidence=(Evidence("hosting", "LICENSE", 7, "host"),))
     other = next(r for r in fact_rows(ds) if r.fact == "other")
     assert "hosting" in other.label or "hosting" in other.value
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_one_models_bad_data_does_not_fail_a_check_format(fmt: str) -> None:
+    from compliance.report import render_check
+
+    result, facts = sample()
+    ds = "deepseek-ai/DeepSeek-R1-Distill-Llama-8B"
+    bad_facts = _explode(facts[ds])
+    decisions = []
+    for d in result.decisions:
+        if d.model == ds:
+            f = d.findings[0]
+            d = replace(d, facts=bad_facts, findings=(replace(f, message=_Boom()),))
+        decisions.append(d)
+    out = render_check(replace(result, decisions=tuple(decisions)), fmt)
+    assert "meta-llama/Llama-3.2-11B-Vision-Instruct" in out
+    if fmt != "json":  # json.dumps writes a str subclass without calling it: nothing fails
+        assert "could not be rendered" in out
+
+
+class _Boom(str):
+    def __str__(self):
+        raise RuntimeError("boom")
+
+    def replace(self, *a, **k):
+        raise RuntimeError("boom")
+
+    def splitlines(self, *a):
+        raise RuntimeError("boom")
+
+    def __format__(self, spec):
+        raise RuntimeError("boom")
