@@ -40,6 +40,7 @@ class CheckRequest:
     config: Config | None = None
     today: dt.date | None = None
     lock: Lock | Path | None = None
+    exclude: Sequence[Path] = ()  # files never read as model references (a lock being written)
 
     @property
     def empty(self) -> bool:
@@ -73,7 +74,7 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> CheckR
         request.models_from,
         config,
         progress=progress,
-        exclude=lock_file,
+        exclude=[*lock_file, *request.exclude],
     )
     return check_subjects(subjects, config, today=request.today, lock=lock)
 

@@ -342,3 +342,18 @@ def test_a_base_models_licence_change_is_drift_naming_the_base(project, cli, fak
     # --update accepts it
     assert cli("lock", "--model", MODEL, "--update")[0] == 0
     assert cli("check", "--model", MODEL, "--locked")[0] == 0
+
+
+def test_a_lock_under_another_name_is_not_read_as_references(project, cli):
+    root, _ = project
+    assert cli("lock", "--model", MODEL, "--lock-file", "approvals.json")[0] == 0
+    data = json.loads((root / "approvals.json").read_text())
+    data["models"]["acme/gone"] = {"model": "acme/gone"}  # kept from an earlier approval
+    (root / "approvals.json").write_text(json.dumps(data))
+    code, out, err = cli("lock", ".", "--lock-file", "approvals.json")
+    assert code == 0, out + err
+    code, out, _ = cli(
+        "check", ".", "--locked", "--lock-file", "approvals.json", "--format", "json"
+    )
+    (decision,) = json.loads(out)["decisions"]
+    assert [loc["file"] for loc in decision["locations"]] == ["./litellm.yaml"]
