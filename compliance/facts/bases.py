@@ -72,11 +72,10 @@ _QUANT_PROSE = re.compile(
 _BITS = re.compile(r"(?i)(?<![a-z0-9])[2-8]-?bits?(?![a-z0-9])")
 # Placeholders left in example configs: not a model anyone can read, so not a base.
 _PLACEHOLDER_WORDS = frozenset(
-    {
-        "path", "paths", "to", "model", "models", "previous", "your", "my", "local", "dir",
-        "directory", "folder", "here", "checkpoint", "output", "base", "merged", "the",
-    }
-)  # fmt: skip
+    {"path", "paths", "to", "your", "my", "previous", "model", "models", "local", "here", "dir"}
+)
+# ... of which one must say "fill me in": `models/base` or `local/model` may be a real folder
+_PLACEHOLDER_MARKS = frozenset({"path", "paths", "your", "my", "previous", "here"})
 _PLACEHOLDER = re.compile(
     r"[<>{}$]|(?:^|[/\\])[A-Z][A-Z0-9]*_[A-Z0-9_]+(?:$|[/\\])|(?i:path[/_-]to|your[_-]?model)"
 )
@@ -197,8 +196,12 @@ def is_placeholder(name: str) -> bool:
     text = name.strip()
     if _PLACEHOLDER.search(text):
         return True
-    parts = [p for p in re.split(r"[/\\]+", text.lower()) if p]
-    return len(parts) > 1 and all(p.strip("._-") in _PLACEHOLDER_WORDS for p in parts)
+    parts = [p.strip("._-") for p in re.split(r"[/\\]+", text.lower()) if p]
+    return (
+        len(parts) > 1
+        and all(p in _PLACEHOLDER_WORDS for p in parts)
+        and any(p in _PLACEHOLDER_MARKS for p in parts)
+    )
 
 
 def _mergekit_models(doc: object) -> list[str]:

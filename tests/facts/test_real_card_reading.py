@@ -97,3 +97,11 @@ def test_two_adapters_bases_are_not_a_merge() -> None:
     files = {"a/adapter_config.json": "{}", "b/adapter_config.json": "{}"}
     s = snap(card, files=files, library="peft")
     assert bases(s) == [("org/base-a", "adapter", "card"), ("org/base-b", "adapter", "card")]
+
+
+def test_a_local_folder_that_is_not_a_placeholder_is_kept() -> None:
+    card = (
+        "---\nlicense: mit\n---\n# Merge\n\n```yaml\nmodels:\n  - model: org/a\n"
+        "  - model: models/base\nmerge_method: slerp\nbase_model: org/a\n```\n"
+    )
+    assert [b[0] for b in bases(snap(card))] == ["org/a", "models/base"]
