@@ -17,13 +17,15 @@ deny contains {"code": "mau-cap-exceeded", "msg": msg} if {
 	])
 }
 
-unknown contains {"code": "mau-cap-exceeded", "msg": msg} if {
+# organization-fact-missing: the licence caps users and the organisation did not say how many
+# it has. One finding naming the key to set (it is a fact about you, not a violation).
+unknown contains {"code": "organization-fact-missing", "msg": msg} if {
 	cap := core.terms.mau_cap
 	is_number(cap)
 	not is_number(core.org.monthly_active_users)
 	msg := concat("", [
-		"the licence (", core.name, ") caps monthly active users at ", format_int(cap, 10),
-		", but organization.monthly_active_users is not set",
+		"set organization.monthly_active_users in the config: the licence (", core.name,
+		") caps monthly active users at ", format_int(cap, 10), " and the number is not set",
 	])
 }
 
@@ -38,12 +40,13 @@ deny contains {"code": "revenue-cap-exceeded", "msg": msg} if {
 	])
 }
 
-unknown contains {"code": "revenue-cap-exceeded", "msg": msg} if {
+unknown contains {"code": "organization-fact-missing", "msg": msg} if {
 	cap := core.terms.revenue_cap
 	is_number(cap)
 	not is_number(core.org.annual_revenue_usd)
 	msg := concat("", [
-		"the licence (", core.name, ") applies only below an annual revenue of USD ",
-		format_int(cap, 10), ", but organization.annual_revenue_usd is not set",
+		"set organization.annual_revenue_usd in the config: the licence (", core.name,
+		") applies only below an annual revenue of USD ", format_int(cap, 10),
+		" and the revenue is not set",
 	])
 }

@@ -100,20 +100,29 @@ unknown contains {"code": "eu-restricted", "msg": msg} if {
 	])
 }
 
-# The organisation did not state its domicile, so no territory clause can be ruled out.
-unknown contains {"code": "eu-restricted", "msg": msg} if {
+# organization-fact-missing: the organisation did not state its domicile, so no territory
+# clause can be ruled out. One finding, naming the key to set, whatever the clauses are.
+unknown contains {"code": "organization-fact-missing", "msg": msg} if {
 	not domicile_known
-	some r in restrictions
+	territory_terms
 	msg := concat("", [
-		clause_source(r, core.name), " excludes ", r.region,
-		", but organization.domicile is not set",
+		"set organization.domicile in the config: ", territory_reason,
+		" and where the organisation is domiciled is not set",
 	])
 }
 
-unknown contains {"code": "eu-restricted", "msg": msg} if {
-	not domicile_known
+territory_terms if count(restrictions) > 0
+
+territory_terms if core.terms.eu_restricted == true
+
+territory_terms if input.eu_gate_disallowed == true
+
+territory_reason := concat("", [
+	"the terms of ", core.name, " exclude ", concat(", ", sorted_regions),
+]) if {
+	count(restrictions) > 0
+} else := concat("", ["the terms of ", core.name, " restrict use in the EU"]) if {
 	core.terms.eu_restricted == true
-	msg := concat("", [
-		"the terms of ", core.name, " restrict use in the EU, but organization.domicile is not set",
-	])
-}
+} else := "the repository's access gate excludes users in the EU"
+
+sorted_regions := sort({r.region | some r in restrictions})

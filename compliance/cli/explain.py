@@ -43,12 +43,17 @@ def command(
     from ..modelid import parse_model_id
     from ..report.explain import explain_json, explain_text
     from ..run.check import check_subjects
-    from ..run.subjects import scan_subjects
+    from ..run.subjects import closed_api_model, closed_api_subject, scan_subjects
 
-    mid = parse_model_id(model)
+    closed = closed_api_model(model)  # a hosted API: judged, never fetched
+    mid = None if closed else parse_model_id(model)
     check_date = parse_today(today)
     config = resolve_config(config_path, source)
-    result = check_subjects(scan_subjects([(mid, ())], config), config, today=check_date)
+    if closed or mid is None:
+        subjects = [closed_api_subject(closed or model)]
+    else:
+        subjects = scan_subjects([(mid, ())], config)
+    result = check_subjects(subjects, config, today=check_date)
     decision = result.decisions[0]
     if fmt == "json":
         emit_json(explain_json(decision, config))

@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("audit", "Write a legal review report (markdown, html, json, spdx)."),
     "lock": ("lock", "Record approved revisions and licence hashes in compliance.lock."),
     "cache": ("cache", "Show or clear the local cache."),
+    "policy": ("policy", "Run a policy pack's *_test.rego tests (`policy test`)."),
     "init": ("init", "Write a commented compliance.yaml template."),
 }
 

@@ -28,12 +28,20 @@ def command(
 
     Example: compliance scan meta-llama/Llama-3.2-1B-Instruct --format json
     """
+    from ..modelid import ModelId
     from ..report.scan_text import render_text, scan_json
-    from ..run.scan import Scanner, make_source
+    from ..run.scan import Scanner, ScanOutcome, make_source
+    from ..run.subjects import closed_api_facts, closed_api_model
 
-    ids = [parse_model_id(m) for m in models]  # a malformed id is a usage error (exit 2)
+    closed = {m: closed_api_model(m) for m in models}  # hosted APIs: judged, never fetched
+    # a malformed id is a usage error (exit 2)
+    ids = [parse_model_id(m) for m in models if closed[m] is None]
     config = resolve_config(config_path, source)
-    outcomes = Scanner(make_source(config.source), lineage=not no_lineage).scan(ids)
+    outcomes = Scanner(make_source(config.source), lineage=not no_lineage).scan(ids) if ids else []
+    outcomes += [
+        ScanOutcome(ModelId(name), closed_api_facts(name))
+        for name in dict.fromkeys(n for n in closed.values() if n is not None)
+    ]
     facts = [o.facts for o in outcomes if o.facts is not None]
     if fmt == "json":
         emit_json(scan_json(outcomes))

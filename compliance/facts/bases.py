@@ -59,11 +59,25 @@ _LABEL = re.compile(
 )
 # Prose that names the model this one derives from, followed by a Hub link or id.
 _PROSE = re.compile(
-    r"(?i)\b(quanti[sz]ed version of|quanti[sz]ation of|quants of|gguf version of|"
-    r"fine-?tuned? (?:version )?of|fine-?tuned (?:on|from)|based on|built on|merge of)\s+"
+    r"(?i)\b(quanti[sz]ed version of|quanti[sz]ation of|quants of|"
+    r"gguf (?:\(quanti[sz]ed\) )?version of|converted to mlx format from|"
+    r"fine-?tuned? (?:version )?of|fine-?tuned (?:on|from)|based on|built on|"
+    r"(?:franken)?merge of|fork of)\s+"
 )
 _QUANT_PROSE = re.compile(
-    r"(?i)\b(quanti[sz]ed version of|quanti[sz]ation of|quants of|gguf version of)"
+    r"(?i)\b(quanti[sz]ed version of|quanti[sz]ation of|quants of|"
+    r"gguf (?:\(quanti[sz]ed\) )?version of)"
+)
+# A low-bit conversion named in the repo id ("-4bit", "8-bit"): with MLX, a quantisation.
+_BITS = re.compile(r"(?i)(?<![a-z0-9])[2-8]-?bits?(?![a-z0-9])")
+# Placeholders left in example configs: not a model anyone can read, so not a base.
+_PLACEHOLDER_WORDS = frozenset(
+    {"path", "paths", "to", "your", "my", "previous", "model", "models", "local", "here", "dir"}
+)
+# ... of which one must say "fill me in": `models/base` or `local/model` may be a real folder
+_PLACEHOLDER_MARKS = frozenset({"path", "paths", "your", "my", "previous", "here"})
+_PLACEHOLDER = re.compile(
+    r"[<>{}$]|(?:^|[/\\])[A-Z][A-Z0-9]*_[A-Z0-9_]+(?:$|[/\\])|(?i:path[/_-]to|your[_-]?model)"
 )
 _LORA_BEFORE = re.compile(r"(?i)\b(q?lora|peft|adapter)\b[\s-]*$")
 _LORA_TAGS = frozenset({"lora", "qlora", "peft", "adapter", "dora"})
@@ -176,6 +190,20 @@ def _is_local_path(text: str) -> bool:
     )
 
 
+def is_placeholder(name: str) -> bool:
+    """`previous/model/path`, `LOCAL_PATH/x`, `/path/to/your/model`, `<base-model>`: a name an
+    example config leaves for the reader to fill in."""
+    text = name.strip()
+    if _PLACEHOLDER.search(text):
+        return True
+    parts = [p.strip("._-") for p in re.split(r"[/\\]+", text.lower()) if p]
+    return (
+        len(parts) > 1
+        and all(p in _PLACEHOLDER_WORDS for p in parts)
+        and any(p in _PLACEHOLDER_MARKS for p in parts)
+    )
+
+
 def _mergekit_models(doc: object) -> list[str]:
     """Every model a mergekit config names: models[].model, base_model, slices[].sources[].model
     (a `model+lora` entry names both)."""
@@ -272,6 +300,9 @@ def _labelled_bases(body: str) -> list[tuple[str, str | None]]:
             if relation == "finetune" and _LORA_BEFORE.search(before):
                 relation = "adapter"  # "a LoRA fine-tuned version of X"
             out.append((ident.rstrip("."), relation))
+            if relation == "merge":  # "a merge of [A](url) and [B](url)": every linked part
+                for more in _HF_URL.finditer(head):
+                    out.append((f"{more.group(1)}/{more.group(2)}".rstrip("."), relation))
     return out
 
 
@@ -279,26 +310,36 @@ def _prose_relation(phrase: str) -> str:
     low = phrase.lower()
     if _QUANT_PROSE.match(low):
         return "quantized"
-    return "merge" if low.startswith("merge") else "finetune"
+    return "merge" if low.startswith(("merge", "frankenmerge")) else "finetune"
 
 
 def _infer_relation(snapshot: Snapshot, body: str, model: str) -> str:
     """The relation when none is stated, as the Hub infers it: adapter files or a PEFT library
-    make an adapter; then what the card's own prose says of this base ("fine-tuned version of
-    X", "quantized version of X"); then GGUF files, a quantization config or `quantized_by` make
-    a quantisation; then tags (lora, gguf/quantisation, merge); otherwise a fine-tune."""
+    make an adapter, and so do lora/qlora tags unless the repo ships whole weights (a LoRA
+    merged in); an MLX low-bit conversion is a quantisation; then what the card's own prose
+    says of this base ("fine-tuned version of X", "quantized version of X"); then GGUF files, a
+    quantization config or `quantized_by` make a quantisation; then tags (gguf/quantisation,
+    merge); otherwise a fine-tune."""
     card = snapshot.card_data
     siblings = [s.lower() for s in snapshot.siblings]
     tags = {t.strip().lower() for t in snapshot.tags} | {
         t.strip().lower() for t in _strings(card.get("tags"))
     }
     library = str(card.get("library_name") or snapshot.library_name or "").strip().lower()
-    if "adapter_config.json" in siblings or library in _ADAPTER_LIBRARIES:
+    if _is_adapter_repo(siblings, library):
         return "adapter"
+    if tags & _LORA_TAGS and not _full_weights(body, library, siblings):
+        return "adapter"  # lora/qlora tags say more than "fine-tuned ... using LoRA" prose
+    config = _json_file(snapshot, "config.json")
+    if (library == "mlx" or "mlx" in tags) and (
+        _BITS.search(snapshot.model)
+        or tags & _QUANT_TAGS
+        or (isinstance(config, dict) and isinstance(config.get("quantization"), dict))
+    ):
+        return "quantized"  # an MLX low-bit conversion
     prose = {ident.lower(): rel for ident, rel in _labelled_bases(body) if rel}
     if model.lower() in prose:
         return prose[model.lower()]
-    config = _json_file(snapshot, "config.json")
     if (
         library in _QUANT_LIBRARIES
         or any(s.endswith(".gguf") for s in siblings)
@@ -306,13 +347,37 @@ def _infer_relation(snapshot: Snapshot, body: str, model: str) -> str:
         or card.get("quantized_by")
     ):
         return "quantized"
-    if tags & _LORA_TAGS:
-        return "adapter"
     if tags & _QUANT_TAGS or _QUANT_PROSE.search(body):
         return "quantized"
     if tags & _MERGE_TAGS:
         return "merge"
     return "finetune"
+
+
+_MERGED = re.compile(
+    r"(?i)merged into|merge_and_unload|\(merged\)|merged (?:lora|weights|model|adapters?)"
+    r"|AutoModelFor\w+\.from_pretrained"
+)
+_FULL_WEIGHTS = re.compile(r"(?:^|/)(?:model|pytorch_model)(?:-\d+-of-\d+)?\.(?:safetensors|bin)$")
+
+
+def _full_weights(body: str, library: str, siblings: list[str]) -> bool:
+    """The repo ships the whole model (a LoRA merged in), not an adapter: GGUF or full weight
+    files, or a card that says the adapter was merged or loads it without PEFT."""
+    if "peftmodel" in body.lower():
+        return False
+    return (
+        library in _QUANT_LIBRARIES
+        or any(s.endswith(".gguf") or _FULL_WEIGHTS.search(s) for s in siblings)
+        or bool(_MERGED.search(body))
+    )
+
+
+def _is_adapter_repo(siblings: list[str], library: str) -> bool:
+    """Adapter weights: an adapter_config.json (at the top or in a sub-folder) or a PEFT library."""
+    return library in _ADAPTER_LIBRARIES or any(
+        s == "adapter_config.json" or s.endswith("/adapter_config.json") for s in siblings
+    )
 
 
 def _json_file(snapshot: Snapshot, name: str) -> object:
@@ -343,6 +408,8 @@ def declared_bases(snapshot: Snapshot) -> tuple[BaseModelRef, ...]:
     # 1. card front matter: base_model (string or list), base_model_relation, and a mis-typed
     #    key that still ends in "base_model" (e.g. "fine-tuned on base_model: org/name").
     stated = _relation(card.get("base_model_relation"))
+    library = str(card.get("library_name") or snapshot.library_name or "").strip().lower()
+    adapters = _is_adapter_repo([x.lower() for x in snapshot.siblings], library)
     keys = ["base_model"] + [
         k for k in card if isinstance(k, str) and k != "base_model"
         and k.strip().lower().replace("-", "_").endswith("base_model")
@@ -352,6 +419,8 @@ def declared_bases(snapshot: Snapshot) -> tuple[BaseModelRef, ...]:
         names = [n for n in _strings(raw) if clean_base_id(n) and clean_base_id(n).lower() != me]
         if stated is not None:
             relation, strength = stated, _STATED
+        elif isinstance(raw, list) and len(names) > 1 and adapters:
+            relation, strength = "adapter", _STRUCTURAL  # adapters for several bases
         elif isinstance(raw, list) and len(names) > 1:
             relation, strength = "merge", _STRUCTURAL  # a list means merge
         else:
@@ -423,7 +492,7 @@ def _add_resolving(
     local: list[_Candidate],
 ) -> None:
     name = name.strip()
-    if not name:
+    if not name or is_placeholder(name):
         return
     if is_valid_repo_id(name) and not _is_local_path(name):
         add(name, relation, _STRUCTURAL, source)

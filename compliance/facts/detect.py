@@ -18,6 +18,7 @@ Research...) differ in a few words, so the exact one scores highest.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -40,7 +41,7 @@ from .textnorm import (
 CLUSTER_GAP = 60  # shingles: matches further apart than this belong to different passages
 MAX_CANDIDATES = 8
 FULL_COMPARE = 3  # candidates compared in full (region, differences)
-QUOTE_CHARS = 200
+QUOTE_CHARS = 400  # a quote is whole sentences up to this length
 ADJACENT_WORDS = 150  # words either side of a known text checked for extra terms
 # Words of legal drafting (strong) and of restrictions in general (weak, also common in model
 # cards: "may not be accurate", "must not be used for medical advice").
@@ -338,16 +339,52 @@ def _marker_share(doc: _Doc, record: LicenseRecord | None) -> float:
     return found / len(markers)
 
 
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)")
+
+
+def _find_anchor(text: str, hint: str | None) -> tuple[int, int] | None:
+    """(start, end) of the anchor phrase in the raw line (words matched loosely), else of its
+    first word."""
+    words = hint.split() if hint else []
+    if not words:
+        return None
+    loose = r"\W+".join(re.escape(w) for w in words[:12])
+    m = re.search(loose, text, re.IGNORECASE)
+    if m:
+        return m.start(), m.end()
+    at = text.lower().find(words[0])
+    return (at, at + len(words[0])) if at >= 0 else None
+
+
 def _quote(line: str, hint: str | None = None) -> str:
+    """The words that make the fact: the whole line when short; else the whole sentence(s)
+    holding the anchor, up to QUOTE_CHARS; else a window centred on the anchor."""
     text = line.strip()
     if len(text) <= QUOTE_CHARS:
         return text
-    if hint:
-        first = hint.split()[0] if hint.split() else ""
-        at = text.lower().find(first) if first else -1
-        if at > 40:
-            return "…" + text[at - 40 : at - 40 + QUOTE_CHARS] + "…"
-    return text[:QUOTE_CHARS] + "…"
+    found = _find_anchor(text, hint)
+    if found is None:
+        return text[:QUOTE_CHARS].rsplit(" ", 1)[0] + "…"
+    a_start, a_end = found
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    start = max([e for e in ends if e <= a_start], default=0)
+    end = min([e for e in ends if e >= a_end], default=len(text))
+    if end - start <= QUOTE_CHARS:
+        # extend with the next sentence while it fits (the operative words may follow)
+        for e in ends:
+            if end < e and e - start <= QUOTE_CHARS * 0.75:
+                end = e
+        out = text[start:end].strip()
+    else:
+        middle = (a_start + a_end) // 2
+        start = max(0, min(middle - QUOTE_CHARS * 2 // 5, len(text) - QUOTE_CHARS))
+        end = min(len(text), start + QUOTE_CHARS)
+        if start > 0 and " " in text[start:a_start]:
+            start = text.index(" ", start) + 1
+        if end < len(text) and " " in text[a_end:end]:
+            end = text.rindex(" ", a_end, end)
+        out = text[start:end].strip()
+    return ("…" if start > 0 else "") + out + ("…" if end < len(text) else "")
 
 
 def _evidence_at(doc: _Doc, fact: str, path: str, word: int, hint: str | None) -> Evidence:

@@ -41,7 +41,7 @@ _FIELDS = (
     ("commercial_use", "commercial_use", "commercial_use"),
     ("mau_cap", "mau_cap", "mau_cap"),
     ("revenue_cap", "revenue_cap", "revenue_cap"),
-    ("territory_restrictions", "territory_restrictions", "territory"),
+    ("territory_restrictions", "territory_restrictions", "territory_restrictions"),
     ("eu_restricted", "eu_restricted", "eu_restricted"),
     ("output_training", "output_training", "output_training"),
     ("attribution", "attribution", "attribution"),
@@ -301,6 +301,7 @@ class _Walk:
             license_key=got.license.key,
             license_class=got.license.license_class,
             parents=tuple(n for n, _ in children),
+            license_files=got.license_files,
         )
         self.built[key] = (node, effective)
         return node, effective

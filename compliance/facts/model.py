@@ -199,6 +199,13 @@ class LineageNode:
     license_class: str = UNKNOWN
     error: str | None = None
     parents: tuple[LineageNode, ...] = ()
+    license_files: tuple[tuple[str, str], ...] = ()  # (file name, sha256), as read
+
+    def walk(self) -> Iterable[LineageNode]:
+        """This node and every ancestor under it, depth first."""
+        yield self
+        for parent in self.parents:
+            yield from parent.walk()
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -197,6 +197,17 @@ def repo_file_of_link(link: str, model: str) -> str | None:
     return path or None
 
 
+def resolve_license_link(link: str, model: str, revision: str | None) -> str:
+    """A `license_link` as a URL a reader can follow: a path inside the repo (`LICENSE`,
+    `./LICENSE.md`) becomes the file's Hub URL at the revision read; URLs are kept."""
+    path = repo_file_of_link(link, model)
+    if path is None or _is_url_file(link.strip()):
+        return link
+    from urllib.parse import quote
+
+    return f"https://huggingface.co/{model}/blob/{revision or 'main'}/{quote(path)}"
+
+
 @dataclass(frozen=True)
 class _Candidate:
     """One statement of which licence applies: from a file's text or the card."""
@@ -555,7 +566,9 @@ class _Normalizer:
         info = LicenseInfo(
             declared=_str_or_none(self.declared_raw),
             declared_name=self.declared_name,
-            declared_link=self.declared_link,
+            declared_link=resolve_license_link(self.declared_link, snap.model, snap.revision)
+            if self.declared_link
+            else None,
             source=(self.file_cands[0].source if self.file_cands else "card")
             if (self.file_cands or self.declared_ids)
             else None,
@@ -673,14 +686,43 @@ STUB_WORDS = 120  # an unknown licence file shorter than this is a pointer, not 
 _BODY_LICENCE = re.compile(r"^[\W_]*licen[cs]e[\W_]*[:=][\W_]*([A-Za-z0-9][A-Za-z0-9.\-]*)", re.I)
 
 
+_BIBTEX_FIELD = re.compile(r"(?i)^licen[cs]e\s*=\s*[{\"]")
+_BIBTEX_START = re.compile(r"^\s*@[A-Za-z]+\s*[{(]")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _prose_lines(text: str) -> list[tuple[int, str]]:
+    """(number, line) of the card's lines outside code fences and BibTeX entries: a citation's
+    `license = {...}` names a cited work's licence, not the model's."""
+    out = []
+    fence: str | None = None
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        f = _FENCE.match(line)
+        if fence is not None:
+            if f and f.group(1) == fence:
+                fence = None
+            continue
+        if f:
+            fence = f.group(1)
+            continue
+        if depth > 0 or _BIBTEX_START.match(line):
+            depth = max(
+                0, depth + line.count("{") + line.count("(") - line.count("}") - line.count(")")
+            )
+            continue
+        out.append((number, line))
+    return out
+
+
 def _body_licence(snapshot: Snapshot, reg: Registry) -> tuple[LicenseRecord, int, str] | None:
     """A "License: apache-2.0" line in the card's text (cards without metadata)."""
     card = snapshot.card
     if card is None or card.text is None:
         return None
-    for number, line in enumerate(card.text.splitlines(), 1):
+    for number, line in _prose_lines(card.text):
         m = _BODY_LICENCE.match(line.strip())
-        if m:
+        if m and not _BIBTEX_FIELD.match(line.strip()):
             rec = reg.by_hf_id(m.group(1)) or reg.by_name(m.group(1))
             if rec is not None:
                 return rec, number, line.strip()[:200]

@@ -216,6 +216,7 @@ def _apply_exceptions(
                     F.code_info("exception-expired").severity,
                     f"the exception at {e.where} (approved by {e.approved_by}) expired on"
                     f" {e.expires.isoformat()} and waives nothing{still}",
+                    exception=e,
                 )
             )
         elif not readable:

@@ -29,6 +29,8 @@ class Location:
 
     file: str | None
     line: int | None = None
+    # the reference as written there (`ollama/llama3.1:8b`), when it was mapped to another id
+    raw: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         if self.file is None:
@@ -60,6 +62,8 @@ class DecidedFinding:
     evidence: tuple[Evidence, ...] = ()
     package: str | None = None  # the Rego package whose rule fired; None for the core's own
     waived_by: ExceptionSpec | None = None
+    # for exception-expired: the exception that expired (the audit lists it apart)
+    exception: ExceptionSpec | None = field(default=None, compare=False)
 
     @property
     def waived(self) -> bool:

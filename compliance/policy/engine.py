@@ -608,7 +608,15 @@ def policy_input(facts: ModelFacts) -> dict[str, Any]:
     data["findings"] = [
         {"code": f.code, "severity": f.severity, "message": f.message} for f in facts.findings
     ]
+    data["effective"] = _with_family(data["effective"])
     return data
+
+
+def _with_family(terms: dict[str, Any]) -> dict[str, Any]:
+    """The effective terms with `license_family` (the key without date or version) added."""
+    from .family import license_family
+
+    return {**terms, "license_family": license_family(terms.get("license_key"))}
 
 
 def builtin_input(facts: ModelFacts) -> dict[str, Any]:
@@ -616,7 +624,7 @@ def builtin_input(facts: ModelFacts) -> dict[str, Any]:
 
     Smaller input is cheaper for rego-cpp, and models with the same terms share one evaluation.
     """
-    terms = facts.effective_terms().to_json()
+    terms = _with_family(facts.effective_terms().to_json())
     return {
         "model": facts.model,  # for error messages; not part of the memo key, rules don't read it
         "license": {"declared": facts.license.declared},

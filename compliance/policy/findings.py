@@ -59,7 +59,7 @@ CODES: dict[str, CodeInfo] = {
             DENY,
             "The organisation's monthly active users exceed the licence's cap.",
             "Request a licence from the publisher (record it as an exception), or choose another"
-            " model. Set organization.monthly_active_users if it is missing.",
+            " model.",
             ("mau_cap",),
         ),
         CodeInfo(
@@ -69,6 +69,16 @@ CODES: dict[str, CodeInfo] = {
             "Request a licence from the publisher, or choose another model. Set"
             " organization.annual_revenue_usd if it is missing.",
             ("revenue_cap",),
+        ),
+        CodeInfo(
+            "organization-fact-missing",
+            UNKNOWN,
+            "A fact about your organisation that a licence term depends on is not set in the"
+            " config (the message names the key).",
+            "Set the named key under `organization:` in compliance.yaml"
+            " (monthly_active_users, annual_revenue_usd, domicile).",
+            ("mau_cap", "revenue_cap", "territory_restrictions", "eu_restricted"),
+            waivable=False,
         ),
         CodeInfo(
             "eu-restricted",

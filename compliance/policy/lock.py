@@ -6,7 +6,8 @@ to, the sha256 of every licence file read, the governing licence key and the dec
 date. `compliance check --locked` compares the current facts with the lock (in `policy.decide`):
 a revision that moved, a licence file whose text changed, appeared or disappeared, or a licence
 key that changed is `license-drift` (deny) until `compliance lock --update` records the new
-state.
+state. The same holds for every ancestor in the model's lineage (a fine-tune inherits its base's
+terms): its revision and licence files are recorded too, and a change names the ancestor.
 
 Pure: no I/O except `read_lock` / `write_lock`, which are small and bounded.
 
@@ -24,7 +25,12 @@ in review:
           "license_key": "llama3.2",
           "license_files": {"LICENSE.txt": "<sha256>", "USE_POLICY.md": "<sha256>"},
           "decision": "warn",
-          "locked_at": "2026-11-24"
+          "locked_at": "2026-11-24",
+          "ancestors": {                       # every base read in its lineage (their terms
+            "meta-llama/Llama-3.2-1B": {       # flow into the effective terms)
+              "revision": "...", "license_files": {"LICENSE.txt": "<sha256>"}
+            }
+          }
         }
       }
     }
@@ -50,6 +56,18 @@ _HEX64 = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True)
+class LockedAncestor:
+    """A base model whose terms flow into a locked model's effective terms."""
+
+    model: str
+    revision: str | None = None
+    license_files: tuple[tuple[str, str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"revision": self.revision, "license_files": dict(self.license_files)}
+
+
+@dataclass(frozen=True)
 class LockedModel:
     model: str  # org/name
     revision: str | None = None  # 40-hex commit sha the reference resolved to
@@ -59,6 +77,7 @@ class LockedModel:
     license_files: tuple[tuple[str, str], ...] = ()  # (file name, sha256), sorted by name
     decision: str | None = None  # allow | warn | deny
     locked_at: str | None = None  # ISO date
+    ancestors: tuple[LockedAncestor, ...] = ()  # sorted by model id
 
     def same_state(self, other: LockedModel) -> bool:
         """True when nothing an approval depends on differs (the date and decision aside)."""
@@ -67,6 +86,7 @@ class LockedModel:
             and self.license_key == other.license_key
             and self.license_files == other.license_files
             and (self.revision is not None or self.digest == other.digest)
+            and self.ancestors == other.ancestors
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -79,6 +99,7 @@ class LockedModel:
             "license_files": dict(self.license_files),
             "decision": self.decision,
             "locked_at": self.locked_at,
+            "ancestors": {a.model: a.to_json() for a in self.ancestors},
         }
 
 
@@ -115,11 +136,12 @@ class Drift:
     """One way the current state differs from the lock."""
 
     model: str  # the lock key
-    kind: str  # "revision" | "license-file" | "license-key" | "unlocked" | "source"
+    kind: str  # "revision" | "license-file" | "license-key" | "unlocked" | "source" | "ancestor"
     message: str
     old: str | None = None
     new: str | None = None
     file: str | None = None  # the licence file, for kind "license-file"
+    ancestor: str | None = None  # the base model it concerns, when not the model itself
 
     code: str = DRIFT_CODE
 
@@ -132,6 +154,7 @@ class Drift:
             "old": self.old,
             "new": self.new,
             "file": self.file,
+            "ancestor": self.ancestor,
         }
 
 
@@ -150,6 +173,18 @@ def locked_from_facts(
     """A lock entry from a ModelFacts (duck-typed: model, revision, digest, source, license,
     license_files, effective_terms())."""
     terms = facts.effective_terms() if hasattr(facts, "effective_terms") else None
+    ancestors: dict[str, LockedAncestor] = {}
+    for root in getattr(facts, "lineage", ()):
+        for node in root.walk():
+            if node.error is None and node.model.lower() != facts.model.lower():
+                ancestors.setdefault(
+                    node.model,
+                    LockedAncestor(
+                        node.model,
+                        node.revision,
+                        tuple(sorted((str(n), str(h)) for n, h in node.license_files)),
+                    ),
+                )
     key = getattr(terms, "license_key", None) or getattr(facts.license, "key", None)
     return LockedModel(
         model=facts.model,
@@ -160,6 +195,7 @@ def locked_from_facts(
         license_files=tuple(sorted((str(n), str(s)) for n, s in facts.license_files)),
         decision=decision,
         locked_at=(today or dt.date.today()).isoformat(),
+        ancestors=tuple(ancestors[k] for k in sorted(ancestors)),
     )
 
 
@@ -225,19 +261,7 @@ def compare(locked: LockedModel | None, current: LockedModel) -> list[Drift]:
                 current.digest,
             )
         )
-    old_files = dict(locked.license_files)
-    new_files = dict(current.license_files)
-    for name in sorted(set(old_files) | set(new_files)):
-        before, after = old_files.get(name), new_files.get(name)
-        if before == after:
-            continue
-        if before is None:
-            message = f"licence file {name} appeared (sha256 {_short(after)})"
-        elif after is None:
-            message = f"licence file {name} is gone (was sha256 {_short(before)})"
-        else:
-            message = f"licence file {name} changed (sha256 {_short(before)} -> {_short(after)})"
-        drifts.append(Drift(key, "license-file", message, before, after, name))
+    drifts.extend(_file_drifts(key, locked.license_files, current.license_files, None))
     if locked.license_key != current.license_key:
         drifts.append(
             Drift(
@@ -249,7 +273,81 @@ def compare(locked: LockedModel | None, current: LockedModel) -> list[Drift]:
                 current.license_key,
             )
         )
+    drifts.extend(_ancestor_drifts(key, locked.ancestors, current.ancestors))
     return drifts
+
+
+def _file_drifts(
+    key: str,
+    locked: tuple[tuple[str, str], ...],
+    current: tuple[tuple[str, str], ...],
+    ancestor: str | None,
+) -> list[Drift]:
+    of = f" of base {ancestor}" if ancestor else ""
+    old_files, new_files = dict(locked), dict(current)
+    out = []
+    for name in sorted(set(old_files) | set(new_files)):
+        before, after = old_files.get(name), new_files.get(name)
+        if before == after:
+            continue
+        if before is None:
+            message = f"licence file {name}{of} appeared (sha256 {_short(after)})"
+        elif after is None:
+            message = f"licence file {name}{of} is gone (was sha256 {_short(before)})"
+        else:
+            message = (
+                f"licence file {name}{of} changed (sha256 {_short(before)} -> {_short(after)})"
+            )
+        out.append(Drift(key, "license-file", message, before, after, name, ancestor))
+    return out
+
+
+def _ancestor_drifts(
+    key: str, locked: tuple[LockedAncestor, ...], current: tuple[LockedAncestor, ...]
+) -> list[Drift]:
+    """A base added to or gone from the lineage, or one whose revision or licence moved."""
+    old = {a.model.lower(): a for a in locked}
+    new = {a.model.lower(): a for a in current}
+    out = []
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name), new.get(name)
+        if before is None and after is not None:
+            out.append(
+                Drift(
+                    key,
+                    "ancestor",
+                    f"base {after.model} is not recorded in {LOCK_FILE} for this model",
+                    None,
+                    after.revision,
+                    ancestor=after.model,
+                )
+            )
+        elif after is None and before is not None:
+            out.append(
+                Drift(
+                    key,
+                    "ancestor",
+                    f"base {before.model} is no longer in the lineage",
+                    before.revision,
+                    None,
+                    ancestor=before.model,
+                )
+            )
+        elif before is not None and after is not None:
+            if before.revision != after.revision:
+                out.append(
+                    Drift(
+                        key,
+                        "revision",
+                        f"base {after.model} moved from {_short(before.revision)} to"
+                        f" {_short(after.revision)}",
+                        before.revision,
+                        after.revision,
+                        ancestor=after.model,
+                    )
+                )
+            out.extend(_file_drifts(key, before.license_files, after.license_files, after.model))
+    return out
 
 
 def summary(drifts: list[Drift]) -> str:
@@ -303,7 +401,9 @@ def _parse_entry(path: Path, key: str, raw: Any) -> LockedModel:
         if not isinstance(digest, str) or len(digest) != 64 or not set(digest) <= _HEX64:
             raise _fail(path, f"{where}: license_files[{name!r}] is not a sha256")
         pairs.append((str(name), digest))
+    ancestors = _parse_ancestors(path, where, raw.get("ancestors"))
     entry = LockedModel(
+        ancestors=ancestors,
         model=model,
         revision=revision,
         digest=values["digest"],
@@ -316,6 +416,38 @@ def _parse_entry(path: Path, key: str, raw: Any) -> LockedModel:
     if key.split("@", 1)[0].lower() != model.lower():
         raise _fail(path, f"{where}: the key does not name the entry's model {model!r}")
     return entry
+
+
+def _parse_files(path: Path, where: str, files: Any) -> tuple[tuple[str, str], ...]:
+    files = files or {}
+    if not isinstance(files, dict):
+        raise _fail(path, f"{where}: `license_files` must map file names to sha256")
+    pairs = []
+    for name, digest in files.items():
+        if not isinstance(digest, str) or len(digest) != 64 or not set(digest) <= _HEX64:
+            raise _fail(path, f"{where}: license_files[{name!r}] is not a sha256")
+        pairs.append((str(name), digest))
+    return tuple(sorted(pairs))
+
+
+def _parse_ancestors(path: Path, where: str, raw: Any) -> tuple[LockedAncestor, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise _fail(path, f"{where}: `ancestors` must map model ids to their state")
+    out = []
+    for model, state in raw.items():
+        here = f"{where}, ancestor {model!r}"
+        if not isinstance(model, str) or not is_valid_repo_id(model):
+            raise _fail(path, f"{here}: not a model id org/name")
+        if not isinstance(state, dict):
+            raise _fail(path, f"{here}: expected an object")
+        revision = state.get("revision")
+        if revision is not None and (not isinstance(revision, str) or not SHA_RE.match(revision)):
+            raise _fail(path, f"{here}: `revision` must be a 40-hex commit sha or null")
+        files = _parse_files(path, here, state.get("license_files"))
+        out.append(LockedAncestor(model, revision, files))
+    return tuple(sorted(out, key=lambda a: a.model))
 
 
 def lock_from_json(data: Any, path: Path) -> Lock:
@@ -392,8 +524,8 @@ def drift_evidence(drifts: list[Drift]) -> tuple[Any, ...]:
     out = []
     for d in drifts:
         if d.kind == "license-file" and d.file is not None:
-            out.append(Evidence("license.file", d.file, None, d.message))
-        elif d.kind == "revision":
+            out.append(Evidence("license.file", d.file, None, d.message, model=d.ancestor))
+        elif d.kind in ("revision", "ancestor"):
             out.append(Evidence("revision", LOCK_FILE, None, d.message))
         elif d.kind == "license-key":
             out.append(Evidence("license.key", LOCK_FILE, None, d.message))

@@ -21,6 +21,7 @@ import importlib
 import logging
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
@@ -67,6 +68,19 @@ SKIP_DIRS = {
     ".idea",
     ".vscode",
 }
+# The tool's own files and pre-commit's: they name models as policy (an exception, a hook's
+# arguments), never as a use. Skipped wherever they are; a config under another name is passed
+# in `exclude` by the caller (`--config`).
+OWN_FILES = frozenset(
+    {
+        "compliance.yaml",
+        "compliance.yml",
+        "compliance.lock",
+        ".pre-commit-config.yaml",
+        ".pre-commit-config.yml",
+        ".pre-commit-hooks.yaml",
+    }
+)
 _MODELISH = re.compile(
     r"(?i)(?:\bmodels?\b|model_?(?:id|name|path)|_name_or_path|litellm_params|--model|base_model|"
     r"repo_id|hf_repo|\bFROM\b)"
@@ -185,22 +199,36 @@ def iter_files(root: Path) -> list[Path]:
     return out
 
 
-def extract_paths(paths: list[str]) -> list[ModelRef]:
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def is_own_file(path: Path, exclude: frozenset[Path] = frozenset()) -> bool:
+    """The policy, the lock or pre-commit's config: never a place where a model is used."""
+    return path.name in OWN_FILES or (bool(exclude) and _resolved(path) in exclude)
+
+
+def extract_paths(paths: list[str], exclude: Iterable[Path] = ()) -> list[ModelRef]:
     """References in every file named or found under the directories named. `file` in each
     reference is the path as given (a directory's files are joined onto the directory as
-    given)."""
+    given). The tool's own files (OWN_FILES) and the files in `exclude` (the config and lock
+    in use, under any name) are skipped."""
     refs: list[ModelRef] = []
     seen: set[str] = set()
+    skip = frozenset(_resolved(Path(e)) for e in exclude)
     for given in paths:
         p = Path(given)
         if p.is_dir():
             for f in iter_files(p):
                 display = os.path.join(given, os.path.relpath(f, p))
-                if display not in seen:
+                if display not in seen and not is_own_file(f, skip):
                     seen.add(display)
                     refs.extend(extract_file(f, display))
         elif p.exists():
-            if given not in seen:
+            if given not in seen and not is_own_file(p, skip):
                 seen.add(given)
                 refs.extend(extract_file(p, given))
         else:

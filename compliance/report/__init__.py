@@ -20,7 +20,14 @@ def to_json_text(payload: dict[str, Any]) -> str:
 
 
 def render_check(result: Any, fmt: str) -> str:
-    """`check --format ...` output for a CheckResult (text ending in a newline)."""
+    """`check --format ...` output for a CheckResult (text ending in a newline). One model's
+    data never fails the whole output: its decision is printed with a render-error finding."""
+    from .safe import render_check_safely
+
+    return render_check_safely(result, fmt, _render_check)
+
+
+def _render_check(result: Any, fmt: str) -> str:
     if fmt == "text":
         from .check_text import render_text
 
@@ -40,7 +47,14 @@ def render_check(result: Any, fmt: str) -> str:
 
 
 def render_audit(report: Any, fmt: str) -> str:
-    """`audit --format ...` output for an AuditReport."""
+    """`audit --format ...` output for an AuditReport. One model's data never fails the whole
+    report: an entry that a format cannot render becomes an error row (compliance.report.safe)."""
+    from .safe import render_each_safely
+
+    return render_each_safely(report, fmt, _render_audit)
+
+
+def _render_audit(report: Any, fmt: str) -> str:
     if fmt == "markdown":
         from .markdown import render_markdown
 

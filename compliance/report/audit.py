@@ -151,6 +151,8 @@ class AuditEntry:
     source: str | None = None
     digest: str | None = None
     source_error: bool = False  # the model could not be read
+    expired_exceptions: tuple[ExceptionView, ...] = ()  # about this model, past their expiry
+    review_note: str | None = None  # what this tool did not review (a hosted API's terms)
 
     @property
     def anchor(self) -> str:
@@ -260,16 +262,33 @@ def fact_rows(facts: ModelFacts) -> tuple[FactRow, ...]:
     spec = _rows_spec(facts)
     names = [name for name, _, _ in spec]
     claimed: dict[str, list[Evidence]] = {name: [] for name in names}
+    inherited: dict[str, list[Evidence]] = {name: [] for name in names}
     other: list[Evidence] = []
     for ev in facts.evidence:
+        if ev.fact.startswith(_INHERITED):
+            # `effective.<field>` (compliance.facts.lineage): the ancestor that supplies the
+            # effective value; it replaces the model's own evidence for that row
+            name = ev.fact[len(_INHERITED) :]
+            owner = _owner(_EFFECTIVE_ROW.get(name, name), names)
+            if owner:
+                inherited[owner].append(ev)
+                continue
         owner = _owner(ev.fact, names)
         (claimed[owner] if owner else other).append(ev)
     rows = [
-        FactRow(name, label, value, unique_evidence(claimed[name])) for name, label, value in spec
+        FactRow(name, label, value, unique_evidence(inherited[name] or claimed[name]))
+        for name, label, value in spec
     ]
     if other:
-        rows.append(FactRow("other", "Other evidence", f"{len(other)} item(s)", tuple(other)))
+        unique = unique_evidence(other)
+        facts_named = ", ".join(dict.fromkeys(e.fact for e in unique))
+        rows.append(FactRow("other", f"Other evidence ({facts_named})", facts_named, unique))
     return tuple(rows)
+
+
+_INHERITED = "effective."
+# effective.<json name> -> the row that shows that value
+_EFFECTIVE_ROW = {"class": "license.key", "license_key": "license.key", "spdx": "license.key"}
 
 
 def _owner(fact: str, names: Sequence[str]) -> str | None:
@@ -411,27 +430,12 @@ def build_audit(
     """One entry per decision, in the check result's order; facts looked up by model id."""
     entries = []
     for decision in result.decisions:
-        facts = facts_of(decision, facts_by_model)
-        lic = license_view(facts, lookup)
-        entries.append(
-            AuditEntry(
-                model=decision.model,
-                revision=decision.revision or (facts.revision if facts else None),
-                decision=decision.decision,
-                findings=tuple(finding_view(f) for f in decision.findings),
-                license=lic,
-                facts=facts,
-                fact_rows=fact_rows(facts) if facts else (),
-                lineage=lineage_lines(facts.lineage) if facts else (),
-                obligations=obligations_for(facts, lic),
-                exceptions=tuple(exception_of(x) for x in decision.exceptions_applied or ()),
-                locations=locations_of(decision),
-                read_at=facts.fetched_at if facts else None,
-                source=facts.source if facts else None,
-                digest=facts.digest if facts else None,
-                source_error=bool(getattr(decision, "source_error", False)),
-            )
-        )
+        try:
+            entries.append(_entry(decision, facts_by_model, lookup))
+        except Exception as exc:  # one model's data never takes down the audit
+            from .safe import error_entry
+
+            entries.append(error_entry(_bare_entry(decision), "audit", exc))
     return AuditReport(
         generated_at=generated_at,
         tool_version=tool_version,
@@ -439,4 +443,64 @@ def build_audit(
         exit_code=int(exit_code),
         config=config,
         fail_on=fail_on,
+    )
+
+
+def _bare_entry(decision: Any) -> AuditEntry:
+    return AuditEntry(
+        model=decision.model,
+        revision=decision.revision,
+        decision=decision.decision,
+        findings=(),
+        license=LicenseView(),
+        facts=None,
+        fact_rows=(),
+        lineage=(),
+        obligations=(),
+        exceptions=(),
+        locations=(),
+        read_at=None,
+        source_error=bool(getattr(decision, "source_error", False)),
+    )
+
+
+def _review_note(facts: ModelFacts | None) -> str | None:
+    if facts is None or facts.source != "closed-api":
+        return None
+    who = facts.publisher.name or facts.publisher.org or "the provider"
+    return (
+        f"a hosted API: {who}'s terms of service govern its use, and those terms of service"
+        " were not reviewed by this tool; review them before use"
+    )
+
+
+def _entry(
+    decision: Any,
+    facts_by_model: Mapping[str, ModelFacts] | None,
+    lookup: LicenseLookup | None,
+) -> AuditEntry:
+    facts = facts_of(decision, facts_by_model)
+    lic = license_view(facts, lookup)
+    return AuditEntry(
+        model=decision.model,
+        revision=decision.revision or (facts.revision if facts else None),
+        decision=decision.decision,
+        findings=tuple(finding_view(f) for f in decision.findings),
+        license=lic,
+        facts=facts,
+        fact_rows=fact_rows(facts) if facts else (),
+        lineage=lineage_lines(facts.lineage) if facts else (),
+        obligations=obligations_for(facts, lic),
+        exceptions=tuple(exception_of(x) for x in decision.exceptions_applied or ()),
+        locations=locations_of(decision),
+        read_at=facts.fetched_at if facts else None,
+        source=facts.source if facts else None,
+        digest=facts.digest if facts else None,
+        source_error=bool(getattr(decision, "source_error", False)),
+        expired_exceptions=tuple(
+            exception_of(f.exception)
+            for f in decision.findings
+            if f.code == "exception-expired" and getattr(f, "exception", None) is not None
+        ),
+        review_note=_review_note(facts),
     )

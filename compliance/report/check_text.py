@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from ..policy.decision import CheckResult, Decision
 
 
@@ -31,10 +33,18 @@ def render_text(result: CheckResult) -> str:
             for ev in f.evidence[:3]:
                 where = f"{ev.file}:{ev.line}" if ev.line else ev.file
                 owner = f"{ev.model}: " if ev.model else ""
-                quote = ev.quote.strip().replace("\n", " ")
-                if len(quote) > 100:
-                    quote = quote[:97] + "..."
-                lines.append(f"         evidence: {owner}{where}: {quote}")
+                quote = " ".join(ev.quote.split())
+                # wrapped, never cut: the operative words may come at the end of the clause
+                lines.extend(
+                    textwrap.wrap(
+                        f"evidence: {owner}{where}: {quote}",
+                        width=100,
+                        initial_indent=" " * 9,
+                        subsequent_indent=" " * 13,
+                        break_long_words=False,
+                        break_on_hyphens=False,
+                    )
+                )
     s = result.summary
     parts = [f"{s['models']} model{'s' if s['models'] != 1 else ''}"]
     parts.append(f"{s['deny']} deny, {s['warn']} warn, {s['allow']} allow")

@@ -35,13 +35,23 @@ def _entry(e: AuditEntry) -> dict[str, Any]:
         "lineage": [line.to_json() for line in e.lineage],
         "obligations": [o.to_json() for o in e.obligations],
         "exceptions_applied": [x.to_json() for x in e.exceptions],
-        "locations": [loc.to_json() for loc in e.locations],
+        "exceptions_expired": [x.to_json() for x in e.expired_exceptions],
+        "locations": [_location(loc, e.model) for loc in e.locations],
+        "not_reviewed": e.review_note,
         "read_at": e.read_at,
         "source": e.source,
         "digest": e.digest,
         "hub_url": e.hub_url,
         "facts": e.facts.to_json() if e.facts else None,
     }
+
+
+def _location(loc: Any, model: str) -> dict[str, Any]:
+    out: dict[str, Any] = loc.to_json()
+    raw = getattr(loc, "raw", None)
+    if raw and raw.strip() != model:
+        out["raw"] = raw.strip()  # the reference as written, before it was mapped to `model`
+    return out
 
 
 def render_json(report: AuditReport) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .audit import OBLIGATION_TITLES, AuditEntry, AuditReport
 
 DECISION_MARK = {"allow": "✅ allow", "warn": "⚠️ warn", "deny": "⛔ deny"}
@@ -60,8 +62,10 @@ def _entry(e: AuditEntry) -> list[str]:
         lic.label + (f" — {lic.name}" if lic.name else "") + (f" <{lic.url}>" if lic.url else "")
     )
     out.append(f"- Licence: {lic_text} (class {lic.license_class})")
+    if e.review_note:
+        out.append(f"- Not reviewed: {e.review_note}")
     if e.locations:
-        out.append("- Named at: " + ", ".join(_code(str(loc)) for loc in e.locations))
+        out.append("- Named at: " + ", ".join(_named_at(loc, e.model) for loc in e.locations))
     out.append("")
     out.append("### Findings")
     out.append("")
@@ -124,7 +128,29 @@ def _entry(e: AuditEntry) -> list[str]:
             )
     else:
         out.append("None.")
+    if e.expired_exceptions:
+        out.append("")
+        out.append("### Exceptions expired")
+        out.append("")
+        out.append("These waive nothing; the findings they covered stand.")
+        out.append("")
+        out.append("| Rules | Reason | Approved by | Expired | Where |")
+        out.append("|---|---|---|---|---|")
+        for x in e.expired_exceptions:
+            out.append(
+                f"| {cell(', '.join(x.rules) or 'all')} | {cell(x.reason)}"
+                f" | {cell(x.approved_by)} | {cell(x.expires or '—')} | {cell(x.where or '—')} |"
+            )
     return out
+
+
+def _named_at(loc: Any, model: str) -> str:
+    """`file:line`, and the reference as written there when it was mapped to another id."""
+    raw = getattr(loc, "raw", None)
+    text = _code(str(loc))
+    if raw and raw.strip() != model:
+        text += f" as {_code(cell(raw.strip()))}"
+    return text
 
 
 def _indent(text: str) -> str:

@@ -123,6 +123,8 @@ def build_document(report: AuditReport) -> Any:
             ),
             (concluded_id, e.license.name, e.license.url),
         ):
+            if url is not None and not str(url).startswith(("https://", "http://")):
+                url = None  # a cross reference must be a URL (spdx-tools rejects the rest)
             if lid and lid.startswith("LicenseRef-"):
                 old = refs.get(lid, (None, None))
                 refs[lid] = (old[0] or name, old[1] or url)

@@ -40,6 +40,7 @@ class CheckRequest:
     config: Config | None = None
     today: dt.date | None = None
     lock: Lock | Path | None = None
+    exclude: Sequence[Path] = ()  # files never read as model references (a lock being written)
 
     @property
     def empty(self) -> bool:
@@ -62,11 +63,19 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> CheckR
         raise UsageError("nothing to check: give PATH..., --model ID or --models-from FILE")
     config = resolved_config(request)
     lock = request.lock
+    lock_file = [lock] if isinstance(lock, Path) else []
     if isinstance(lock, Path):  # read first: a missing or broken lock is exit 2 before any request
         from ..policy.lock import read_lock
 
         lock = read_lock(lock)
-    subjects = gather(request.paths, request.models, request.models_from, config, progress=progress)
+    subjects = gather(
+        request.paths,
+        request.models,
+        request.models_from,
+        config,
+        progress=progress,
+        exclude=[*lock_file, *request.exclude],
+    )
     return check_subjects(subjects, config, today=request.today, lock=lock)
 
 

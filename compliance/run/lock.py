@@ -58,7 +58,9 @@ def run_lock(
     config = resolved_config(request)
     path = path or default_lock_path(config)
     previous = read_lock(path) if path.exists() else None  # a broken lock is exit 2, early
-    result = run_check(replace(request, config=config, lock=None), progress)
+    result = run_check(
+        replace(request, config=config, lock=None, exclude=(*request.exclude, path)), progress
+    )
     failed = tuple(d for d in result.decisions if d.source_error)
     if failed:
         return LockRun(path, ExitCode.RUNTIME, unreadable=failed)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -141,6 +142,20 @@ def closed_api_facts(model: str) -> ModelFacts:
     )
 
 
+def closed_api_model(raw: str) -> str | None:
+    """The hosted-API model a command-line name means (`openai/gpt-4o`, `gpt-4o`), else None:
+    such a name is judged as in a config file, never looked up on the Hub."""
+    from ..refs.normalize import classify
+
+    found = classify(raw, "cli")
+    return found.model if found is not None and found.kind == "closed-api" else None
+
+
+def closed_api_subject(model: str, location: Location | None = None) -> Subject:
+    locations = (location,) if location is not None else ()
+    return Subject(model, facts=closed_api_facts(model), locations=locations, kind="closed-api")
+
+
 # -- gathering ----------------------------------------------------------------------------------
 _UNRESOLVED_WHAT = {
     "local-path": "a local path",
@@ -156,8 +171,10 @@ def gather(
     config: Config,
     *,
     progress: Progress | None = None,
+    exclude: Sequence[Path] = (),
 ) -> list[Subject]:
-    """Subjects for a check: scanned models (with where they are named) and unresolvable refs."""
+    """Subjects for a check: scanned models (with where they are named) and unresolvable refs.
+    The config in use and `exclude` (the lock) are never read as references."""
     wanted: dict[str, tuple[ModelId, list[Location]]] = {}
     others: dict[tuple[str, str], Subject] = {}
 
@@ -166,10 +183,25 @@ def gather(
         if location is not None and location not in entry[1]:
             entry[1].append(location)
 
+    def closed(raw: str, location: Location | None) -> bool:
+        model = closed_api_model(raw)
+        if model is None:
+            return False
+        key = ("closed-api", model)
+        previous = others.get(key)
+        if previous is None:
+            others[key] = closed_api_subject(model, location)
+        elif location is not None:
+            others[key] = replace(previous, locations=(*previous.locations, location))
+        return True
+
     for raw in models:
-        want(parse_model_id(raw), None)
+        if not closed(raw, None):
+            want(parse_model_id(raw), None)
     if models_from is not None:
         for number, raw in model_lines(models_from):
+            if closed(raw, Location(str(models_from), number)):
+                continue
             try:
                 mid = parse_model_id(raw)
             except UsageError as exc:
@@ -178,8 +210,9 @@ def gather(
     if paths:
         from ..refs import extract_paths
 
-        for ref in extract_paths(list(paths)):
-            location = Location(ref.file, ref.line)
+        own = [p for p in (config.path, *exclude) if p is not None]
+        for ref in extract_paths(list(paths), exclude=own):
+            location = Location(ref.file, ref.line, raw=ref.raw)
             if ref.kind in ("hf-repo", "ollama-tag"):
                 try:
                     want(

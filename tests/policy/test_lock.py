@@ -303,3 +303,57 @@ def test_round_trip_and_dates_kept_when_unchanged(tmp_path):
     with pytest.raises(InputError):
         read_lock(tmp_path / "missing.lock")
     assert isinstance(Lock().to_json()["models"], dict)
+
+
+BASE = "acme/base"
+CHILD_CARD = b"---\nlicense: mit\nbase_model: acme/base\n---\n# A fine-tune of acme/base\n"
+
+
+def _serve_repo(fake_hub, root: Path, model: str, files: dict[str, bytes]) -> str:
+    folder = root / "hub" / model
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        old.unlink()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    repo = load_repo(folder, model)
+    fake_hub.repos[model] = repo
+    return repo.sha
+
+
+def test_a_base_models_licence_change_is_drift_naming_the_base(project, cli, fake_hub):
+    root, _ = project
+    _serve_repo(fake_hub, root, BASE, {"README.md": CARD, "LICENSE": MIT})
+    _serve(fake_hub, root, {"README.md": CHILD_CARD, "LICENSE": MIT})
+    code, _, err = cli("lock", "--model", MODEL)
+    assert code == 0, err
+    entry = json.loads((root / "compliance.lock").read_text())["models"][MODEL]
+    assert set(entry["ancestors"]) == {BASE}
+    assert entry["ancestors"][BASE]["license_files"] == {"LICENSE": hashlib.sha256(MIT).hexdigest()}
+    assert cli("check", "--model", MODEL, "--locked")[0] == 0
+    # the base's licence text changes; the child does not move
+    changed = MIT.replace(b"free of charge", b"for non-commercial use only")
+    _serve_repo(fake_hub, root, BASE, {"README.md": CARD, "LICENSE": changed})
+    code, out, err = cli("check", "--model", MODEL, "--format", "json", "--locked")
+    assert code == 1, err
+    drift = next(f for f in _decisions(out)[MODEL]["findings"] if f["code"] == "license-drift")
+    assert f"licence file LICENSE of base {BASE} changed" in drift["message"]
+    assert any(e["file"] == "LICENSE" and e.get("model") == BASE for e in drift["evidence"])
+    # --update accepts it
+    assert cli("lock", "--model", MODEL, "--update")[0] == 0
+    assert cli("check", "--model", MODEL, "--locked")[0] == 0
+
+
+def test_a_lock_under_another_name_is_not_read_as_references(project, cli):
+    root, _ = project
+    assert cli("lock", "--model", MODEL, "--lock-file", "approvals.json")[0] == 0
+    data = json.loads((root / "approvals.json").read_text())
+    data["models"]["acme/gone"] = {"model": "acme/gone"}  # kept from an earlier approval
+    (root / "approvals.json").write_text(json.dumps(data))
+    code, out, err = cli("lock", ".", "--lock-file", "approvals.json")
+    assert code == 0, out + err
+    code, out, _ = cli(
+        "check", ".", "--locked", "--lock-file", "approvals.json", "--format", "json"
+    )
+    (decision,) = json.loads(out)["decisions"]
+    assert [loc["file"] for loc in decision["locations"]] == ["./litellm.yaml"]

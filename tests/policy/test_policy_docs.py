@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def test_codes_table_severity_matches_findings_py() -> None:
 
 def test_pack_example_in_policy_md(tmp_path: Path) -> None:
     text = (DOCS / "policy.md").read_text(encoding="utf-8")
-    (block,) = re.findall(r"```rego\n(.*?)```", text, re.DOTALL)
+    block, _tests = re.findall(r"```rego\n(.*?)```", text, re.DOTALL)
     pack = tmp_path / "acme.rego"
     pack.write_text(block, encoding="utf-8")
     config = config_from_dict(
@@ -49,3 +50,77 @@ def test_pack_example_in_policy_md(tmp_path: Path) -> None:
     assert any(
         f.message == "Gemma is not approved at ACME (google/gemma-2-9b-it)" for f in d.findings
     )
+    # the registry's keys are dated (gemma-2025-03-24): the documented rule must still fire
+    dated = model_facts(
+        "gemma-2-9b",
+        {"license": {"declared": "gemma", "key": "gemma-2025-03-24", "class": "restricted"}},
+    )
+    d = check_subjects([dated], config).decisions[0]
+    assert d.codes == ("acme-no-gemma",)
+
+
+def test_license_family_is_in_the_policy_input() -> None:
+    from compliance.policy.engine import builtin_input, policy_input
+
+    dated = model_facts(
+        "gemma-2-9b",
+        {"license": {"declared": "gemma", "key": "gemma-2025-03-24", "class": "restricted"}},
+    )
+    assert policy_input(dated)["effective"]["license_family"] == "gemma"
+    assert builtin_input(dated)["effective"]["license_family"] == "gemma"
+
+
+def test_every_input_field_is_documented() -> None:
+    from compliance.policy.engine import policy_input
+
+    text = (DOCS / "policy.md").read_text(encoding="utf-8")
+    data = policy_input(model_facts("llama-3.1-8b"))
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for sub in value:
+                assert f"`{key}.{sub}`" in text, f"{key}.{sub}"
+        else:
+            assert f"`{key}`" in text, key
+
+
+def _docs_pack(tmp_path: Path) -> Path:
+    text = (DOCS / "policy.md").read_text(encoding="utf-8")
+    pack_text, test_text = re.findall(r"```rego\n(.*?)```", text, re.DOTALL)
+    pack = tmp_path / "acme"
+    pack.mkdir()
+    (pack / "acme.rego").write_text(pack_text, encoding="utf-8")
+    (pack / "acme_test.rego").write_text(test_text, encoding="utf-8")
+    return pack
+
+
+def test_policy_test_runs_the_docs_pack_tests(tmp_path: Path, cli) -> None:
+    pack = _docs_pack(tmp_path)
+    code, out, err = cli("policy", "test", str(pack))
+    assert code == 0, out + err
+    assert "PASS" in out and "test_gemma_family_is_denied" in out
+    assert "2 tests, 2 passed, 0 failed" in out
+
+
+def test_policy_test_failing_and_broken_packs(tmp_path: Path, cli) -> None:
+    pack = _docs_pack(tmp_path)
+    (pack / "more_test.rego").write_text(
+        "package compliance.more_test\n\nimport rego.v1\n\nimport data.compliance.acme\n\n"
+        'test_wrong if acme.is_gemma({"license_family": "llama"})\n',
+        encoding="utf-8",
+    )
+    code, out, _ = cli("policy", "test", str(pack), "--format", "json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["schema"] == "compliance.policy-test/v1"
+    assert data["failed"] == 1
+    assert [t["rule"] for t in data["tests"] if not t["passed"]] == ["test_wrong"]
+    (pack / "more_test.rego").write_text("package compliance.more_test\n\ntest_x if {\n")
+    code, _, err = cli("policy", "test", str(pack))
+    assert code == 2
+    assert "does not compile" in err
+
+
+def test_policy_test_builtin(cli) -> None:
+    code, out, _ = cli("policy", "test", "--builtin")
+    assert code == 0, out
+    assert " 0 failed" in out
