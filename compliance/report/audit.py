@@ -151,6 +151,7 @@ class AuditEntry:
     source: str | None = None
     digest: str | None = None
     source_error: bool = False  # the model could not be read
+    alternatives: tuple[Any, ...] = ()  # policy.decision.Alternative: allowed instead (denied)
 
     @property
     def anchor(self) -> str:
@@ -430,6 +431,7 @@ def build_audit(
                 source=facts.source if facts else None,
                 digest=facts.digest if facts else None,
                 source_error=bool(getattr(decision, "source_error", False)),
+                alternatives=tuple(getattr(decision, "alternatives", ()) or ()),
             )
         )
     return AuditReport(

@@ -40,6 +40,7 @@ class CheckRequest:
     config: Config | None = None
     today: dt.date | None = None
     lock: Lock | Path | None = None
+    alternatives: bool = True  # suggest allowed catalogue models for each denied one
 
     @property
     def empty(self) -> bool:
@@ -67,7 +68,12 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> CheckR
 
         lock = read_lock(lock)
     subjects = gather(request.paths, request.models, request.models_from, config, progress=progress)
-    return check_subjects(subjects, config, today=request.today, lock=lock)
+    result = check_subjects(subjects, config, today=request.today, lock=lock)
+    if not request.alternatives:
+        return result
+    from .alternatives import with_alternatives
+
+    return with_alternatives(result, config)
 
 
 def as_subject(item: Any) -> Subject:
