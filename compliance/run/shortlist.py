@@ -107,10 +107,10 @@ class LicenceSource:
         if not self.provenance:
             return self.url or "no provenance recorded"
         p = self.provenance[0]
-        if p.get("repository"):
+        if p.get("repository") and p.get("commit") and p.get("path"):
+            place = f"{p['repository']}/blob/{p['commit']}/{p['path']}"
+        elif p.get("repository"):
             place = f"{p['repository']}/{p.get('path') or ''}".rstrip("/")
-            if p.get("commit"):
-                place += f"@{str(p['commit'])[:12]}"
         else:
             place = str(p.get("url") or self.url or "?")
         sha = p.get("sha256")
