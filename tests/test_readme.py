@@ -50,3 +50,21 @@ def test_quick_start_is_exactly_the_two_make_commands():
     makefile = (REPO / "Makefile").read_text()
     assert "\ndemo:" in makefile and "\ntest:" in makefile
     assert "make test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_shortlist_output_shown_in_the_readme_is_what_the_command_prints(cli, monkeypatch):
+    monkeypatch.chdir(REPO / "examples")
+    section = README.split("### shortlist", 1)[1]
+    command = section.split("```sh\n", 1)[1].split("\n", 1)[0]
+    assert command.startswith("compliance shortlist --config examples/compliance.yaml ")
+    args = command.split()[1:]
+    args[args.index("--config") + 1] = "compliance.yaml"
+    code, out, _ = cli(*args)
+    assert code == 0
+    after = section.split("```sh\n", 1)[1].split("```", 1)[1]  # past the command block
+    block = after.split("```", 2)[1]  # the next block: the output
+    shown = [line for line in block.splitlines() if line.strip() and line.strip() != "..."]
+    assert len(shown) >= 10
+    printed = out.splitlines()
+    for line in shown:
+        assert line in printed, line

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "Decide allow / warn / deny for each model against the policy."),
     "explain": ("explain", "Show one model's facts and which policy rules fired on them."),
     "audit": ("audit", "Write a legal review report (markdown, html, json, spdx)."),
+    "shortlist": ("shortlist", "List the open model families your policy allows, with licences."),
     "lock": ("lock", "Record approved revisions and licence hashes in compliance.lock."),
     "cache": ("cache", "Show or clear the local cache."),
     "policy": ("policy", "Run a policy pack's *_test.rego tests (`policy test`)."),

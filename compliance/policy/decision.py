@@ -126,6 +126,35 @@ class AppliedException:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """An allowed model to use instead of a denied one: a representative repo of a catalogue
+    release line of the same modality and similar size, with the licence it carries."""
+
+    model: str
+    line: str  # the catalogue release line key
+    line_name: str
+    size: str | None
+    params: int | None
+    license: str  # registry key
+    spdx: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.model} ({self.license})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "line": self.line,
+            "line_name": self.line_name,
+            "size": self.size,
+            "params": self.params,
+            "license": self.license,
+            "spdx": self.spdx,
+        }
+
+
+@dataclass(frozen=True)
 class Decision:
     model: str
     revision: str | None
@@ -136,6 +165,8 @@ class Decision:
     kind: str = "hf-repo"
     source_error: bool = False
     facts: ModelFacts | None = field(default=None, compare=False, repr=False)
+    # For a denied model: allowed catalogue alternatives (compliance.run.alternatives).
+    alternatives: tuple[Alternative, ...] = field(default=(), compare=False)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -156,6 +187,11 @@ class Decision:
             "exceptions_applied": [a.to_json() for a in self.exceptions_applied],
             "locations": [loc.to_json() for loc in self.locations],
             "kind": self.kind,
+            **(
+                {"alternatives": [a.to_json() for a in self.alternatives]}
+                if self.decision == "deny"
+                else {}
+            ),
         }
 
 

@@ -153,6 +153,7 @@ class AuditEntry:
     source_error: bool = False  # the model could not be read
     expired_exceptions: tuple[ExceptionView, ...] = ()  # about this model, past their expiry
     review_note: str | None = None  # what this tool did not review (a hosted API's terms)
+    alternatives: tuple[Any, ...] = ()  # policy.decision.Alternative: allowed instead (denied)
 
     @property
     def anchor(self) -> str:
@@ -503,4 +504,5 @@ def _entry(
             if f.code == "exception-expired" and getattr(f, "exception", None) is not None
         ),
         review_note=_review_note(facts),
+        alternatives=tuple(getattr(decision, "alternatives", ()) or ()),
     )

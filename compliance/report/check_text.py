@@ -45,6 +45,10 @@ def render_text(result: CheckResult) -> str:
                         break_on_hyphens=False,
                     )
                 )
+        alternatives = getattr(d, "alternatives", ())
+        if alternatives:
+            listed = ", ".join(a.label for a in alternatives)
+            lines.append(f"  instead of {d.model} ({', '.join(d.codes)}): {listed}")
     s = result.summary
     parts = [f"{s['models']} model{'s' if s['models'] != 1 else ''}"]
     parts.append(f"{s['deny']} deny, {s['warn']} warn, {s['allow']} allow")

@@ -43,6 +43,7 @@ def _entry(e: AuditEntry) -> dict[str, Any]:
         "digest": e.digest,
         "hub_url": e.hub_url,
         "facts": e.facts.to_json() if e.facts else None,
+        **({"alternatives": [a.to_json() for a in e.alternatives]} if e.decision == "deny" else {}),
     }
 
 

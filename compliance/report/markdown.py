@@ -82,6 +82,16 @@ def _entry(e: AuditEntry) -> list[str]:
                 out.append(f"  - {_where(ev.file, ev.line, ev.model)}: “{ev.quote}”")
     else:
         out.append("None.")
+    if e.alternatives:
+        out.append("")
+        out.append("### Allowed instead")
+        out.append("")
+        out.append(
+            "Catalogue models of the same modality and a similar size that the policy allows:"
+        )
+        out.append("")
+        for a in e.alternatives:
+            out.append(f"- {_code(a.model)} ({cell(a.line_name)}, licence {_code(a.license)})")
     out.append("")
     out.append("### Facts")
     out.append("")

@@ -41,6 +41,7 @@ class CheckRequest:
     today: dt.date | None = None
     lock: Lock | Path | None = None
     exclude: Sequence[Path] = ()  # files never read as model references (a lock being written)
+    alternatives: bool = True  # suggest allowed catalogue models for each denied one
 
     @property
     def empty(self) -> bool:
@@ -76,7 +77,12 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> CheckR
         progress=progress,
         exclude=[*lock_file, *request.exclude],
     )
-    return check_subjects(subjects, config, today=request.today, lock=lock)
+    result = check_subjects(subjects, config, today=request.today, lock=lock)
+    if not request.alternatives:
+        return result
+    from .alternatives import with_alternatives
+
+    return with_alternatives(result, config)
 
 
 def as_subject(item: Any) -> Subject:

@@ -95,6 +95,7 @@ def outputs(examples: Path) -> dict[str, Any]:
             "refs": run("refs", "litellm-config.yaml", "docker-compose.yaml", "--format", "json"),
             "cache": run("cache", "info", "--format", "json"),
             "policy-test": run("policy", "test", "--builtin", *config, "--format", "json"),
+            "shortlist": run("shortlist", *config, "--format", "json"),
         }
         run("lock", "litellm-config.yaml", *config, "--lock-file", str(lock), parse=False)
     finally:
