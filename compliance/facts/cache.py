@@ -142,7 +142,14 @@ def from_cache(data: Any) -> ModelFacts:
 
 # The code that turns a snapshot into facts: these packages whole, and these modules.
 STAMPED_PACKAGES = ("facts", "sources")
-STAMPED_MODULES = ("modelid.py", "resources.py", "safeyaml.py", "errors.py", "fileio.py")
+STAMPED_MODULES = (
+    "modelid.py",
+    "resources.py",
+    "safeyaml.py",
+    "errors.py",
+    "fileio.py",
+    "textcodec.py",
+)
 
 
 def stamped_files() -> list[Path]:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..sources.card import find_key_line, first_heading
+from ..sources.card import Card, find_key_line, first_heading, parse_card
 from ..sources.interface import Snapshot
 from .bases import declared_bases
 from .model import (
@@ -246,6 +246,10 @@ class _Normalizer:
         self.policy_files: list[_Candidate] = []  # use policies found in files
         self.card_cands: list[_Candidate] = []  # what the card declares
         self.detected_paths: set[str] = set()
+        card_file = snapshot.card
+        self.parsed_card = (
+            parse_card(card_file.text) if card_file is not None and card_file.text else None
+        )
 
     def run(self) -> ModelFacts:
         if self.lic_line is not None:
@@ -253,7 +257,9 @@ class _Normalizer:
                 Evidence("license.declared", "README.md", self.lic_line[0], self.lic_line[1])
             )
         self.read_files()
+        self.read_pasted_licences()
         self.read_card()
+        self.check_front_matter()
         governing = self.choose()
         return self.build(governing)
 
@@ -265,8 +271,13 @@ class _Normalizer:
         ]
         for f in files:
             if f.text is None:
-                if f.skipped:
-                    self.notes.append(f"{f.path}: not read ({f.skipped})")
+                # Not read (too large, binary, a symlink, over the count cap...): what it says
+                # is unknown, so the licence is too. Never dropped.
+                why = f.skipped or "not read"
+                self.notes.append(f"{f.path}: not read ({why})")
+                ev = Evidence("license.file", f.path, None, f"not read: {why}")
+                self.evidence.append(ev)
+                self.file_cands.append(_Candidate(None, f"file:{f.path}", 0.0, (ev,), "unread"))
                 continue
             self.read_file(f.path, f.text)
 
@@ -292,13 +303,20 @@ class _Normalizer:
                 if res.nearest and res.coverage >= 0.1
                 else ""
             )
-            # A short file is a pointer or a stand-in ("see https://..."), not other terms.
-            stub = len(words_of(text).words) < STUB_WORDS
-            kind = "short, not a licence text" if stub else "not a known licence text"
+            # A short file is a pointer or a stand-in ("see https://..."), not other terms,
+            # unless it is empty or states terms of its own (a short non-commercial notice).
+            words = len(words_of(text).words)
+            if words == 0:
+                status, kind = "empty", "empty"
+            elif words < STUB_WORDS and _RESTRICTIVE.search(text):
+                status, kind = "restrictive", "short, and it states terms of its own"
+            elif words < STUB_WORDS:
+                status, kind = "stub", "short, not a licence text"
+            else:
+                status, kind = "unknown", "not a known licence text"
             self.notes.append(f"{path}: {kind}{near}")
-            self.file_cands.append(
-                _Candidate(None, f"file:{path}", 0.0, (), "stub" if stub else "unknown")
-            )
+            ev = self.evidence[-1]
+            self.file_cands.append(_Candidate(None, f"file:{path}", 0.0, (ev,), status))
             return
         cand = _Candidate(
             self.reg.get(res.key),
@@ -313,6 +331,85 @@ class _Normalizer:
             res.terms,
         )
         (self.policy_files if res.document == "policy" else self.file_cands).append(cand)
+
+    def read_pasted_licences(self) -> None:
+        """Licence texts in the card: a text pasted as the `license:` value, and a known licence
+        text pasted in the card body. Each is read like one more licence file."""
+        pasted = [v for v in _declared_ids(self.declared_raw) if _is_pasted_text(v)]
+        for number, value in enumerate(pasted, 1):
+            name = CARD_LICENSE_VALUE if len(pasted) == 1 else f"{CARD_LICENSE_VALUE}[{number}]"
+            self.read_file(name, value)
+        self.declared_ids = [v for v in self.declared_ids if not _is_pasted_text(v)]
+        body = self.card_body()
+        if body is not None and "licen" in body.lower():
+            self.read_body_text(body)
+
+    def card_body(self) -> str | None:
+        """The card text after its front matter ('' when the front matter never closes)."""
+        card_file, parsed = self.snapshot.card, self.parsed_card
+        if card_file is None or not card_file.text or parsed is None:
+            return None
+        lines = card_file.text.lstrip("\ufeff").splitlines()
+        return (
+            "\n".join(lines[parsed.body_start - 1 :])
+            if parsed.front_matter_lines
+            else (card_file.text)
+        )
+
+    def read_body_text(self, body: str) -> None:
+        """A known licence text pasted in the card body counts as a licence file (README.md):
+        a card declaring apache-2.0 above a full CC-BY-NC text is governed by both."""
+        from .detect import detect_text
+
+        res = detect_text(body, CARD_FILE_NAME, registry=self.reg)
+        if (
+            res.key is None
+            or res.document != "license"
+            or res.status not in ("exact", "modified")
+            or res.confidence < BODY_TEXT_CONFIDENCE
+        ):
+            return
+        record = self.reg.get(res.key)
+        if record is None:
+            return
+        offset = self.parsed_card.body_start - 1 if self.parsed_card else 0
+        evidence = tuple(
+            Evidence(
+                "license.file" if e.fact == "license" else e.fact,
+                e.file,
+                e.line + offset if e.line is not None and self.parsed_card else e.line,
+                e.quote,
+            )
+            for e in res.evidence
+        )
+        self.notes.append(f"the card text contains the licence text of {record.key}")
+        self.file_cands.append(
+            _Candidate(
+                record,
+                f"file:{CARD_FILE_NAME}",
+                res.confidence,
+                evidence,
+                res.status,
+                res.notes if res.status != "exact" else (),
+                res.terms,
+            )
+        )
+
+    def check_front_matter(self) -> None:
+        """A card whose front matter cannot be read: its licence, bases and tags are unknown."""
+        parsed = self.parsed_card
+        if parsed is None or parsed.error is None:
+            return
+        first = parsed.front_matter_lines[0] if parsed.front_matter_lines else 1
+        self.findings.append(
+            Finding(
+                "license-conflict",
+                "unknown",
+                f"the card's metadata could not be read ({parsed.error}): the licence and base "
+                "models it declares are unknown",
+                (Evidence("card", CARD_FILE_NAME, max(1, first - 1), "---"),),
+            )
+        )
 
     # -- 2. the card's declaration -----------------------------------------------------------
     def read_card(self) -> None:
@@ -330,8 +427,14 @@ class _Normalizer:
                 self.notes.append(
                     f"card licence id {hid!r} is not a Hub licence id this tool knows"
                 )
-        if not self.declared_ids and not self.declared_name and not self.declared_link:
-            body = _body_licence(snap, reg)
+        broken = self.parsed_card is not None and self.parsed_card.error is not None
+        if (
+            not self.declared_ids
+            and not self.declared_name
+            and not self.declared_link
+            and not broken
+        ):
+            body = _body_licence(snap, reg, self.parsed_card)
             if body is not None:
                 rec, line_no, quote = body
                 ev = (Evidence("license.declared", "README.md", line_no, quote),)
@@ -384,6 +487,10 @@ class _Normalizer:
 
     # -- 3. what governs ---------------------------------------------------------------------
     def choose(self) -> _Candidate | None:
+        unresolved = [c for c in self.file_cands if c.record is None and c.status in _BLOCKING]
+        if unresolved:
+            self._unresolved_files(unresolved)
+            return None
         known_files = [c for c in self.file_cands if c.record is not None]
         governing = _strictest(known_files)
         keys_in_files = {c.record.key for c in known_files if c.record}
@@ -408,6 +515,26 @@ class _Normalizer:
         if governing is None and self.policy_files:
             return self._licence_of_policy()
         return governing
+
+    def _unresolved_files(self, unresolved: list[_Candidate]) -> None:  # governing: unknown
+        """A licence file that was not read, is empty, or states terms no record covers: what
+        governs is unknown (never the card alone, never the other files alone)."""
+        paths = ", ".join(c.source.split(":", 1)[1] for c in unresolved[:5])
+        more = f" and {len(unresolved) - 5} more" if len(unresolved) > 5 else ""
+        reasons = sorted({_UNRESOLVED_WHY[c.status] for c in unresolved})
+        self.notes.append(
+            f"licence unknown: {paths}{more} {' / '.join(reasons)}; it may add terms to, or "
+            "replace, any licence the card or other files declare"
+        )
+        self.findings.append(
+            Finding(
+                "license-conflict",
+                "unknown",
+                f"the repo's licence files include {paths}{more}, which "
+                f"{' / '.join(reasons)}: the licence is unknown until it is read and reviewed",
+                tuple(e for c in unresolved[:5] for e in c.evidence[:1]),
+            )
+        )
 
     def _card_against_file(self, card: _Candidate, file: _Candidate) -> _Candidate:
         assert card.record is not None and file.record is not None
@@ -602,6 +729,16 @@ class _Normalizer:
         return territory
 
 
+# Licence-file states that make the licence unknown, and how a message says why.
+_UNRESOLVED_WHY = {
+    "unread": "could not be read",
+    "empty": "is empty",
+    "restrictive": "is a short notice with terms of its own",
+    "unknown": "is not a known licence text",
+}
+_BLOCKING = frozenset(_UNRESOLVED_WHY)
+
+
 def _key(c: _Candidate | None) -> str:
     return c.record.key if c is not None and c.record is not None else "?"
 
@@ -617,16 +754,37 @@ def _strictest(cands: list[_Candidate]) -> _Candidate | None:
 
 
 STUB_WORDS = 120  # an unknown licence file shorter than this is a pointer, not other terms
+# Words that make a short file terms of its own rather than a pointer to the declared licence.
+_RESTRICTIVE = re.compile(
+    r"(?i)non[\s_-]?commercial|\bcommercial\b|research|academic|evaluation|personal use|"
+    r"prohibit|not permitted|not allowed|may not|must not|shall not|cannot be used|restrict|"
+    r"proprietary|without (?:the )?(?:prior )?(?:written )?permission|"
+    r"only for|solely|exclusively|terms of use|\bnc\b"
+)
+CARD_FILE_NAME = "README.md"
+CARD_LICENSE_VALUE = "README.md (license:)"  # a licence text pasted as the `license:` value
+BODY_TEXT_CONFIDENCE = 0.8  # a licence text in the card body counts from this confidence
+PASTED_TEXT_WORDS = 20  # a `license:` value this long is a text, not an id
+
+
+def _is_pasted_text(value: str) -> bool:
+    return "\n" in value.strip() or len(value.split()) >= PASTED_TEXT_WORDS
+
 
 _BODY_LICENCE = re.compile(r"^[\W_]*licen[cs]e[\W_]*[:=][\W_]*([A-Za-z0-9][A-Za-z0-9.\-]*)", re.I)
 
 
-def _body_licence(snapshot: Snapshot, reg: Registry) -> tuple[LicenseRecord, int, str] | None:
-    """A "License: apache-2.0" line in the card's text (cards without metadata)."""
+def _body_licence(
+    snapshot: Snapshot, reg: Registry, parsed: Card | None
+) -> tuple[LicenseRecord, int, str] | None:
+    """A "License: apache-2.0" line in the card's body (cards without metadata): never a line
+    inside the front matter."""
     card = snapshot.card
     if card is None or card.text is None:
         return None
-    for number, line in enumerate(card.text.splitlines(), 1):
+    start = parsed.body_start if parsed is not None and parsed.front_matter_lines else 1
+    lines = card.text.lstrip("\ufeff").splitlines()
+    for number, line in enumerate(lines[start - 1 :], start):
         m = _BODY_LICENCE.match(line.strip())
         if m:
             rec = reg.by_hf_id(m.group(1)) or reg.by_name(m.group(1))

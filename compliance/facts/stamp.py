@@ -19,6 +19,7 @@ def registry_stamp(root: Path) -> str:
     h = hashlib.sha256(f"{__version__}\0{root}".encode())
     here = Path(__file__).resolve().parent
     paths = [here / n for n in ("registry.py", "fingerprint.py", "textnorm.py", "model.py")]
+    paths.append(here.parent / "textcodec.py")  # textnorm decodes with it
     for folder in (root, root / "licenses"):
         try:
             with os.scandir(folder) as it:

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import RepoNotFound, RevisionNotFound, SourceError
 from ..modelid import SHA_RE, ModelId
 from .card import parse_card
-from .interface import CARD_FILE, RepoFile, Snapshot, wanted_files
+from .interface import CARD_FILE, RepoFile, Snapshot, license_overflow, wanted_files
 from .reading import read_repo_file, snapshot_digest
 
 
@@ -49,8 +49,11 @@ def git_head(folder: Path) -> str | None:
     return None
 
 
-def _list_files(folder: Path | str) -> list[str]:
-    """Regular files under `folder` (not symlinks, not under a symlinked folder, not in .git)."""
+def _list_files(folder: Path | str, irregular: list[str] | None = None) -> list[str]:
+    """Regular files under `folder` (not symlinks, not under a symlinked folder, not in .git).
+
+    Anything else at a path (a symlink, a FIFO, a device) is never followed or opened; its
+    path goes to `irregular` when given, so a licence file that is one is reported unread."""
     out: list[str] = []
 
     def walk(path: str, prefix: str) -> None:
@@ -63,9 +66,16 @@ def _list_files(folder: Path | str) -> list[str]:
                 walk(entry.path, f"{prefix}{entry.name}/")
             elif entry.is_file(follow_symlinks=False):
                 out.append(prefix + entry.name)
+            elif irregular is not None:
+                irregular.append(prefix + entry.name)
 
     walk(str(folder), "")
     return sorted(out)
+
+
+def _irregular_entry(name: str, path: str) -> RepoFile:
+    why = "symlink (not followed)" if os.path.islink(path) else "not a regular file"
+    return RepoFile(name, None, None, None, skipped=why)
 
 
 class MirrorSource:
@@ -96,13 +106,23 @@ class MirrorSource:
                 )
             raise RevisionNotFound(str(model), f"the mirror holds revision {head}")
         try:
-            siblings = _list_files(folder)
+            irregular: list[str] = []
+            siblings = _list_files(folder, irregular)
             files: list[RepoFile] = []
             notes: list[str] = []
-            for name in wanted_files(siblings):
-                entry = read_repo_file(name, os.path.join(folder, name))
+            entries = [read_repo_file(n, os.path.join(folder, n)) for n in wanted_files(siblings)]
+            # A licence file (or card) that is a symlink or not a regular file was not read:
+            # it is reported, so it makes the licence unknown instead of vanishing.
+            entries += [
+                _irregular_entry(n, os.path.join(folder, n))
+                for n in wanted_files(sorted(irregular))
+            ]
+            overflow = license_overflow(siblings)
+            if overflow is not None:
+                entries.append(overflow)
+            for entry in entries:
                 if entry.skipped:
-                    notes.append(f"{name} skipped: {entry.skipped}")
+                    notes.append(f"{entry.path} skipped: {entry.skipped}")
                 files.append(entry)
         except OSError as exc:
             raise SourceError(str(model), f"cannot read the mirror copy: {exc}") from exc
