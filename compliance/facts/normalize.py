@@ -152,6 +152,30 @@ def _config(snapshot: Snapshot) -> dict[str, Any] | None:
     return data
 
 
+TEXT_ONLY_CONFIG = "multimodal.text_only_config"  # evidence fact: the weights' config is text-only
+_TEXT_ARCH = re.compile(
+    r"^[A-Za-z0-9]+For(?:CausalLM|ConditionalGeneration|SequenceClassification)$"
+)
+
+
+def _text_only_config(snapshot: Snapshot, config: dict[str, Any] | None) -> Evidence | None:
+    """Evidence that the model's own config.json describes a text-only network: architectures
+    that name no vision / audio part, and no vision or audio sub-config anywhere at the top."""
+    if not config:
+        return None
+    archs = config.get("architectures")
+    if not isinstance(archs, list) or not archs or not all(isinstance(a, str) for a in archs):
+        return None
+    if multimodal_of(None, (), config=config) or not all(_TEXT_ARCH.match(a) for a in archs):
+        return None
+    if any(re.search(r"vision|audio|image|video|visual|speech", str(k), re.I) for k in config):
+        return None
+    f = snapshot.file("config.json")
+    text = f.text if f is not None and f.text else ""
+    line = next((n for n, t in enumerate(text.splitlines(), 1) if '"architectures"' in t), None)
+    return Evidence(TEXT_ONLY_CONFIG, "config.json", line, f"architectures: {', '.join(archs)}")
+
+
 # -- helpers ---------------------------------------------------------------------------------------
 def _str_or_none(value: object) -> str | None:
     if isinstance(value, list):
@@ -625,7 +649,12 @@ class _Normalizer:
         tags = tuple(snap.tags) + (
             tuple(str(t) for t in card_tags) if isinstance(card_tags, list) else ()
         )
-        multimodal = multimodal_of(pipeline, tags, model=snap.model, config=_config(snap))
+        config = _config(snap)
+        multimodal = multimodal_of(pipeline, tags, model=snap.model, config=config)
+        if multimodal is not True:
+            proof = _text_only_config(snap, config)
+            if proof is not None:  # lineage keeps a text-only derivative of a multimodal base
+                self.evidence.append(proof)
         eu_gate = bool(snap.gated and card.get("extra_gated_eu_disallowed") is True)
         info = LicenseInfo(
             declared=_str_or_none(self.declared_raw),
