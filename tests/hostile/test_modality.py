@@ -41,6 +41,7 @@ def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def check(cli) -> tuple[int, dict]:
     code, out, err = cli("check", "--model", "acme/ft", "--format", "json")
+    assert out, err
     (decision,) = json.loads(out)["decisions"]
     return code, decision
 
