@@ -68,7 +68,7 @@ def test_a_text_tagged_finetune_of_a_vision_base_is_multimodal(mirror, cli):
 def test_its_own_text_only_config_keeps_it_text_only_and_says_so(mirror, cli):
     config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 2048}
     (mirror / "acme" / "ft" / "config.json").write_text(json.dumps(config, indent=2))
-    code, d = check(cli)
+    _, d = check(cli)
     assert "eu-restricted" not in d["codes"]
     model = scan(cli)
     assert model["multimodal"] is False
