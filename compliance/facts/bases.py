@@ -51,7 +51,7 @@ _HF_URL = re.compile(
 )
 _BARE_ID = re.compile(r"(?<![\w./:-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?![\w/-])")
 _HF_CACHE_DIR = re.compile(r"models--([^/\\]+?)--([^/\\]+)")
-_FENCED = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
+_FENCE_MARKERS = ("```", "~~~")
 # Labelled lines of the card body (HF's default card template, Unsloth's, TheBloke's...).
 _LABEL = re.compile(
     r"(?i)(?:^|[\s|*>-])(finetuned from model(?:\s*\[optional\])?|fine-tuned from(?: model)?|"
@@ -240,9 +240,48 @@ def _yaml_docs(text: str) -> list[object]:
     return [d for d in docs if d is not None]
 
 
+def _fenced_blocks(body: str) -> list[tuple[str, tuple[int, int]]]:
+    """(content, (opening line, closing line) 0-based) of each fenced code block: a line that
+    starts with ``` or ~~~ opens one, the next line that is that marker alone closes it; an
+    opener never closed is not a block. Linear in the text: the next closing line of each
+    marker is precomputed (a card of a thousand unclosed fences must not rescan the rest of
+    the card once per fence)."""
+    lines = body.split("\n")
+    next_close: dict[str, list[int]] = {}
+    for marker in _FENCE_MARKERS:
+        following, upcoming = [-1] * (len(lines) + 1), -1
+        for i in range(len(lines) - 1, -1, -1):
+            following[i] = upcoming
+            if lines[i].rstrip() == marker:
+                upcoming = i
+        next_close[marker] = following
+    out: list[tuple[str, tuple[int, int]]] = []
+    i = 0
+    while i < len(lines):
+        opened = next((m for m in _FENCE_MARKERS if lines[i].startswith(m)), None)
+        close = next_close[opened][i] if opened is not None else -1
+        if close < 0:
+            i += 1
+            continue
+        content = "\n".join(lines[i + 1 : close])
+        out.append((content + "\n" if close > i + 1 else "", (i, close)))
+        i = close + 1
+    return out
+
+
+def _without_fenced_blocks(body: str) -> str:
+    """The body with every fenced code block (fences included) removed."""
+    blocks = _fenced_blocks(body)
+    if not blocks:
+        return body
+    lines = body.split("\n")
+    dropped = {n for _, (first, last) in blocks for n in range(first, last + 1)}
+    return "\n".join(line for n, line in enumerate(lines) if n not in dropped)
+
+
 def _labelled_bases(body: str) -> list[tuple[str, str | None]]:
     """(id, relation) from labelled lines and derivation prose of the card body."""
-    prose_free = _FENCED.sub("", body)
+    prose_free = _without_fenced_blocks(body)
     out: list[tuple[str, str | None]] = []
     for line in prose_free.splitlines():
         m = _LABEL.search(line)
@@ -325,9 +364,20 @@ def _json_file(snapshot: Snapshot, name: str) -> object:
     return None
 
 
+# At most this many bases are read per model (a 10,000-entry base_model list must not cost
+# 10,000 Hub requests); the others are reported unread (compliance.facts.normalize).
+MAX_BASES = 32
+
+
 def declared_bases(snapshot: Snapshot) -> tuple[BaseModelRef, ...]:
-    """Every base model the repo states, deduplicated (case-insensitively), self-references
-    dropped, each with its relation and where it was stated (docs/lineage.md)."""
+    """Every base model the repo states (at most MAX_BASES), see declared_bases_counted."""
+    return declared_bases_counted(snapshot)[0]
+
+
+def declared_bases_counted(snapshot: Snapshot) -> tuple[tuple[BaseModelRef, ...], int]:
+    """(the first MAX_BASES bases the repo states, how many distinct bases it states): each
+    deduplicated (case-insensitively), self-references dropped, with its relation and where it
+    was stated (docs/lineage.md)."""
     card = snapshot.card_data
     text = _card_text(snapshot)
     body = _card_body(text)
@@ -386,7 +436,7 @@ def declared_bases(snapshot: Snapshot) -> tuple[BaseModelRef, ...]:
         f.text for f in snapshot.files
         if f.path.lower() in ("mergekit_config.yml", "mergekit_config.yaml") and f.text
     ]  # fmt: skip
-    mergekit_texts += [m.group(2) for m in _FENCED.finditer(body)]
+    mergekit_texts += [content for content, _ in _fenced_blocks(body)]
     for chunk in mergekit_texts:
         for doc in _yaml_docs(chunk):
             if _looks_like_mergekit(doc):
@@ -411,7 +461,7 @@ def declared_bases(snapshot: Snapshot) -> tuple[BaseModelRef, ...]:
         for ident, _ in _labelled_bases(body):
             add(ident, None, 0, "card-body")
 
-    return _dedupe(found, lambda model: _infer_relation(snapshot, body, model))
+    return _dedupe(found, lambda model: _infer_relation(snapshot, body, model), MAX_BASES)
 
 
 def _add_resolving(
@@ -435,7 +485,9 @@ def _add_resolving(
         local.append(_Candidate(name, relation, _STRUCTURAL, source, 0))
 
 
-def _dedupe(found: list[_Candidate], infer: Callable[[str], str]) -> tuple[BaseModelRef, ...]:
+def _dedupe(
+    found: list[_Candidate], infer: Callable[[str], str], limit: int
+) -> tuple[tuple[BaseModelRef, ...], int]:
     merged: dict[str, _Candidate] = {}
     for cand in found:
         key = cand.model.lower()
@@ -451,7 +503,7 @@ def _dedupe(found: list[_Candidate], infer: Callable[[str], str]) -> tuple[BaseM
         if _SOURCE_ORDER.index(cand.source) < _SOURCE_ORDER.index(seen.source):
             seen.source = cand.source
     out: list[BaseModelRef] = []
-    for cand in sorted(merged.values(), key=lambda c: c.order):
+    for cand in sorted(merged.values(), key=lambda c: c.order)[:limit]:
         relation = cand.relation if cand.relation is not None else infer(cand.model)
         out.append(BaseModelRef(cand.model, relation, cand.source))
-    return tuple(out)
+    return tuple(out), len(merged)

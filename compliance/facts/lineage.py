@@ -29,6 +29,9 @@ from .model import (
 )
 
 DEFAULT_MAX_DEPTH = 8
+# At most this many models are read along one model's lineage (bases of bases...): the rest
+# are unavailable (unknown terms), so a hostile tree cannot cost unbounded Hub requests.
+MAX_LINEAGE_MODELS = 64
 
 # Licence classes whose licence imposes its own terms on derivatives (a custom agreement that
 # must travel with the weights); two different ones in one merge need a legal review.
@@ -240,6 +243,10 @@ class _Walk:
 
     def _fetch(self, ident: str) -> ModelFacts | SourceError:
         key = ident.lower()
+        if key not in self.loaded and len(self.loaded) >= MAX_LINEAGE_MODELS:
+            return SourceError(
+                ident, f"not read: a lineage reads at most {MAX_LINEAGE_MODELS} models"
+            )
         if key not in self.loaded:
             try:
                 self.loaded[key] = self.load(ModelId(ident))

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..sources.card import Card, find_key_line, first_heading, parse_card
 from ..sources.interface import Snapshot
-from .bases import declared_bases
+from .bases import MAX_BASES, declared_bases_counted
 from .model import (
     CLASS_STRICTNESS,
     Evidence,
@@ -181,6 +181,14 @@ def _str_or_none(value: object) -> str | None:
     if isinstance(value, list):
         value = value[0] if len(value) == 1 else ", ".join(str(v) for v in value)
     return str(value).strip() if value not in (None, "") else None
+
+
+def _clipped(text: str | None, limit: int = 200) -> str | None:
+    """A card value as reports and the policy input carry it: one line, bounded (a licence
+    text pasted as `license:` is read as a file, not echoed whole)."""
+    if text is None or (len(text) <= limit and "\n" not in text):
+        return text
+    return " ".join(text[: limit * 2].split())[:limit] + "…"
 
 
 def _declared_ids(value: object) -> list[str]:
@@ -657,7 +665,7 @@ class _Normalizer:
                 self.evidence.append(proof)
         eu_gate = bool(snap.gated and card.get("extra_gated_eu_disallowed") is True)
         info = LicenseInfo(
-            declared=_str_or_none(self.declared_raw),
+            declared=_clipped(_str_or_none(self.declared_raw)),
             declared_name=self.declared_name,
             declared_link=self.declared_link,
             source=(self.file_cands[0].source if self.file_cands else "card")
@@ -703,6 +711,17 @@ class _Normalizer:
                 self._note_modality(record, territory, multimodal)
         if eu_gate:
             territory, eu = self._eu_gate(territory), True
+        bases, stated = declared_bases_counted(snap)
+        if stated > len(bases):
+            self.findings.append(
+                Finding(
+                    "base-unavailable",
+                    "deny",
+                    f"the repo declares {stated} base models; only the first {MAX_BASES} are "
+                    f"read, so the terms of the other {stated - len(bases)} are unknown, and "
+                    "unknown is not permissive",
+                )
+            )
         return ModelFacts(
             model=snap.model,
             revision=snap.revision,
@@ -715,7 +734,7 @@ class _Normalizer:
             eu_gate_disallowed=eu_gate,
             multimodal=multimodal,
             pipeline_tag=pipeline,
-            base_models=declared_bases(snap),
+            base_models=bases,
             evidence=tuple(_dedupe(self.evidence)),
             findings=tuple(self.findings),
             digest=snap.digest,
