@@ -285,16 +285,19 @@ def clear_derived(root: Path) -> int:
     these caches name them are touched."""
     import re
 
+    from ..fileio import regular_files
+
     removed = 0
     patterns = (
-        (root / FACTS, "[0-9a-f][0-9a-f]/*", re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
-        (root / "policy", "*", re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
+        (root / FACTS, 2, re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
+        (root / "policy", 1, re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
     )
-    for folder, glob, name in patterns:
+    for folder, depth, name in patterns:
         if not folder.is_dir() or folder.is_symlink():
             continue
-        for path in folder.glob(glob):
-            if name.match(path.name) and path.is_file() and not path.is_symlink():
+        # Never through a symlinked sub-folder: nothing outside the cache is deleted.
+        for path in regular_files(folder, depth):
+            if name.match(path.name):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
                     removed += 1
