@@ -337,7 +337,9 @@ class _Normalizer:
             )
             # A short file is a pointer or a stand-in ("see https://..."), not other terms,
             # unless it is empty or states terms of its own (a short non-commercial notice).
-            words = len(words_of(text).words)
+            # Only a short text can be a pointer (a megabyte of punctuation around one word is
+            # not), and counting its words again is then cheap.
+            words = len(words_of(text).words) if len(text) <= STUB_CHARS else STUB_WORDS
             if words == 0:
                 status, kind = "empty", "empty"
             elif words < STUB_WORDS and _RESTRICTIVE.search(text):
@@ -802,6 +804,7 @@ def _strictest(cands: list[_Candidate]) -> _Candidate | None:
 
 
 STUB_WORDS = 120  # an unknown licence file shorter than this is a pointer, not other terms
+STUB_CHARS = 4000  # ... and no longer than this many characters
 # Words that make a short file terms of its own rather than a pointer to the declared licence.
 _RESTRICTIVE = re.compile(
     r"(?i)non[\s_-]?commercial|\bcommercial\b|research|academic|evaluation|personal use|"

@@ -89,6 +89,7 @@ def test_decode_strips_every_bom_and_sniffs_bomless_utf16():
             b"permitted without prior written permission.\n",
             "short",
         ),
+        (b"-" * 10_000 + b"\nLicensed under the Apache License 2.0.\n", "padded pointer"),
     ],
 )
 def test_a_licence_file_not_read_or_not_known_makes_the_licence_unknown(mirror, cli, content, why):
