@@ -55,9 +55,10 @@ _FENCE_MARKERS = ("```", "~~~")
 # Labelled lines of the card body (HF's default card template, Unsloth's, TheBloke's...).
 _LABEL = re.compile(
     r"(?i)(?:^|[\s|*>-])(finetuned from model(?:\s*\[optional\])?|fine-tuned from(?: model)?|"
-    r"base[ _-]?model|original model)\s*\**\s*[:|]\s*\**\s*(.+)$"
+    r"base[ _-]?model|original model)[\s*]*[:|][\s*]*(.+)$"
 )
 # Prose that names the model this one derives from, followed by a Hub link or id.
+MAX_LABEL_LINE = 2000
 _PROSE = re.compile(
     r"(?i)\b(quanti[sz]ed version of|quanti[sz]ation of|quants of|gguf version of|"
     r"fine-?tuned? (?:version )?of|fine-?tuned (?:on|from)|based on|built on|merge of)\s+"
@@ -284,7 +285,9 @@ def _labelled_bases(body: str) -> list[tuple[str, str | None]]:
     prose_free = _without_fenced_blocks(body)
     out: list[tuple[str, str | None]] = []
     for line in prose_free.splitlines():
-        m = _LABEL.search(line)
+        # One character class between label and value (no backtracking between two `\s*`),
+        # and labelled lines are short: a 400 KB line is not one.
+        m = _LABEL.search(line) if len(line) <= MAX_LABEL_LINE else None
         if m:
             value = m.group(2).strip().strip("*|").strip()
             url = _HF_URL.search(value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,17 +21,36 @@ from .interface import CARD_FILE, RepoFile, Snapshot, license_overflow, wanted_f
 from .reading import read_repo_file, snapshot_digest
 
 
+MAX_GIT_FILE_BYTES = 16 * 1024 * 1024  # packed-refs of a large clone; HEAD is a line
+
+
+def _git_text(path: Path) -> str | None:
+    """A small file of .git, read with a cap: regular files only (a FIFO or a device that a
+    hostile mirror put there is never opened for reading)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = handle.read(MAX_GIT_FILE_BYTES + 1)
+    if len(data) > MAX_GIT_FILE_BYTES:
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
 def git_head(folder: Path) -> str | None:
     """The HEAD commit of a git clone, read from .git without running git."""
     git = folder / ".git"
     if git.is_file():  # worktree / submodule: "gitdir: <path>"
-        content = git.read_text(encoding="utf-8", errors="replace").strip()
+        content = (_git_text(git) or "").strip()
         if content.startswith("gitdir:"):
             git = (folder / content[len("gitdir:") :].strip()).resolve()
     head_file = git / "HEAD"
     if not head_file.is_file():
         return None
-    head = head_file.read_text(encoding="utf-8", errors="replace").strip()
+    head = (_git_text(head_file) or "").strip()
     if SHA_RE.match(head):
         return head
     if not head.startswith("ref:"):
@@ -38,11 +58,11 @@ def git_head(folder: Path) -> str | None:
     ref = head[len("ref:") :].strip()
     loose = git / ref
     if loose.is_file():
-        sha = loose.read_text(encoding="utf-8", errors="replace").strip()
+        sha = (_git_text(loose) or "").strip()
         return sha if SHA_RE.match(sha) else None
     packed = git / "packed-refs"
     if packed.is_file():
-        for line in packed.read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in (_git_text(packed) or "").splitlines():
             parts = line.split()
             if len(parts) == 2 and parts[1] == ref and SHA_RE.match(parts[0]):
                 return parts[0]

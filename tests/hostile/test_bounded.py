@@ -61,3 +61,11 @@ def test_copyright_lines_are_counted_right_in_a_long_file():
     words = words_of(text)
     optional_lines = {words.lines[i] for i in words.optional}
     assert optional_lines == set(range(2, 3003))
+
+
+def test_labelled_base_lines_are_short_lines():
+    from compliance.facts.bases import MAX_LABEL_LINE, _labelled_bases
+
+    assert _labelled_bases("- **Base model :**  org/name\n") == [("org/name", None)]
+    padded = "Base model:" + " " * MAX_LABEL_LINE + "org/name\n"
+    assert _labelled_bases(padded) == []
