@@ -20,7 +20,6 @@ from .card import parse_card
 from .interface import CARD_FILE, RepoFile, Snapshot, license_overflow, wanted_files
 from .reading import read_repo_file, snapshot_digest
 
-
 MAX_GIT_FILE_BYTES = 16 * 1024 * 1024  # packed-refs of a large clone; HEAD is a line
 
 

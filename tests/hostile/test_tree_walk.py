@@ -65,4 +65,3 @@ def test_mirror_fifo_and_device_links_are_never_opened(tmp_path):
     snap = MirrorSource(tmp_path).fetch(parse_model_id("acme/m"))
     skipped = {f.path: f.skipped for f in snap.files if f.skipped}
     assert skipped == {"NOTICE": "not a regular file", "config.json": "symlink (not followed)"}
-
