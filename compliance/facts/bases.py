@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..modelid import is_valid_repo_id
-from ..sources.card import parse_card
+from ..sources.card import Card, parse_card
 from ..sources.interface import Snapshot
 from .model import BaseModelRef
 
@@ -121,9 +121,10 @@ def _card_text(snapshot: Snapshot) -> str:
     return card.text if card is not None and card.text is not None else ""
 
 
-def _card_body(text: str) -> str:
-    """The card text after its front matter (the whole text when there is none)."""
-    card = parse_card(text) if text else None
+def _card_body(text: str, card: Card | None = None) -> str:
+    """The card text after its front matter (the whole text when there is none); `card` is the
+    text already parsed, when the caller has it (a huge front matter is parsed once)."""
+    card = card if card is not None else (parse_card(text) if text else None)
     if card is None:
         return ""
     lines = text.lstrip("\ufeff").splitlines()
@@ -369,7 +370,7 @@ def _json_file(snapshot: Snapshot, name: str) -> object:
 
 # At most this many bases are read per model (a 10,000-entry base_model list must not cost
 # 10,000 Hub requests); the others are reported unread (compliance.facts.normalize).
-MAX_BASES = 32
+MAX_BASES = 16
 
 
 def declared_bases(snapshot: Snapshot) -> tuple[BaseModelRef, ...]:
@@ -377,13 +378,15 @@ def declared_bases(snapshot: Snapshot) -> tuple[BaseModelRef, ...]:
     return declared_bases_counted(snapshot)[0]
 
 
-def declared_bases_counted(snapshot: Snapshot) -> tuple[tuple[BaseModelRef, ...], int]:
+def declared_bases_counted(
+    snapshot: Snapshot, parsed: Card | None = None
+) -> tuple[tuple[BaseModelRef, ...], int]:
     """(the first MAX_BASES bases the repo states, how many distinct bases it states): each
     deduplicated (case-insensitively), self-references dropped, with its relation and where it
     was stated (docs/lineage.md)."""
     card = snapshot.card_data
     text = _card_text(snapshot)
-    body = _card_body(text)
+    body = _card_body(text, parsed)
     me = snapshot.model.lower()
     found: list[_Candidate] = []
 

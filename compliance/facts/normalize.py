@@ -713,7 +713,7 @@ class _Normalizer:
                 self._note_modality(record, territory, multimodal)
         if eu_gate:
             territory, eu = self._eu_gate(territory), True
-        bases, stated = declared_bases_counted(snap)
+        bases, stated = declared_bases_counted(snap, self.parsed_card)
         if stated > len(bases):
             self.findings.append(
                 Finding(
