@@ -69,3 +69,28 @@ def test_labelled_base_lines_are_short_lines():
     assert _labelled_bases("- **Base model :**  org/name\n") == [("org/name", None)]
     padded = "Base model:" + " " * MAX_LABEL_LINE + "org/name\n"
     assert _labelled_bases(padded) == []
+
+
+def test_a_lineage_reads_at_most_the_model_cap(tmp_path, cli, monkeypatch):
+    from compliance.facts.lineage import MAX_LINEAGE_MODELS
+
+    mirror = tmp_path / "mirror"
+
+    def card(bases: list[str]) -> str:
+        listed = "\n".join(f"  - {b}" for b in bases)
+        return f"---\nlicense: apache-2.0\nbase_model:\n{listed}\n---\n# M\n"
+
+    mids = [f"acme/mid-{i}" for i in range(MAX_BASES)]
+    for i, mid in enumerate(mids):
+        (mirror / mid).mkdir(parents=True)
+        leaves = [f"acme/leaf-{i}-{j}" for j in range(MAX_BASES)]
+        (mirror / mid / "README.md").write_text(card(leaves))
+    (mirror / "acme" / "top").mkdir(parents=True)
+    (mirror / "acme" / "top" / "README.md").write_text(card(mids))
+    (tmp_path / "compliance.yaml").write_text(CONFIG + "source: {mirror: mirror}\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("check", "--model", "acme/top", "--format", "json")
+    (d,) = json.loads(out)["decisions"]
+    assert (code, d["decision"]) == (1, "deny"), err
+    capped = [f for f in d["findings"] if f"at most {MAX_LINEAGE_MODELS} models" in f["message"]]
+    assert capped
