@@ -16,6 +16,31 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("compliance", appauthor=False))
 
 
+def regular_files(folder: Path, depth: int) -> list[Path]:
+    """Regular files exactly `depth` levels below `folder`, entering only real directories:
+    a symlink (to a folder or a file, anywhere on the way) is never followed, so nothing
+    outside `folder` is ever listed (and so never deleted by `cache clear`)."""
+    if depth < 1 or folder.is_symlink() or not folder.is_dir():
+        return []
+    out: list[Path] = []
+
+    def walk(path: str, level: int) -> None:
+        try:
+            with os.scandir(path) as it:
+                entries = list(it)
+        except OSError:
+            return
+        for entry in entries:
+            if level == depth:
+                if entry.is_file(follow_symlinks=False):
+                    out.append(Path(entry.path))
+            elif entry.is_dir(follow_symlinks=False):
+                walk(entry.path, level + 1)
+
+    walk(str(folder), 1)
+    return sorted(out)
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write `text` to `path` so that readers see the old file or the new one, never a mix."""
     import tempfile  # not imported on a read-only (warm) run

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..modelid import is_valid_repo_id
-from ..sources.card import parse_card
+from ..sources.card import Card, parse_card
 from ..sources.interface import Snapshot
 from .model import BaseModelRef
 
@@ -51,13 +51,14 @@ _HF_URL = re.compile(
 )
 _BARE_ID = re.compile(r"(?<![\w./:-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?![\w/-])")
 _HF_CACHE_DIR = re.compile(r"models--([^/\\]+?)--([^/\\]+)")
-_FENCED = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
+_FENCE_MARKERS = ("```", "~~~")
 # Labelled lines of the card body (HF's default card template, Unsloth's, TheBloke's...).
 _LABEL = re.compile(
     r"(?i)(?:^|[\s|*>-])(finetuned from model(?:\s*\[optional\])?|fine-tuned from(?: model)?|"
-    r"base[ _-]?model|original model)\s*\**\s*[:|]\s*\**\s*(.+)$"
+    r"base[ _-]?model|original model)[\s*]*[:|][\s*]*(.+)$"
 )
 # Prose that names the model this one derives from, followed by a Hub link or id.
+MAX_LABEL_LINE = 2000
 _PROSE = re.compile(
     r"(?i)\b(quanti[sz]ed version of|quanti[sz]ation of|quants of|"
     r"gguf (?:\(quanti[sz]ed\) )?version of|converted to mlx format from|"
@@ -134,9 +135,10 @@ def _card_text(snapshot: Snapshot) -> str:
     return card.text if card is not None and card.text is not None else ""
 
 
-def _card_body(text: str) -> str:
-    """The card text after its front matter (the whole text when there is none)."""
-    card = parse_card(text) if text else None
+def _card_body(text: str, card: Card | None = None) -> str:
+    """The card text after its front matter (the whole text when there is none); `card` is the
+    text already parsed, when the caller has it (a huge front matter is parsed once)."""
+    card = card if card is not None else (parse_card(text) if text else None)
     if card is None:
         return ""
     lines = text.lstrip("\ufeff").splitlines()
@@ -268,12 +270,53 @@ def _yaml_docs(text: str) -> list[object]:
     return [d for d in docs if d is not None]
 
 
+def _fenced_blocks(body: str) -> list[tuple[str, tuple[int, int]]]:
+    """(content, (opening line, closing line) 0-based) of each fenced code block: a line that
+    starts with ``` or ~~~ opens one, the next line that is that marker alone closes it; an
+    opener never closed is not a block. Linear in the text: the next closing line of each
+    marker is precomputed (a card of a thousand unclosed fences must not rescan the rest of
+    the card once per fence)."""
+    lines = body.split("\n")
+    next_close: dict[str, list[int]] = {}
+    for marker in _FENCE_MARKERS:
+        following, upcoming = [-1] * (len(lines) + 1), -1
+        for i in range(len(lines) - 1, -1, -1):
+            following[i] = upcoming
+            if lines[i].rstrip() == marker:
+                upcoming = i
+        next_close[marker] = following
+    out: list[tuple[str, tuple[int, int]]] = []
+    i = 0
+    while i < len(lines):
+        opened = next((m for m in _FENCE_MARKERS if lines[i].startswith(m)), None)
+        close = next_close[opened][i] if opened is not None else -1
+        if close < 0:
+            i += 1
+            continue
+        content = "\n".join(lines[i + 1 : close])
+        out.append((content + "\n" if close > i + 1 else "", (i, close)))
+        i = close + 1
+    return out
+
+
+def _without_fenced_blocks(body: str) -> str:
+    """The body with every fenced code block (fences included) removed."""
+    blocks = _fenced_blocks(body)
+    if not blocks:
+        return body
+    lines = body.split("\n")
+    dropped = {n for _, (first, last) in blocks for n in range(first, last + 1)}
+    return "\n".join(line for n, line in enumerate(lines) if n not in dropped)
+
+
 def _labelled_bases(body: str) -> list[tuple[str, str | None]]:
     """(id, relation) from labelled lines and derivation prose of the card body."""
-    prose_free = _FENCED.sub("", body)
+    prose_free = _without_fenced_blocks(body)
     out: list[tuple[str, str | None]] = []
     for line in prose_free.splitlines():
-        m = _LABEL.search(line)
+        # One character class between label and value (no backtracking between two `\s*`),
+        # and labelled lines are short: a 400 KB line is not one.
+        m = _LABEL.search(line) if len(line) <= MAX_LABEL_LINE else None
         if m:
             value = m.group(2).strip().strip("*|").strip()
             url = _HF_URL.search(value)
@@ -390,12 +433,25 @@ def _json_file(snapshot: Snapshot, name: str) -> object:
     return None
 
 
+# At most this many bases are read per model (a 10,000-entry base_model list must not cost
+# 10,000 Hub requests); the others are reported unread (compliance.facts.normalize).
+MAX_BASES = 16
+
+
 def declared_bases(snapshot: Snapshot) -> tuple[BaseModelRef, ...]:
-    """Every base model the repo states, deduplicated (case-insensitively), self-references
-    dropped, each with its relation and where it was stated (docs/lineage.md)."""
+    """Every base model the repo states (at most MAX_BASES), see declared_bases_counted."""
+    return declared_bases_counted(snapshot)[0]
+
+
+def declared_bases_counted(
+    snapshot: Snapshot, parsed: Card | None = None
+) -> tuple[tuple[BaseModelRef, ...], int]:
+    """(the first MAX_BASES bases the repo states, how many distinct bases it states): each
+    deduplicated (case-insensitively), self-references dropped, with its relation and where it
+    was stated (docs/lineage.md)."""
     card = snapshot.card_data
     text = _card_text(snapshot)
-    body = _card_body(text)
+    body = _card_body(text, parsed)
     me = snapshot.model.lower()
     found: list[_Candidate] = []
 
@@ -455,7 +511,7 @@ def declared_bases(snapshot: Snapshot) -> tuple[BaseModelRef, ...]:
         f.text for f in snapshot.files
         if f.path.lower() in ("mergekit_config.yml", "mergekit_config.yaml") and f.text
     ]  # fmt: skip
-    mergekit_texts += [m.group(2) for m in _FENCED.finditer(body)]
+    mergekit_texts += [content for content, _ in _fenced_blocks(body)]
     for chunk in mergekit_texts:
         for doc in _yaml_docs(chunk):
             if _looks_like_mergekit(doc):
@@ -480,7 +536,7 @@ def declared_bases(snapshot: Snapshot) -> tuple[BaseModelRef, ...]:
         for ident, _ in _labelled_bases(body):
             add(ident, None, 0, "card-body")
 
-    return _dedupe(found, lambda model: _infer_relation(snapshot, body, model))
+    return _dedupe(found, lambda model: _infer_relation(snapshot, body, model), MAX_BASES)
 
 
 def _add_resolving(
@@ -504,7 +560,9 @@ def _add_resolving(
         local.append(_Candidate(name, relation, _STRUCTURAL, source, 0))
 
 
-def _dedupe(found: list[_Candidate], infer: Callable[[str], str]) -> tuple[BaseModelRef, ...]:
+def _dedupe(
+    found: list[_Candidate], infer: Callable[[str], str], limit: int
+) -> tuple[tuple[BaseModelRef, ...], int]:
     merged: dict[str, _Candidate] = {}
     for cand in found:
         key = cand.model.lower()
@@ -520,7 +578,7 @@ def _dedupe(found: list[_Candidate], infer: Callable[[str], str]) -> tuple[BaseM
         if _SOURCE_ORDER.index(cand.source) < _SOURCE_ORDER.index(seen.source):
             seen.source = cand.source
     out: list[BaseModelRef] = []
-    for cand in sorted(merged.values(), key=lambda c: c.order):
+    for cand in sorted(merged.values(), key=lambda c: c.order)[:limit]:
         relation = cand.relation if cand.relation is not None else infer(cand.model)
         out.append(BaseModelRef(cand.model, relation, cand.source))
-    return tuple(out)
+    return tuple(out), len(merged)

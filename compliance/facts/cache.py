@@ -142,7 +142,14 @@ def from_cache(data: Any) -> ModelFacts:
 
 # The code that turns a snapshot into facts: these packages whole, and these modules.
 STAMPED_PACKAGES = ("facts", "sources")
-STAMPED_MODULES = ("modelid.py", "resources.py", "safeyaml.py", "errors.py", "fileio.py")
+STAMPED_MODULES = (
+    "modelid.py",
+    "resources.py",
+    "safeyaml.py",
+    "errors.py",
+    "fileio.py",
+    "textcodec.py",
+)
 
 
 def stamped_files() -> list[Path]:
@@ -279,17 +286,20 @@ def clear_derived(root: Path) -> int:
     these caches name them are touched."""
     import re
 
+    from ..fileio import regular_files
+
     removed = 0
     patterns = (
-        (root / FACTS, "[0-9a-f][0-9a-f]/*", re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
-        (root / "policy", "*", re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
-        (root / "registry", "*", re.compile(r"^[0-9a-f]{32}(\.pickle|\.[0-9]+\.tmp)$")),
+        (root / FACTS, 2, re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
+        (root / "policy", 1, re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
+        (root / "registry", 1, re.compile(r"^[0-9a-f]{32}(\.pickle|\.[0-9]+\.tmp)$")),
     )
-    for folder, glob, name in patterns:
+    for folder, depth, name in patterns:
         if not folder.is_dir() or folder.is_symlink():
             continue
-        for path in folder.glob(glob):
-            if name.match(path.name) and path.is_file() and not path.is_symlink():
+        # Never through a symlinked sub-folder: nothing outside the cache is deleted.
+        for path in regular_files(folder, depth):
+            if name.match(path.name):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
                     removed += 1

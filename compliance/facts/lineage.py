@@ -29,6 +29,9 @@ from .model import (
 )
 
 DEFAULT_MAX_DEPTH = 8
+# At most this many models are read along one model's lineage (bases of bases...): the rest
+# are unavailable (unknown terms), so a hostile tree cannot cost unbounded Hub requests.
+MAX_LINEAGE_MODELS = 64
 
 # Licence classes whose licence imposes its own terms on derivatives (a custom agreement that
 # must travel with the weights); two different ones in one merge need a legal review.
@@ -205,6 +208,7 @@ class _Reached:
     model: str
     terms: Terms
     evidence: tuple[Evidence, ...]
+    multimodal: bool | None = None
 
 
 @dataclass
@@ -239,6 +243,10 @@ class _Walk:
 
     def _fetch(self, ident: str) -> ModelFacts | SourceError:
         key = ident.lower()
+        if key not in self.loaded and len(self.loaded) >= MAX_LINEAGE_MODELS:
+            return SourceError(
+                ident, f"not read: a lineage reads at most {MAX_LINEAGE_MODELS} models"
+            )
         if key not in self.loaded:
             try:
                 self.loaded[key] = self.load(ModelId(ident))
@@ -286,7 +294,7 @@ class _Walk:
             self.built[key] = result
             return result
         own = got.own_terms()
-        self.reached.setdefault(key, _Reached(got.model, own, got.evidence))
+        self.reached.setdefault(key, _Reached(got.model, own, got.evidence, got.multimodal))
         children = [
             self.node(b.model, b.relation, depth + 1, (*path, key), got.model)
             for b in got.base_models
@@ -396,13 +404,49 @@ def apply_lineage(
                 )
             )
     inherited = _inherited_evidence(own, effective, list(walk.reached.values()))
+    multimodal, modality_evidence = _inherited_modality(facts, list(walk.reached.values()), walk)
+    inherited += modality_evidence
     new_evidence = [e for e in inherited if e not in facts.evidence]
     new_notes = [n for n in walk.notes if n not in facts.notes]
     return replace(
         facts,
+        multimodal=multimodal,
         lineage=tuple(n for n, _ in built),
         effective=effective,
         evidence=facts.evidence + tuple(new_evidence),
         findings=facts.findings + tuple(mismatches) + tuple(walk.findings),
         notes=facts.notes + tuple(new_notes),
     )
+
+
+TEXT_ONLY_CONFIG = "multimodal.text_only_config"  # see compliance.facts.normalize
+
+
+def _inherited_modality(
+    facts: ModelFacts, reached: list[_Reached], walk: _Walk
+) -> tuple[bool | None, list[Evidence]]:
+    """A derivative of a multimodal base is multimodal (EU clauses scoped to multimodal models
+    travel with it) unless its own weights' config shows a text-only network; either way the
+    evidence says which."""
+    if facts.multimodal is True:
+        return True, []
+    base = next((r for r in reached if r.multimodal is True), None)
+    if base is None:
+        return facts.multimodal, []
+    proof = next(
+        (e for e in facts.evidence if e.fact == TEXT_ONLY_CONFIG and e.model is None), None
+    )
+    if proof is not None:
+        walk._note(
+            f"modality: base {base.model} is multimodal, but this model's own {proof.file} "
+            f"({proof.quote}) is a text-only network: treated as text-only"
+        )
+        return facts.multimodal, [Evidence("multimodal", proof.file, proof.line, proof.quote)]
+    walk._note(
+        f"modality: base {base.model} is multimodal and this model's own config does not show "
+        "a text-only network: treated as multimodal"
+    )
+    quote = (
+        f"{base.model} is multimodal; its derivatives are too unless their config shows otherwise"
+    )
+    return True, [Evidence("multimodal", "README.md", None, quote, model=base.model)]

@@ -18,9 +18,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..sources.card import find_key_line, first_heading
+from ..sources.card import Card, find_key_line, first_heading, parse_card
 from ..sources.interface import Snapshot
-from .bases import declared_bases
+from .bases import MAX_BASES, declared_bases_counted
 from .model import (
     CLASS_STRICTNESS,
     BaseModelRef,
@@ -153,11 +153,43 @@ def _config(snapshot: Snapshot) -> dict[str, Any] | None:
     return data
 
 
+TEXT_ONLY_CONFIG = "multimodal.text_only_config"  # evidence fact: the weights' config is text-only
+_TEXT_ARCH = re.compile(
+    r"^[A-Za-z0-9]+For(?:CausalLM|ConditionalGeneration|SequenceClassification)$"
+)
+
+
+def _text_only_config(snapshot: Snapshot, config: dict[str, Any] | None) -> Evidence | None:
+    """Evidence that the model's own config.json describes a text-only network: architectures
+    that name no vision / audio part, and no vision or audio sub-config anywhere at the top."""
+    if not config:
+        return None
+    archs = config.get("architectures")
+    if not isinstance(archs, list) or not archs or not all(isinstance(a, str) for a in archs):
+        return None
+    if multimodal_of(None, (), config=config) or not all(_TEXT_ARCH.match(a) for a in archs):
+        return None
+    if any(re.search(r"vision|audio|image|video|visual|speech", str(k), re.I) for k in config):
+        return None
+    f = snapshot.file("config.json")
+    text = f.text if f is not None and f.text else ""
+    line = next((n for n, t in enumerate(text.splitlines(), 1) if '"architectures"' in t), None)
+    return Evidence(TEXT_ONLY_CONFIG, "config.json", line, f"architectures: {', '.join(archs)}")
+
+
 # -- helpers ---------------------------------------------------------------------------------------
 def _str_or_none(value: object) -> str | None:
     if isinstance(value, list):
         value = value[0] if len(value) == 1 else ", ".join(str(v) for v in value)
     return str(value).strip() if value not in (None, "") else None
+
+
+def _clipped(text: str | None, limit: int = 200) -> str | None:
+    """A card value as reports and the policy input carry it: one line, bounded (a licence
+    text pasted as `license:` is read as a file, not echoed whole)."""
+    if text is None or (len(text) <= limit and "\n" not in text):
+        return text
+    return " ".join(text[: limit * 2].split())[:limit] + "…"
 
 
 def _declared_ids(value: object) -> list[str]:
@@ -259,10 +291,16 @@ class _Normalizer:
         self.card_cands: list[_Candidate] = []  # what the card declares
         self.detected_paths: set[str] = set()
         self._bases: tuple[BaseModelRef, ...] | None = None
+        self._bases_stated = 0  # how many the repo declares; more than MAX_BASES are not read
+        card_file = snapshot.card
+        self.parsed_card = (
+            parse_card(card_file.text) if card_file is not None and card_file.text else None
+        )
 
     def bases(self) -> tuple[BaseModelRef, ...]:
         if self._bases is None:
-            self._bases = declared_bases(self.snapshot)
+            bases, self._bases_stated = declared_bases_counted(self.snapshot, self.parsed_card)
+            self._bases = tuple(bases)
         return self._bases
 
     def run(self) -> ModelFacts:
@@ -271,7 +309,9 @@ class _Normalizer:
                 Evidence("license.declared", "README.md", self.lic_line[0], self.lic_line[1])
             )
         self.read_files()
+        self.read_pasted_licences()
         self.read_card()
+        self.check_front_matter()
         governing = self.choose()
         return self.build(governing)
 
@@ -283,8 +323,13 @@ class _Normalizer:
         ]
         for f in files:
             if f.text is None:
-                if f.skipped:
-                    self.notes.append(f"{f.path}: not read ({f.skipped})")
+                # Not read (too large, binary, a symlink, over the count cap...): what it says
+                # is unknown, so the licence is too. Never dropped.
+                why = f.skipped or "not read"
+                self.notes.append(f"{f.path}: not read ({why})")
+                ev = Evidence("license.file", f.path, None, f"not read: {why}")
+                self.evidence.append(ev)
+                self.file_cands.append(_Candidate(None, f"file:{f.path}", 0.0, (ev,), "unread"))
                 continue
             self.read_file(f.path, f.text)
 
@@ -310,13 +355,22 @@ class _Normalizer:
                 if res.nearest and res.coverage >= 0.1
                 else ""
             )
-            # A short file is a pointer or a stand-in ("see https://..."), not other terms.
-            stub = len(words_of(text).words) < STUB_WORDS
-            kind = "short, not a licence text" if stub else "not a known licence text"
+            # A short file is a pointer or a stand-in ("see https://..."), not other terms,
+            # unless it is empty or states terms of its own (a short non-commercial notice).
+            # Only a short text can be a pointer (a megabyte of punctuation around one word is
+            # not), and counting its words again is then cheap.
+            words = len(words_of(text).words) if len(text) <= STUB_CHARS else STUB_WORDS
+            if words == 0:
+                status, kind = "empty", "empty"
+            elif words < STUB_WORDS and _RESTRICTIVE.search(text):
+                status, kind = "restrictive", "short, and it states terms of its own"
+            elif words < STUB_WORDS:
+                status, kind = "stub", "short, not a licence text"
+            else:
+                status, kind = "unknown", "not a known licence text"
             self.notes.append(f"{path}: {kind}{near}")
-            self.file_cands.append(
-                _Candidate(None, f"file:{path}", 0.0, (), "stub" if stub else "unknown")
-            )
+            ev = self.evidence[-1]
+            self.file_cands.append(_Candidate(None, f"file:{path}", 0.0, (ev,), status))
             return
         cand = _Candidate(
             self.reg.get(res.key),
@@ -331,6 +385,85 @@ class _Normalizer:
             res.terms,
         )
         (self.policy_files if res.document == "policy" else self.file_cands).append(cand)
+
+    def read_pasted_licences(self) -> None:
+        """Licence texts in the card: a text pasted as the `license:` value, and a known licence
+        text pasted in the card body. Each is read like one more licence file."""
+        pasted = [v for v in _declared_ids(self.declared_raw) if _is_pasted_text(v)]
+        for number, value in enumerate(pasted, 1):
+            name = CARD_LICENSE_VALUE if len(pasted) == 1 else f"{CARD_LICENSE_VALUE}[{number}]"
+            self.read_file(name, value)
+        self.declared_ids = [v for v in self.declared_ids if not _is_pasted_text(v)]
+        body = self.card_body()
+        if body is not None and "licen" in body.lower():
+            self.read_body_text(body)
+
+    def card_body(self) -> str | None:
+        """The card text after its front matter ('' when the front matter never closes)."""
+        card_file, parsed = self.snapshot.card, self.parsed_card
+        if card_file is None or not card_file.text or parsed is None:
+            return None
+        lines = card_file.text.lstrip("\ufeff").splitlines()
+        return (
+            "\n".join(lines[parsed.body_start - 1 :])
+            if parsed.front_matter_lines
+            else (card_file.text)
+        )
+
+    def read_body_text(self, body: str) -> None:
+        """A known licence text pasted in the card body counts as a licence file (README.md):
+        a card declaring apache-2.0 above a full CC-BY-NC text is governed by both."""
+        from .detect import detect_text
+
+        res = detect_text(body, CARD_FILE_NAME, registry=self.reg)
+        if (
+            res.key is None
+            or res.document != "license"
+            or res.status not in ("exact", "modified")
+            or res.confidence < BODY_TEXT_CONFIDENCE
+        ):
+            return
+        record = self.reg.get(res.key)
+        if record is None:
+            return
+        offset = self.parsed_card.body_start - 1 if self.parsed_card else 0
+        evidence = tuple(
+            Evidence(
+                "license.file" if e.fact == "license" else e.fact,
+                e.file,
+                e.line + offset if e.line is not None and self.parsed_card else e.line,
+                e.quote,
+            )
+            for e in res.evidence
+        )
+        self.notes.append(f"the card text contains the licence text of {record.key}")
+        self.file_cands.append(
+            _Candidate(
+                record,
+                f"file:{CARD_FILE_NAME}",
+                res.confidence,
+                evidence,
+                res.status,
+                res.notes if res.status != "exact" else (),
+                res.terms,
+            )
+        )
+
+    def check_front_matter(self) -> None:
+        """A card whose front matter cannot be read: its licence, bases and tags are unknown."""
+        parsed = self.parsed_card
+        if parsed is None or parsed.error is None:
+            return
+        first = parsed.front_matter_lines[0] if parsed.front_matter_lines else 1
+        self.findings.append(
+            Finding(
+                "license-conflict",
+                "unknown",
+                f"the card's metadata could not be read ({parsed.error}): the licence and base "
+                "models it declares are unknown",
+                (Evidence("card", CARD_FILE_NAME, max(1, first - 1), "---"),),
+            )
+        )
 
     # -- 2. the card's declaration -----------------------------------------------------------
     def read_card(self) -> None:
@@ -358,8 +491,14 @@ class _Normalizer:
                     self.notes.append(
                         f"card licence id {hid!r} is not a Hub licence id this tool knows"
                     )
-        if not self.declared_ids and not self.declared_name and not self.declared_link:
-            body = _body_licence(snap, reg)
+        broken = self.parsed_card is not None and self.parsed_card.error is not None
+        if (
+            not self.declared_ids
+            and not self.declared_name
+            and not self.declared_link
+            and not broken
+        ):
+            body = _body_licence(snap, reg, self.parsed_card)
             if body is not None:
                 rec, line_no, quote = body
                 ev = (Evidence("license.declared", "README.md", line_no, quote),)
@@ -444,6 +583,10 @@ class _Normalizer:
 
     # -- 3. what governs ---------------------------------------------------------------------
     def choose(self) -> _Candidate | None:
+        unresolved = [c for c in self.file_cands if c.record is None and c.status in _BLOCKING]
+        if unresolved:
+            self._unresolved_files(unresolved)
+            return None
         known_files = [c for c in self.file_cands if c.record is not None]
         governing = _strictest(known_files)
         keys_in_files = {c.record.key for c in known_files if c.record}
@@ -468,6 +611,26 @@ class _Normalizer:
         if governing is None and self.policy_files:
             return self._licence_of_policy()
         return governing
+
+    def _unresolved_files(self, unresolved: list[_Candidate]) -> None:  # governing: unknown
+        """A licence file that was not read, is empty, or states terms no record covers: what
+        governs is unknown (never the card alone, never the other files alone)."""
+        paths = ", ".join(c.source.split(":", 1)[1] for c in unresolved[:5])
+        more = f" and {len(unresolved) - 5} more" if len(unresolved) > 5 else ""
+        reasons = sorted({_UNRESOLVED_WHY[c.status] for c in unresolved})
+        self.notes.append(
+            f"licence unknown: {paths}{more} {' / '.join(reasons)}; it may add terms to, or "
+            "replace, any licence the card or other files declare"
+        )
+        self.findings.append(
+            Finding(
+                "license-conflict",
+                "unknown",
+                f"the repo's licence files include {paths}{more}, which "
+                f"{' / '.join(reasons)}: the licence is unknown until it is read and reviewed",
+                tuple(e for c in unresolved[:5] for e in c.evidence[:1]),
+            )
+        )
 
     def _card_against_file(self, card: _Candidate, file: _Candidate) -> _Candidate:
         assert card.record is not None and file.record is not None
@@ -561,10 +724,15 @@ class _Normalizer:
         tags = tuple(snap.tags) + (
             tuple(str(t) for t in card_tags) if isinstance(card_tags, list) else ()
         )
-        multimodal = multimodal_of(pipeline, tags, model=snap.model, config=_config(snap))
+        config = _config(snap)
+        multimodal = multimodal_of(pipeline, tags, model=snap.model, config=config)
+        if multimodal is not True:
+            proof = _text_only_config(snap, config)
+            if proof is not None:  # lineage keeps a text-only derivative of a multimodal base
+                self.evidence.append(proof)
         eu_gate = bool(snap.gated and card.get("extra_gated_eu_disallowed") is True)
         info = LicenseInfo(
-            declared=_str_or_none(self.declared_raw),
+            declared=_clipped(_str_or_none(self.declared_raw)),
             declared_name=self.declared_name,
             declared_link=resolve_license_link(self.declared_link, snap.model, snap.revision)
             if self.declared_link
@@ -612,6 +780,17 @@ class _Normalizer:
                 self._note_modality(record, territory, multimodal)
         if eu_gate:
             territory, eu = self._eu_gate(territory), True
+        bases, stated = self.bases(), self._bases_stated
+        if stated > len(bases):
+            self.findings.append(
+                Finding(
+                    "base-unavailable",
+                    "deny",
+                    f"the repo declares {stated} base models; only the first {MAX_BASES} are "
+                    f"read, so the terms of the other {stated - len(bases)} are unknown, and "
+                    "unknown is not permissive",
+                )
+            )
         return ModelFacts(
             model=snap.model,
             revision=snap.revision,
@@ -667,6 +846,16 @@ class _Normalizer:
         return territory
 
 
+# Licence-file states that make the licence unknown, and how a message says why.
+_UNRESOLVED_WHY = {
+    "unread": "could not be read",
+    "empty": "is empty",
+    "restrictive": "is a short notice with terms of its own",
+    "unknown": "is not a known licence text",
+}
+_BLOCKING = frozenset(_UNRESOLVED_WHY)
+
+
 def _key(c: _Candidate | None) -> str:
     return c.record.key if c is not None and c.record is not None else "?"
 
@@ -682,6 +871,23 @@ def _strictest(cands: list[_Candidate]) -> _Candidate | None:
 
 
 STUB_WORDS = 120  # an unknown licence file shorter than this is a pointer, not other terms
+STUB_CHARS = 4000  # ... and no longer than this many characters
+# Words that make a short file terms of its own rather than a pointer to the declared licence.
+_RESTRICTIVE = re.compile(
+    r"(?i)non[\s_-]?commercial|\bcommercial\b|research|academic|evaluation|personal use|"
+    r"prohibit|not permitted|not allowed|may not|must not|shall not|cannot be used|restrict|"
+    r"proprietary|without (?:the )?(?:prior )?(?:written )?permission|"
+    r"only for|solely|exclusively|terms of use|\bnc\b"
+)
+CARD_FILE_NAME = "README.md"
+CARD_LICENSE_VALUE = "README.md (license:)"  # a licence text pasted as the `license:` value
+BODY_TEXT_CONFIDENCE = 0.8  # a licence text in the card body counts from this confidence
+PASTED_TEXT_WORDS = 20  # a `license:` value this long is a text, not an id
+
+
+def _is_pasted_text(value: str) -> bool:
+    return "\n" in value.strip() or len(value.split()) >= PASTED_TEXT_WORDS
+
 
 _BODY_LICENCE = re.compile(r"^[\W_]*licen[cs]e[\W_]*[:=][\W_]*([A-Za-z0-9][A-Za-z0-9.\-]*)", re.I)
 
@@ -691,13 +897,13 @@ _BIBTEX_START = re.compile(r"^\s*@[A-Za-z]+\s*[{(]")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
-def _prose_lines(text: str) -> list[tuple[int, str]]:
-    """(number, line) of the card's lines outside code fences and BibTeX entries: a citation's
-    `license = {...}` names a cited work's licence, not the model's."""
+def _prose_lines(text: str, start: int = 1) -> list[tuple[int, str]]:
+    """(number, line) of the card's lines from `start` on, outside code fences and BibTeX
+    entries: a citation's `license = {...}` names a cited work's licence, not the model's."""
     out = []
     fence: str | None = None
     depth = 0
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.splitlines()[start - 1 :], start):
         f = _FENCE.match(line)
         if fence is not None:
             if f and f.group(1) == fence:
@@ -715,12 +921,16 @@ def _prose_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _body_licence(snapshot: Snapshot, reg: Registry) -> tuple[LicenseRecord, int, str] | None:
-    """A "License: apache-2.0" line in the card's text (cards without metadata)."""
+def _body_licence(
+    snapshot: Snapshot, reg: Registry, parsed: Card | None
+) -> tuple[LicenseRecord, int, str] | None:
+    """A "License: apache-2.0" line in the card's body (cards without metadata): never a line
+    inside the front matter, a code block or a BibTeX citation."""
     card = snapshot.card
     if card is None or card.text is None:
         return None
-    for number, line in _prose_lines(card.text):
+    start = parsed.body_start if parsed is not None and parsed.front_matter_lines else 1
+    for number, line in _prose_lines(card.text.lstrip("\ufeff"), start):
         m = _BODY_LICENCE.match(line.strip())
         if m and not _BIBTEX_FIELD.match(line.strip()):
             rec = reg.by_hf_id(m.group(1)) or reg.by_name(m.group(1))

@@ -22,6 +22,7 @@ def registry_stamp(root: Path) -> str:
         here / n
         for n in ("registry.py", "families.py", "fingerprint.py", "textnorm.py", "model.py")
     ]
+    paths.append(here.parent / "textcodec.py")  # textnorm decodes with it
     for folder in (root, root / "licenses"):
         try:
             with os.scandir(folder) as it:

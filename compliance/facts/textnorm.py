@@ -22,6 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate, chain, repeat
 
+# One decoding for the scan and `detect` (re-exported for existing callers).
+from ..textcodec import decode, looks_binary  # noqa: F401
+
 # Bump when tokenisation changes: fingerprints.json records it and is refused when it differs.
 TEXTNORM_VERSION = 1
 SHINGLE = 5
@@ -44,57 +47,6 @@ _COPYRIGHT = re.compile(
 # Soft hyphens and zero-width characters: invisible, but they would split words.
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _COPYRIGHT_WORDS = 14  # words of a copyright line that are optional
-
-
-def _utf16_order(data: bytes) -> str | None:
-    """'utf-16-le' / 'utf-16-be' when the bytes look like BOM-less UTF-16 text, else None."""
-    head = data[:4096]
-    if len(head) < 64:
-        return None
-    even, odd = head[0::2], head[1::2]
-
-    def texty(half: bytes) -> bool:  # mostly printable ASCII or whitespace
-        return sum(1 for c in half if 32 <= c < 127 or c in (9, 10, 13)) > 0.8 * len(half)
-
-    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even) and texty(even):
-        return "utf-16-le"
-    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd) and texty(odd):
-        return "utf-16-be"
-    return None
-
-
-def decode(data: bytes) -> str:
-    """Bytes -> text: UTF-16 (BOM or sniffed), UTF-8 (BOM stripped), else Windows-1252, else
-    Latin-1 (never fails)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16").lstrip("\ufeff")
-        except UnicodeDecodeError:
-            pass
-    else:
-        order = _utf16_order(data)
-        if order is not None:
-            try:
-                return data.decode(order)
-            except UnicodeDecodeError:
-                pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def looks_binary(data: bytes) -> bool:
-    head = data[:8192]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_order(head) is not None:
-        return False
-    return b"\x00" in head
 
 
 def _keep_newlines(match: re.Match[str]) -> str:
@@ -135,7 +87,7 @@ def words_of(text: str) -> Words:
         low = low.replace("\r\n", "\n").replace("\r", "\n")
     copyright_lines: set[int] = set()
     if "copyright" in low or "©" in low or "(c)" in low:
-        copyright_lines = {low.count("\n", 0, m.start()) + 1 for m in _COPYRIGHT.finditer(low)}
+        copyright_lines = _lines_of_matches(low, _COPYRIGHT)
     low = _drop_urls(low)
     findall = _ASCII_WORD.findall if ascii_only else re.compile(_WORD_PATTERN).findall
     per_line = [findall(line) for line in low.split("\n")]
@@ -149,6 +101,18 @@ def words_of(text: str) -> Words:
                 optional.update(range(at, at + min(len(found), _COPYRIGHT_WORDS)))
             at += len(found)
     return Words(words, lines, frozenset(optional), raw_lines)
+
+
+def _lines_of_matches(text: str, pattern: re.Pattern[str]) -> set[int]:
+    """1-based line numbers of every match, counted incrementally (linear in the text: a
+    file of a million copyright lines must not cost a count from the start per line)."""
+    out: set[int] = set()
+    line, pos = 1, 0
+    for m in pattern.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        out.add(line)
+    return out
 
 
 def _drop_urls(text: str) -> str:

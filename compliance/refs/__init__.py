@@ -21,6 +21,7 @@ import importlib
 import logging
 import os
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -100,12 +101,21 @@ def choose(path: Path, head: str = "") -> str | None:
 
 
 def _read(path: Path, display: str) -> str | None:
+    """The text of a regular file, read with a cap: a FIFO, a device or a socket is refused
+    without being opened for reading (no hang, no endless /dev/zero)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError("not a regular file", file=display)
+            if info.st_size > MAX_BYTES:
+                log.warning("%s: skipped, larger than %d bytes", display, MAX_BYTES)
+                return None
+            data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:  # grew since fstat
             log.warning("%s: skipped, larger than %d bytes", display, MAX_BYTES)
             return None
-        data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=display) from None
     if b"\0" in data[:8192]:
@@ -173,6 +183,20 @@ def _gitignore(directory: Path) -> object | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
+def _regular_in_tree(path: Path) -> bool:
+    """True for a regular file (not a symlink: a link is never followed, in or out of the
+    tree; not a FIFO, device or socket). Anything else is skipped with a warning."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    if stat.S_ISREG(mode):
+        return True
+    kind = "a symlink" if stat.S_ISLNK(mode) else "not a regular file"
+    log.warning("%s: skipped, %s (not followed)", path, kind)
+    return False
+
+
 def iter_files(root: Path) -> list[Path]:
     """Files under `root` that an extractor may handle: .gitignore respected (each directory's
     own file), SKIP_DIRS and symlinked directories not entered, sorted for stable output."""
@@ -192,6 +216,8 @@ def iter_files(root: Path) -> list[Path]:
         for f in sorted(filenames):
             p = here / f
             if _ignored(active, p, is_dir=False):
+                continue
+            if not _regular_in_tree(p):
                 continue
             if p.suffix and choose(p) is None:
                 continue

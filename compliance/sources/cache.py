@@ -151,7 +151,9 @@ class SnapshotCache:
         folder = self.root / SNAPSHOTS
         if not folder.is_dir() or folder.is_symlink():
             return []
-        return [p for p in folder.glob("*/*/*") if p.is_file() and not p.is_symlink()]
+        from ..fileio import regular_files
+
+        return regular_files(folder, 3)  # <org>/<name>/<sha>.json; symlinks never followed
 
     def info(self) -> CacheInfo:
         entries = self._entries()
@@ -185,7 +187,9 @@ class SnapshotCache:
                     raise CacheError(f"cannot remove {path}: {exc}") from exc
         folder = self.root / SNAPSHOTS
         if folder.is_dir() and not folder.is_symlink():
-            for sub in sorted(folder.glob("*/*"), reverse=True) + sorted(folder.glob("*")):
+            orgs = [p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()]
+            names = [p for o in orgs for p in o.iterdir() if p.is_dir() and not p.is_symlink()]
+            for sub in sorted(names, reverse=True) + sorted(orgs):
                 with contextlib.suppress(OSError):
-                    sub.rmdir()  # only when empty
+                    sub.rmdir()  # only when empty; never through a symlink
         return removed

@@ -68,11 +68,33 @@ def load_lenient_yaml(text: str, *, source: str = "README.md", first_line: int =
     return load_yaml(text, source=source, first_line=first_line, limits=limits)
 
 
+def _unclosed_front_matter(text: str) -> tuple[int, int] | None:
+    """(first, last) 1-based lines of a front matter that opens with `---` and never closes."""
+    lines = text.lstrip("\ufeff").splitlines()
+    for i, line in enumerate(lines[:50]):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("<!--") or stripped.endswith("-->"):
+            continue
+        if not _FENCE.match(line):
+            return None
+        # A card that opens with a lone `---` and goes on with prose (a rule, as some templates
+        # write) has no front matter; one that goes on with `key:` lines has a broken one.
+        following = next((t for t in lines[i + 1 :] if t.strip()), "")
+        return (i + 2, len(lines)) if _YAML_KEY_LINE.match(following) else None
+    return None
+
+
+_YAML_KEY_LINE = re.compile(r"^\s*[\"']?[A-Za-z_][\w .\"'-]*:(\s|$)")
+
+
 def parse_card(text: str) -> Card:
     from ..errors import ComplianceError
 
     found = split_front_matter(text)
     if found is None:
+        unclosed = _unclosed_front_matter(text)
+        if unclosed is not None:  # everything after the fence is unreadable metadata, no body
+            return Card({}, unclosed[1] + 1, "front matter has no closing `---`", unclosed)
         return Card({}, 1)
     yaml_lines, first, last = found
     try:

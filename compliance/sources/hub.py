@@ -46,7 +46,7 @@ from ..errors import (
 )
 from ..modelid import SHA_RE, ModelId
 from .cache import SnapshotCache
-from .interface import RepoFile, Snapshot, size_cap, wanted_files
+from .interface import RepoFile, Snapshot, license_overflow, size_cap, wanted_files
 from .reading import read_repo_file, snapshot_digest
 
 log = logging.getLogger("compliance")
@@ -378,7 +378,7 @@ class HubSource:
                     local_files_only=True,
                 )
                 note = f"{path}: read from the huggingface_hub cache for commit {sha}"
-                return read_repo_file(path, Path(local)), note
+                return read_repo_file(path, Path(local), follow_symlinks=True), note
         except Exception:  # not cached (LocalEntryNotFoundError and friends): ask the Hub
             pass
         url = hf_hub_url(model.repo_id, path, revision=sha, endpoint=self._endpoint)
@@ -421,7 +421,7 @@ class HubSource:
         local = self._retrying(name, deadline, what, download)
         if f"/snapshots/{sha}/" not in Path(local).as_posix():
             raise NetworkError(name, f"{what}: huggingface_hub returned a file of another commit")
-        return read_repo_file(path, Path(local)), None
+        return read_repo_file(path, Path(local), follow_symlinks=True), None
 
     def _retrying(self, model: str, deadline: _Deadline, what: str, func: Any) -> Any:
         """Call `func` until it succeeds, a permanent error, max attempts or the budget's end."""
@@ -534,6 +534,10 @@ class HubSource:
             if entry.skipped:
                 notes.append(f"{path} skipped: {entry.skipped}")
             files.append(entry)
+        overflow = license_overflow(info.siblings)
+        if overflow is not None:
+            notes.append(f"{overflow.path} skipped: {overflow.skipped}")
+            files.append(overflow)
         return Snapshot(
             model=model.repo_id,
             revision=info.sha,

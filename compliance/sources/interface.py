@@ -27,7 +27,10 @@ LICENSE_FILE_PATTERNS = (
     "*license_agreement*",
     "use_policy*",
     "notice*",
+    "copying*",
 )
+# Folders whose every file is a licence text (REUSE's LICENSES/<SPDX-id>.txt), top level only.
+LICENSE_FOLDERS = ("licenses", "licences")
 # Files lineage reads (small JSON/YAML that name base models).
 LINEAGE_FILES = (
     "adapter_config.json",
@@ -41,21 +44,45 @@ CARD_FILE = "README.md"
 MAX_CARD_BYTES = 2 * 1024 * 1024
 MAX_LICENSE_BYTES = 1024 * 1024
 MAX_LINEAGE_BYTES = 512 * 1024
+# At most this many licence-like files are read per repo; any beyond make the licence unknown.
+MAX_LICENSE_FILES = 32
 
 
 def is_license_file(path: str) -> bool:
-    """True for a top-level licence-like file (LICENSE, USE_POLICY.md, NOTICE...)."""
-    if "/" in path:
-        return False
+    """True for a top-level licence-like file (LICENSE, COPYING, USE_POLICY.md, NOTICE...) or a
+    file directly inside a top-level LICENSES/ folder."""
     name = path.lower()
+    if "/" in name:
+        folder, _, rest = name.partition("/")
+        return folder in LICENSE_FOLDERS and bool(rest) and "/" not in rest
     return any(fnmatch.fnmatchcase(name, pat) for pat in LICENSE_FILE_PATTERNS)
 
 
 def wanted_files(siblings: list[str]) -> list[str]:
-    """The files of a repo that the scan reads, in a stable order."""
+    """The files of a repo that the scan reads, in a stable order (at most MAX_LICENSE_FILES
+    licence-like files: see license_overflow for the rest)."""
     lineage = {name.lower() for name in LINEAGE_FILES}
-    picked = [s for s in siblings if s == CARD_FILE or is_license_file(s) or s.lower() in lineage]
-    return sorted(set(picked), key=lambda s: (s != CARD_FILE, s.lower()))
+    picked = sorted(
+        {s for s in siblings if s == CARD_FILE or is_license_file(s) or s.lower() in lineage},
+        key=lambda s: (s != CARD_FILE, s.lower()),
+    )
+    licences = [s for s in picked if is_license_file(s)]
+    dropped = set(licences[MAX_LICENSE_FILES:])
+    return [s for s in picked if s not in dropped]
+
+
+def license_overflow(siblings: list[str] | tuple[str, ...]) -> RepoFile | None:
+    """A skipped entry standing for the licence-like files beyond MAX_LICENSE_FILES, or None:
+    what was not read can only make the licence unknown, never be ignored."""
+    licences = sorted({s for s in siblings if is_license_file(s)}, key=str.lower)
+    if len(licences) <= MAX_LICENSE_FILES:
+        return None
+    first = licences[MAX_LICENSE_FILES]
+    why = (
+        f"not read: the repo has {len(licences)} licence-like files and at most "
+        f"{MAX_LICENSE_FILES} are read"
+    )
+    return RepoFile(first, None, None, None, skipped=why)
 
 
 def size_cap(path: str) -> int:

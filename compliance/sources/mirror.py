@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,21 +17,39 @@ from pathlib import Path
 from ..errors import RepoNotFound, RevisionNotFound, SourceError
 from ..modelid import SHA_RE, ModelId
 from .card import parse_card
-from .interface import CARD_FILE, RepoFile, Snapshot, wanted_files
+from .interface import CARD_FILE, RepoFile, Snapshot, license_overflow, wanted_files
 from .reading import read_repo_file, snapshot_digest
+
+MAX_GIT_FILE_BYTES = 16 * 1024 * 1024  # packed-refs of a large clone; HEAD is a line
+
+
+def _git_text(path: Path) -> str | None:
+    """A small file of .git, read with a cap: regular files only (a FIFO or a device that a
+    hostile mirror put there is never opened for reading)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = handle.read(MAX_GIT_FILE_BYTES + 1)
+    if len(data) > MAX_GIT_FILE_BYTES:
+        return None
+    return data.decode("utf-8", errors="replace")
 
 
 def git_head(folder: Path) -> str | None:
     """The HEAD commit of a git clone, read from .git without running git."""
     git = folder / ".git"
     if git.is_file():  # worktree / submodule: "gitdir: <path>"
-        content = git.read_text(encoding="utf-8", errors="replace").strip()
+        content = (_git_text(git) or "").strip()
         if content.startswith("gitdir:"):
             git = (folder / content[len("gitdir:") :].strip()).resolve()
     head_file = git / "HEAD"
     if not head_file.is_file():
         return None
-    head = head_file.read_text(encoding="utf-8", errors="replace").strip()
+    head = (_git_text(head_file) or "").strip()
     if SHA_RE.match(head):
         return head
     if not head.startswith("ref:"):
@@ -38,19 +57,22 @@ def git_head(folder: Path) -> str | None:
     ref = head[len("ref:") :].strip()
     loose = git / ref
     if loose.is_file():
-        sha = loose.read_text(encoding="utf-8", errors="replace").strip()
+        sha = (_git_text(loose) or "").strip()
         return sha if SHA_RE.match(sha) else None
     packed = git / "packed-refs"
     if packed.is_file():
-        for line in packed.read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in (_git_text(packed) or "").splitlines():
             parts = line.split()
             if len(parts) == 2 and parts[1] == ref and SHA_RE.match(parts[0]):
                 return parts[0]
     return None
 
 
-def _list_files(folder: Path | str) -> list[str]:
-    """Regular files under `folder` (not symlinks, not under a symlinked folder, not in .git)."""
+def _list_files(folder: Path | str, irregular: list[str] | None = None) -> list[str]:
+    """Regular files under `folder` (not symlinks, not under a symlinked folder, not in .git).
+
+    Anything else at a path (a symlink, a FIFO, a device) is never followed or opened; its
+    path goes to `irregular` when given, so a licence file that is one is reported unread."""
     out: list[str] = []
 
     def walk(path: str, prefix: str) -> None:
@@ -63,6 +85,8 @@ def _list_files(folder: Path | str) -> list[str]:
                 walk(entry.path, f"{prefix}{entry.name}/")
             elif entry.is_file(follow_symlinks=False):
                 out.append(prefix + entry.name)
+            elif irregular is not None:
+                irregular.append(prefix + entry.name)
 
     walk(str(folder), "")
     return sorted(out)
@@ -82,6 +106,11 @@ def _check_named_revision(model: ModelId, folder: Path, head: str) -> None:
         )
     at = f" ({revision} is {resolved})" if resolved else ""
     raise RevisionNotFound(str(model), f"the mirror holds revision {head}{at}")
+
+
+def _irregular_entry(name: str, path: str) -> RepoFile:
+    why = "symlink (not followed)" if os.path.islink(path) else "not a regular file"
+    return RepoFile(name, None, None, None, skipped=why)
 
 
 class MirrorSource:
@@ -112,13 +141,23 @@ class MirrorSource:
                 )
             _check_named_revision(model, Path(folder), head)
         try:
-            siblings = _list_files(folder)
+            irregular: list[str] = []
+            siblings = _list_files(folder, irregular)
             files: list[RepoFile] = []
             notes: list[str] = []
-            for name in wanted_files(siblings):
-                entry = read_repo_file(name, os.path.join(folder, name))
+            entries = [read_repo_file(n, os.path.join(folder, n)) for n in wanted_files(siblings)]
+            # A licence file (or card) that is a symlink or not a regular file was not read:
+            # it is reported, so it makes the licence unknown instead of vanishing.
+            entries += [
+                _irregular_entry(n, os.path.join(folder, n))
+                for n in wanted_files(sorted(irregular))
+            ]
+            overflow = license_overflow(siblings)
+            if overflow is not None:
+                entries.append(overflow)
+            for entry in entries:
                 if entry.skipped:
-                    notes.append(f"{name} skipped: {entry.skipped}")
+                    notes.append(f"{entry.path} skipped: {entry.skipped}")
                 files.append(entry)
         except OSError as exc:
             raise SourceError(str(model), f"cannot read the mirror copy: {exc}") from exc

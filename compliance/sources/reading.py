@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 from pathlib import Path
 
+from ..textcodec import decode, looks_binary
 from .interface import RepoFile, size_cap
 
 log = logging.getLogger("compliance")
-
-BINARY_SNIFF_BYTES = 8192
 
 
 def repo_file_from_bytes(name: str, data: bytes) -> RepoFile:
@@ -26,26 +26,40 @@ def repo_file_from_bytes(name: str, data: bytes) -> RepoFile:
         log.warning("%s is larger than its %d-byte cap; skipped", name, cap)
         return RepoFile(name, None, None, size, skipped=f"too-large ({size} bytes; cap {cap})")
     digest = hashlib.sha256(data).hexdigest()
-    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
+    if looks_binary(data):
         return RepoFile(name, None, digest, size, skipped="binary")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Licence files in the wild are sometimes Latin-1 / cp1252; keep them readable.
-        # The digest stays the one of the raw bytes, so drift detection is unaffected.
-        text = data.decode("cp1252", errors="replace")
+    # The same decoding as `compliance detect` (BOMs, UTF-16/32, then UTF-8, then cp1252): a
+    # licence file the scan reads differently from `detect` could be read as another licence.
+    # The digest stays the one of the raw bytes, so drift detection is unaffected.
+    text = decode(data)
     return RepoFile(name, text.replace("\r\n", "\n").replace("\r", "\n"), digest, size)
 
 
-def read_repo_file(name: str, local: Path | str) -> RepoFile:
-    """Read a downloaded or mirrored file, refusing what is too big or not text."""
+def read_repo_file(name: str, local: Path | str, *, follow_symlinks: bool = False) -> RepoFile:
+    """Read a downloaded or mirrored file, refusing what is too big, not text, or not a regular
+    file (a symlink, a FIFO, a device: never followed, never waited on).
+
+    `follow_symlinks` is for files this tool downloaded itself (the huggingface_hub cache links
+    snapshots to blobs); a file of a repo tree is never followed."""
     cap = size_cap(name)
-    size = os.stat(local).st_size
-    if size > cap:
-        log.warning("%s (%d bytes) is larger than its %d-byte cap; skipped", local, size, cap)
-        return RepoFile(name, None, None, size, skipped=f"too-large ({size} bytes; cap {cap})")
-    with open(local, "rb") as handle:
-        data = handle.read(cap + 1)  # the file may have grown since stat()
+    if follow_symlinks:
+        local = os.path.realpath(local)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(local, flags)
+    except OSError as exc:
+        if os.path.islink(local):
+            return RepoFile(name, None, None, None, skipped="symlink (not followed)")
+        raise exc
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return RepoFile(name, None, None, None, skipped="not a regular file")
+        size = info.st_size
+        if size > cap:
+            log.warning("%s (%d bytes) is larger than its %d-byte cap; skipped", local, size, cap)
+            return RepoFile(name, None, None, size, skipped=f"too-large ({size} bytes; cap {cap})")
+        data = handle.read(cap + 1)  # the file may have grown since fstat()
     return repo_file_from_bytes(name, data)
 
 

@@ -197,7 +197,11 @@ def test_broken_yaml_key_ending_in_base_model_is_recovered():
 
 def test_body_labelled_line_only_when_nothing_structured():
     body = "# Model\n- **Finetuned from model :** unsloth/llama-3.2-1b\n"
+    assert bases(snap("---\n---\n" + body)) == [("unsloth/llama-3.2-1b", "finetune", "card-body")]
+    # A lone opening rule followed by prose is no front matter (Unsloth's template) ...
     assert bases(snap("---\n\n" + body)) == [("unsloth/llama-3.2-1b", "finetune", "card-body")]
+    # ... but one followed by metadata that never closes is unreadable metadata (issue 14).
+    assert bases(snap("---\nlicense: mit\n" + body)) == []
     with_card = "---\nbase_model: org/real\n---\n" + body
     assert bases(snap(with_card)) == [("org/real", "finetune", "card")]
 

@@ -126,10 +126,12 @@ def test_modified_file_lowers_confidence_and_says_so(reg: Registry) -> None:
     assert any("differs from demo-1" in n for n in f.notes)
 
 
-def test_unknown_file_beside_a_declared_licence(reg: Registry) -> None:
+def test_unknown_file_beside_a_declared_licence_makes_the_licence_unknown(reg: Registry) -> None:
+    # issue 14: a licence text no record covers may add terms; the card alone does not govern.
     f = facts_of(reg, meta="license: plain", files={"LICENSE": "Custom terms apply here. " * 40})
-    assert f.license.key == "plain" and f.license.confidence <= 0.5
-    assert any(x.code == "license-conflict" for x in f.findings)
+    assert f.license.key == "unknown" and f.license.license_class == "unknown"
+    (finding,) = [x for x in f.findings if x.code == "license-conflict"]
+    assert finding.severity == "unknown" and "LICENSE" in finding.message
 
 
 @pytest.mark.parametrize(
