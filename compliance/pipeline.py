@@ -53,9 +53,17 @@ def make_source(spec: SourceSpec, *, cache_dir: Path | None = None) -> Source:
 
 
 class Scanner:
-    def __init__(self, source: Source, *, lineage: bool = True, workers: int = DEFAULT_WORKERS):
+    def __init__(
+        self,
+        source: Source,
+        *,
+        lineage: bool = True,
+        workers: int = DEFAULT_WORKERS,
+        min_confidence: float | None = None,
+    ):
         self.source = source
         self.lineage = lineage
+        self.min_confidence = min_confidence  # policy.min_confidence; None: the default
         self.workers = max(1, workers)
         self._memo: dict[str, ModelFacts | SourceError] = {}
         self._facts_cache: FactsCache | None = None
@@ -115,7 +123,13 @@ class Scanner:
             def build() -> Snapshot:
                 return snapshot
 
-        return cached_normalize(material, build, self._facts_cache, fetched_at=fetched_at)
+        return cached_normalize(
+            material,
+            build,
+            self._facts_cache,
+            fetched_at=fetched_at,
+            min_confidence=self.min_confidence,
+        )
 
     def _one(self, model: ModelId) -> ScanOutcome:
         try:

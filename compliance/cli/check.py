@@ -180,7 +180,11 @@ def gather(
     if wanted:
         from ..pipeline import Scanner, make_source
 
-        scanner = Scanner(make_source(config.source), lineage=True)
+        scanner = Scanner(
+            make_source(config.source),
+            lineage=True,
+            min_confidence=config.policy.min_confidence,
+        )
         outcomes = scanner.scan([mid for mid, _ in wanted.values()])
         for outcome in outcomes:
             mid, locations = wanted[str(outcome.model_id)]

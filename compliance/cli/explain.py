@@ -42,7 +42,9 @@ def command(
     mid = parse_model_id(model)
     check_date = parse_today(today)
     config = resolve_config(config_path, source)
-    outcome = Scanner(make_source(config.source), lineage=True).scan([mid])[0]
+    outcome = Scanner(
+        make_source(config.source), lineage=True, min_confidence=config.policy.min_confidence
+    ).scan([mid])[0]
     subject = (
         Subject(outcome.facts.model, outcome.facts.revision, facts=outcome.facts)
         if outcome.facts is not None

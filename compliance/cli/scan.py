@@ -97,7 +97,11 @@ def command(
     """
     ids = [parse_model_id(m) for m in models]  # a malformed id is a usage error (exit 2)
     config = resolve_config(config_path, source)
-    scanner = Scanner(make_source(config.source), lineage=not no_lineage)
+    scanner = Scanner(
+        make_source(config.source),
+        lineage=not no_lineage,
+        min_confidence=config.policy.min_confidence,
+    )
     outcomes: list[ScanOutcome] = scanner.scan(ids)
     facts = [o.facts for o in outcomes if o.facts is not None]
     if fmt == "json":

@@ -37,6 +37,7 @@ from .clauses import (
     TERRITORY,
     USER_THRESHOLD,
     Clause,
+    ClauseFacts,
 )
 from .model import (
     COMMERCIAL_STRICTNESS,
@@ -330,3 +331,81 @@ def fold_terms(terms: RecordTerms, cls: str, other: RecordTerms, other_cls: str)
         derivatives_inherit=either(terms.derivatives_inherit, other.derivatives_inherit),
     )
     return folded, stricter_class(cls, other_cls)
+
+
+def apply_readings(
+    values: dict[str, Any],
+    cls: str,
+    readings: Sequence[tuple[str, ClauseFacts]],
+    *,
+    known: bool,
+) -> tuple[dict[str, Any], str, list[Evidence], list[str]]:
+    """Facts of licence files nobody recognised, read by the clause reader, applied to a model's
+    facts. Beside a known licence (`known`) they can only add restrictions; with no known
+    licence they are the facts (and the class stays unknown unless they make it
+    non-commercial, research-only or copyleft)."""
+    out = dict(values)
+    evidence: list[Evidence] = []
+    notes: list[str] = []
+    for path, reading in readings:
+        said = dict(reading.evidence_for)
+        changed: list[str] = []
+
+        def take(name: str, value: Any, fact: str | None = None) -> None:
+            if out.get(name) != value:
+                out[name] = value
+                changed.append(name)
+                c = said.get(fact or name)
+                if c is not None:
+                    evidence.append(Evidence(fact or name, path, c.line, c.quote))
+
+        cu = reading.commercial_use
+        if cu == "no" or (
+            cu != "unknown"
+            and COMMERCIAL_STRICTNESS.get(cu, 0) > COMMERCIAL_STRICTNESS.get(out.get("commercial_use", "unknown"), 0)
+            and (known or out.get("commercial_use", "unknown") == "unknown")
+        ):
+            take("commercial_use", cu)
+        elif not known and out.get("commercial_use", "unknown") == "unknown" and cu != "unknown":
+            take("commercial_use", cu)
+        for name in ("non_commercial", "research_only"):
+            value = getattr(reading, name)
+            if value is True or (not known and out.get(name) is None and value is not None):
+                take(name, value)
+        for name in ("mau_cap", "revenue_cap"):
+            value = getattr(reading, name)
+            if value is not None and (out.get(name) is None or value < out[name]):
+                take(name, value)
+        territory = list(out.get("territory_restrictions") or ())
+        added = [t for t in reading.territory_restrictions if t not in territory]
+        if added:
+            take("territory_restrictions", tuple(territory + added))
+        if reading.eu_restricted is True or (not known and out.get("eu_restricted") is None):
+            if reading.eu_restricted is not None or not known:
+                take("eu_restricted", reading.eu_restricted)
+        ot = reading.output_training
+        current = out.get("output_training", "unknown")
+        if ot != "unknown" and (
+            (not known and current == "unknown")
+            or OUTPUT_TRAINING_STRICTNESS.get(ot, 0) > OUTPUT_TRAINING_STRICTNESS.get(current, 0)
+        ):
+            take("output_training", ot)
+        duties = list(out.get("attribution") or ())
+        more = [a for a in reading.attribution if a not in duties]
+        if more:
+            take("attribution", tuple(duties + more))
+        if reading.acceptable_use_policy and not out.get("acceptable_use_policy"):
+            out["acceptable_use_policy"] = reading.acceptable_use_policy
+        if reading.license_class != "unknown":
+            new_cls = stricter_class(cls, reading.license_class) if known else (
+                reading.license_class if cls == "unknown" else stricter_class(cls, reading.license_class)
+            )
+            if new_cls != cls:
+                cls = new_cls
+                changed.append("license.class")
+        if changed:
+            notes.append(
+                f"{path}: not a known licence text; its clauses were read "
+                f"({', '.join(sorted(set(changed)))})"
+            )
+    return out, cls, evidence, notes

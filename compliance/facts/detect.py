@@ -25,7 +25,7 @@ from itertools import chain, compress
 from typing import TYPE_CHECKING, Any
 
 from .fingerprint import Fingerprints, Variant
-from .model import Evidence
+from .model import DEFAULT_MIN_CONFIDENCE, Evidence
 from .registry import LicenseRecord, RecordTerms, Registry, load_registry
 from .textnorm import (
     SHINGLE,
@@ -41,9 +41,6 @@ if TYPE_CHECKING:
     from .amend import Passage
     from .clauses import ClauseFacts
 
-# Below this confidence a text match is not trusted: the text is treated as unknown (its own
-# clauses are read instead). compliance.yaml `policy.min_confidence` sets it for check / scan.
-DEFAULT_MIN_CONFIDENCE = 0.8
 CLUSTER_GAP = 60  # shingles: matches further apart than this belong to different passages
 MAX_CANDIDATES = 8
 FULL_COMPARE = 3  # candidates compared in full (region, differences)

@@ -40,6 +40,9 @@ OUTPUT_TRAINING_STRICTNESS = {
 }
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
+# A licence text matched below this confidence is treated as unknown: compliance.yaml
+# `policy.min_confidence` overrides it (cargo-deny's confidence-threshold).
+DEFAULT_MIN_CONFIDENCE = 0.8
 SEVERITIES = ("deny", "warn", "info")
 
 
