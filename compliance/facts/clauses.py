@@ -308,6 +308,9 @@ def _commercial_definitions(r: _Reader) -> None:
 _SCOPE_LIMITED = _re(
     rf"\b{LIMIT} (?:{W}{{0,4}}?)(?:for|in|to|by|within|with|under|on) (?:{W}{{0,3}}?)(?P<op>(?:{NC}|research|academic|scientific|evaluation|testing|personal|internal|non ?production|educational|experimental)\b(?: \S+){{0,4}})"
 )
+_SCOPE_LIMITED_TO = _re(
+    rf"\b(?<!not )(?:limited|restricted|confined) to (?:{W}{{0,3}}?)(?P<op>(?:{NC}|research|academic|scientific|evaluation|testing|personal|non ?production|educational|experimental)\b(?: \S+){{0,4}})"
+)
 _SCOPE_ONLY_AFTER = _re(
     rf"\b(?P<op>(?:{NC}|research|academic|evaluation|testing|personal|non ?production|educational|experimental)(?: (?:and|or|{NC}|research|academic|scientific|educational|evaluation|testing|personal|use|uses|purpose|purposes|activities|settings|environment)){{0,5}}) (?:only|exclusively|solely)\b"
 )
@@ -318,8 +321,13 @@ _PURPOSE_OTHER_THAN_COMMERCIAL = _re(
     rf"\b(?:purposes?|uses?) other than (?P<op>commercial(?: or production)? (?:use|uses|purposes?))\b"
 )
 _NC_GRANT = _re(rf"\b(?:for|to) (?:any |your |the )?(?:own )?(?P<op>{NC}(?: (?:research|scientific|academic))?(?: (?:use|uses|purposes?|activities|applications?|manner|basis)))\b")
+# "commercial" naming something other than a use: a licence, an entity, a registry...
+_NOT_A_USE = (
+    r"(?! (?:licen[cs]es?|agreements?|terms|entit\w*|registry|damages|losses|arbitration|"
+    r"partners?\w*|contracts?|relationships?|court|law|code|version|offerings?|reasonabl\w*))"
+)
 _COMMERCIAL_NEG_BEFORE = _re(
-    rf"\b(?P<neg>{NEG})\b(?P<gap> (?:(?!(?:but|however|unless|provided|except|although|while|whereas|if) )\S+ ){{0,14}}?)(?P<op>{COMMERCIAL_USE})\b"
+    rf"\b(?P<neg>{NEG})\b(?P<gap> (?:(?!(?:but|however|unless|provided|except|although|while|whereas|if) )\S+ ){{0,14}}?)(?P<op>{COMMERCIAL_USE})\b{_NOT_A_USE}"
 )
 _COMMERCIAL_NEG_AFTER = _re(
     rf"\b(?P<op>(?:any )?{COMMERCIAL_USE}|commercialization|commercialisation|monetization|monetisation)\b(?: \S+){{0,10}}? (?:is|are|shall be|will be|remains?|being)? ?(?:strictly |expressly |specifically )?(?:prohibited|forbidden|not permitted|not allowed|not authori[sz]ed|not licensed|not granted|excluded|reserved|not covered)\b"
@@ -401,7 +409,7 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
     outputs_only = bool(_OUTPUT_SUBJECT.search(text))
     attrs = {"scope": "outputs"} if outputs_only else {}
     # A grant limited to a scope: "solely for non-commercial research purposes".
-    for rx in (_SCOPE_LIMITED, _SCOPE_ONLY_AFTER, _SCOPE_OTHER_THAN):
+    for rx in (_SCOPE_LIMITED, _SCOPE_LIMITED_TO, _SCOPE_ONLY_AFTER, _SCOPE_OTHER_THAN):
         for m in rx.finditer(text):
             if rx is _SCOPE_OTHER_THAN and not (NEG_RE.search(text[: m.start()]) or ctx_neg):
                 continue
@@ -433,8 +441,10 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
                 r.add(s, kind, True, at, 0.8, **attrs, how="defined", term=term)
     if disclaimer:
         return
-    if _RESTATES.search(text):
-        return  # "commercial use not in accordance with this Agreement is prohibited"
+    if _RESTATES.search(text) or _has_threshold(text):
+        # "commercial use not in accordance with this Agreement is prohibited"; "... must not
+        # exceed 1 million visits without a commercial licence" (the threshold's consequence)
+        return
     # Prohibitions: "you may not use ... for commercial purposes".
     for m in _COMMERCIAL_NEG_BEFORE.finditer(text):
         if _NOT_LIMITED.search(text[m.start() : m.start("op")]):
@@ -514,14 +524,16 @@ _USERS = (
     r"(?P<metric>(?:monthly |daily |weekly )?(?:active )?(?:end |service |registered |unique )?"
     r"(?:users?|visits?|visitors?|subscribers?|customers?)|maus?|daus?)"
 )
-_USER_AFTER = _re(rf"\b(?<!usd )(?<!eur )(?P<n>\d{{4,}})(?: (?:monthly|daily|weekly|active|unique|total|registered|end|service)){{0,3}}? {_USERS}\b")
+_NOT_USERS = r"(?! ?(?:users?|maus?|visits?|visitors?|subscribers?)\b)"
+_NOT_MONEY = r"(?! ?(?:revenues?|turnover|usd|eur|income)\b)"
+_USER_AFTER = _re(rf"\b(?<!usd )(?<!eur )(?P<n>\d{{4,}}){_NOT_MONEY}(?: (?:monthly|daily|weekly|active|unique|total|registered|end|service)){{0,3}}? {_USERS}\b")
 _USER_BEFORE = _re(
     rf"\b{_USERS}\b(?: \S+){{0,10}}? {_CMP} (?P<n>\d{{4,}})\b(?! (?:usd|eur|gbp|cny|in revenue|of revenue|revenue))"
 )
 _CUR = r"(?:usd|eur|gbp|cny|inr|jpy|krw|sgd|hkd)"
 _REVENUE = r"(?P<metric>(?:annual |yearly |monthly |gross |net |total |global |worldwide |consolidated )*(?:revenues?|turnover|sales|income|receipts))"
 _REV_AFTER = _re(
-    rf"\b(?P<cur1>{_CUR} )?(?P<n>\d{{4,}})(?: (?P<cur2>{_CUR}))?(?: \S+){{0,10}}? (?:in |of )?{_REVENUE}\b"
+    rf"\b(?P<cur1>{_CUR} )?(?P<n>\d{{4,}})(?: (?P<cur2>{_CUR}))?(?:{_NOT_USERS} \S+){{0,10}}? (?:in |of )?{_REVENUE}\b"
 )
 _REV_BEFORE = _re(rf"\b{_REVENUE}\b(?: \S+){{0,10}}? (?:{_CMP} )?(?P<cur1>{_CUR} )?(?P<n>\d{{4,}})(?: (?P<cur2>{_CUR}))?\b")
 _MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month|calendar month|in any month)\b")
@@ -629,6 +641,9 @@ _MULTIMODAL = re.compile(r"\b(?:multimodal|multi modal|vision|image|images|video
 def _territory(r: _Reader, s: Sentence, term: str | None) -> None:
     text = s.text
     if not _REGION_RE.search(text):
+        m = _SANCTIONS.search(text)
+        if m is not None and term is None:
+            r.add(s, EXPORT_CONTROL, "sanctions", m.start(), 0.7, regions="")
         return
     if term is not None and not re.search(r"\b(?:territory|territories|region|area|jurisdiction|countr\w+)\b", term):
         return
@@ -800,9 +815,11 @@ def _attribution(r: _Reader, s: Sentence, term: str | None) -> None:
         if m is None:
             continue
         if what == "display":
-            value = f'Display "{(m.group("op") + m.group("name")).strip()}"'
+            shown = _quoted(r, s, m.start("op"), m.group("op")) or (m.group("op") + m.group("name"))
+            value = f'Display "{shown.strip()}"'
         elif what == "prefix":
             name = m.group("name").strip() if "name" in rx.groupindex else ""
+            name = (_quoted(r, s, m.start("name"), "") or name) if name else name
             value = f'Model names must begin with "{name}"' if name else "Model names must carry a prefix"
         elif what == "notices":
             value = "Keep the copyright and licence notices"
@@ -815,6 +832,25 @@ def _attribution(r: _Reader, s: Sentence, term: str | None) -> None:
         else:
             value = "Mark modified files"
         r.add(s, ATTRIBUTION, value, m.start("op"), 0.8, duty=what)
+
+
+_QUOTED = re.compile(r"[\"“”]([^\"“”\n]{1,60}?)[\"“”]")
+
+
+def _quoted(r: _Reader, s: Sentence, offset: int, starting: str) -> str | None:
+    """The quoted words of the file near `offset` ("Built with Llama"), in their own case."""
+    word = s.word_at(offset)
+    line = s.lines[word] if s.lines else 0
+    raw = r.raw_lines[line - 1] if 0 < line <= len(r.raw_lines) else ""
+    column = s.columns[word] if s.columns else 0
+    best = None
+    for m in _QUOTED.finditer(raw):
+        inner = m.group(1).strip()
+        if not inner or (starting and not inner.lower().startswith(starting.split(" ")[0])):
+            continue
+        if best is None or abs(m.start() - column) < abs(best[0] - column):
+            best = (m.start(), inner)
+    return best[1] if best is not None else None
 
 
 def _share_alike(r: _Reader, s: Sentence, term: str | None) -> None:

@@ -85,7 +85,7 @@ _MONEY_OR_USERS = re.compile(
     r"(?:\(|[a-z ]{0,20})\b(?:usd|dollars?|eur|euros?|rmb|yuan|revenue|turnover|sales|users?|mau|dau|"
     r"monthly|daily|active|visits?|customers?|subscribers?|in annual|per)\b"
 )
-_CONTRACTIONS = {"won": "will", "can": "can", "shan": "shall", "ain": "is"}
+_CONTRACTIONS = {"wo": "will", "ca": "can", "sha": "shall", "ai": "is"}  # stem before "n't"
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ def _words_of(segment: str, base: int) -> list[tuple[str, int]]:
                 i = j
                 continue
         if kind == "cur" or tok in _CURRENCY_WORD:
-            code = _CURRENCY_SIGN.get(tok) if kind == "cur" else _CURRENCY_WORD[tok]
+            code = tok if kind == "cur" else _CURRENCY_WORD[tok]
             # "US$", "US dollars", "U.S. dollars", "United States dollars": one token
             while out and out[-1][0] in ("us", "u", "s", "united", "states"):
                 if code != "usd":
