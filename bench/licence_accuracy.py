@@ -348,7 +348,8 @@ def reader_fields(text: str, document: str) -> dict[str, Any]:
     from compliance.facts.clauses import read_clauses
 
     cf = read_clauses(text, document=document)
-    return fields_of(cf.facts_json(), cf.license_class, cf.share_alike, True)
+    # Terms of another licence that apply too were not read: caps are not stated.
+    return fields_of(cf.facts_json(), cf.license_class, cf.share_alike, not cf.incorporates)
 
 
 def texts_with_keys(corpus: Path, texts: Path | None, answers: dict[str, Any]) -> list[tuple[str, str, str]]:

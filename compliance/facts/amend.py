@@ -409,3 +409,43 @@ def apply_readings(
                 f"({', '.join(sorted(set(changed)))})"
             )
     return out, cls, evidence, notes
+
+
+def fold_incorporated(
+    reading: ClauseFacts, terms: RecordTerms, record_class: str, path: str, clause: Clause
+) -> tuple[ClauseFacts, list[Evidence]]:
+    """An unknown text that applies a known licence's terms too ("the Llama 2 license also
+    applies"): the stricter of its own clauses and that licence's facts, cited at the clause."""
+    def lowest(a: int | None, b: int | None) -> int | None:
+        return b if a is None else a if b is None else min(a, b)
+
+    changed: list[str] = []
+    values: dict[str, Any] = {}
+    if COMMERCIAL_STRICTNESS.get(terms.commercial_use, 0) > COMMERCIAL_STRICTNESS.get(reading.commercial_use, 0) or reading.commercial_use == "unknown":
+        values["commercial_use"] = terms.commercial_use
+    for name in ("mau_cap", "revenue_cap"):
+        value = lowest(getattr(reading, name), getattr(terms, name))
+        if value != getattr(reading, name):
+            values[name] = value
+    territory = list(reading.territory_restrictions)
+    territory += [t for t in terms.territory_restrictions if t not in territory]
+    if len(territory) != len(reading.territory_restrictions):
+        values["territory_restrictions"] = tuple(territory)
+    if terms.eu_restricted or (reading.eu_restricted is None and terms.eu_restricted is not None and len(reading.incorporates) == 1):
+        values["eu_restricted"] = bool(terms.eu_restricted) or bool(reading.eu_restricted)
+    if reading.output_training == "unknown" or OUTPUT_TRAINING_STRICTNESS.get(terms.output_training, 0) > OUTPUT_TRAINING_STRICTNESS.get(reading.output_training, 0):
+        values["output_training"] = terms.output_training
+    more = [a for a in terms.attribution if a not in reading.attribution]
+    if more:
+        values["attribution"] = (*reading.attribution, *more)
+    for name in ("non_commercial", "research_only"):
+        if getattr(terms, name) is True and getattr(reading, name) is not True:
+            values[name] = True
+    cls = reading.license_class
+    if record_class in ("non-commercial", "research-only", "copyleft"):
+        cls = record_class if cls == "unknown" else stricter_class(cls, record_class)
+    if cls != reading.license_class:
+        values["license_class"] = cls
+    changed = [k for k in values if k != "license_class"]
+    evidence = [Evidence(k, path, clause.line, clause.quote) for k in changed]
+    return replace(reading, **values), evidence

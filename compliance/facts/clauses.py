@@ -58,6 +58,7 @@ DERIVATIVES_INHERIT = "derivatives-inherit"
 GOVERNING_LAW = "governing-law"  # value: the place
 USE_RESTRICTIONS = "use-restrictions"  # a list of prohibited uses (RAIL, AUP)
 OUTPUTS_MENTIONED = "outputs-mentioned"  # the text speaks of the model's outputs at all
+INCORPORATES = "incorporates"  # another licence's terms apply too; value: its name (attrs url)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ GRANT_RE = re.compile(
     r"licensed under|to deal in the)\b"
 )
 DEFINITION_RE = re.compile(
-    r"^(?:\S{1,4} )?(?:(?:as used (?:herein|in this \S+)|for (?:the )?purposes of this \S+|"
+    r"^(?:(?:\d{1,3}|[a-z]|[ivx]{1,4}) ){0,3}(?:(?:as used (?:herein|in this \S+)|for (?:the )?purposes of this \S+|"
     r"in this \S+) )?(?:the term )?(?P<term>(?:\S+ ){0,6}?\S+) (?:shall )?(?:means?|refers? to|"
     r"is defined as|shall have the meaning|has the meaning|includes|shall include)\b"
 )
@@ -223,6 +224,7 @@ class _Reader:
     document: str
     found: list[Clause] = field(default_factory=list)
     definitions: dict[str, set[str]] = field(default_factory=dict)  # term -> commercial kinds
+    capped: bool = False  # the text has a user or revenue threshold somewhere
 
     # The evidence of one finding: its line, a quote centred on the operative words.
     def add(
@@ -280,6 +282,15 @@ def _definition(s: Sentence) -> str | None:
     return term
 
 
+def _definition_lead(s: Sentence) -> str | None:
+    """The defined term when the sentence is an item of a definition's list ("X means any of
+    the following: (i) ..."): the item is part of the definition."""
+    if not s.lead:
+        return None
+    m = DEFINITION_RE.match(s.lead)
+    return m.group("term") if m is not None else None
+
+
 Rule = Callable[[_Reader, Sentence, str | None], None]
 
 
@@ -291,9 +302,12 @@ def _commercial_definitions(r: _Reader) -> None:
             continue
         body = s.text
         kinds: set[str] = set()
-        if re.search(rf"\b(?:research|academic|scientific)\b(?: {W}{{0,6}}?(?:only|solely|purposes? only))?", body) and re.search(
-            r"\b(?:only|solely|exclusively|non ?commercial|noncommercial|not primarily intended|no direct or indirect commercial)\b",
-            body,
+        defined = body[body.find(" mean") :] if " mean" in body else body
+        if re.search(
+            r"\b(?:research|evaluation)(?: (?:or|and) (?:research|evaluation|educational|education|academic|teaching))? (?:\S+ )?(?:purposes? |uses? )?only\b"
+            r"|^ ?(?:\S+ ){0,3}?(?:(?:non ?commercial|noncommercial) )?(?:scientific |academic )?research\b"
+            rf"|\b{NC} research\b",
+            defined,
         ):
             kinds.add(RESEARCH_ONLY)
         if re.search(rf"\b(?:{NC}|not (?:primarily )?intended for (?:\S+ ){{0,3}}commercial|no (?:direct or indirect )?commercial)\b", body):
@@ -306,7 +320,7 @@ def _commercial_definitions(r: _Reader) -> None:
 
 # Commercial scope ----------------------------------------------------------------------------------
 _SCOPE_LIMITED = _re(
-    rf"\b{LIMIT} (?:{W}{{0,4}}?)(?:for|in|to|by|within|with|under|on) (?:{W}{{0,3}}?)(?P<op>(?:{NC}|research|academic|scientific|evaluation|testing|personal|internal|non ?production|educational|experimental)\b(?: \S+){{0,4}})"
+    rf"\b{LIMIT} (?:{W}{{0,6}}?)(?:for|in|to|by|within|with|under|on|as) (?:{W}{{0,3}}?)(?P<op>(?:{NC}|research|academic|scientific|evaluation|testing|personal|internal|non ?production|educational|experimental)\b(?: \S+){{0,4}})"
 )
 _SCOPE_LIMITED_TO = _re(
     rf"\b(?<!not )(?:limited|restricted|confined) to (?:{W}{{0,3}}?)(?P<op>(?:{NC}|research|academic|scientific|evaluation|testing|personal|non ?production|educational|experimental)\b(?: \S+){{0,4}})"
@@ -320,7 +334,10 @@ _SCOPE_OTHER_THAN = _re(
 _PURPOSE_OTHER_THAN_COMMERCIAL = _re(
     rf"\b(?:purposes?|uses?) other than (?P<op>commercial(?: or production)? (?:use|uses|purposes?))\b"
 )
-_NC_GRANT = _re(rf"\b(?:for|to) (?:any |your |the )?(?:own )?(?P<op>{NC}(?: (?:research|scientific|academic))?(?: (?:use|uses|purposes?|activities|applications?|manner|basis)))\b")
+_NC_GRANT = _re(
+    rf"\b(?:for|to) (?:any |your |the )?(?:own )?(?:(?:research|academic|personal|scientific)(?: and| or)? )?(?P<op>{NC}(?: (?:research|scientific|academic))?(?: (?:use|uses|purposes?|activities|applications?|manner|basis)))\b"
+)
+_NC_TITLE = _re(rf"\b(?P<op>{NC}(?: (?:research|community|use|only))* (?:licen[cs]e|agreement|terms))\b")
 # "commercial" naming something other than a use: a licence, an entity, a registry...
 _NOT_A_USE = (
     r"(?! (?:licen[cs]es?|agreements?|terms|entit\w*|registry|damages|losses|arbitration|"
@@ -334,7 +351,7 @@ _COMMERCIAL_NEG_AFTER = _re(
 )
 _NO_COMMERCIAL = _re(rf"\b(?P<op>(?:no|not for|not intended for|not suitable for) (?:any )?{COMMERCIAL_USE})\b")
 _COMMERCIAL_NEEDS_LICENCE = _re(
-    rf"\b(?P<op>{COMMERCIAL}|commercial(?:i[sz]ation|i[sz]e))\b(?: \S+){{0,16}}? (?:requires?|need|needs|must (?:first )?(?:obtain|request|seek|enter|acquire|contact|apply)|shall (?:first )?(?:obtain|request|seek|contact|apply)|(?:please|should) (?:contact|request|reach)|subject to (?:a |the )?(?:separate|prior|written)|is subject to (?:a |the )?separate|only (?:with|under|after))\b(?: \S+){{0,8}}? (?:licen[cs]es?|licensor|agreement|permission|authori[sz]ation|consent|approval|contact|us|terms)\b"
+    rf"\b(?P<op>{COMMERCIAL}|commercial(?:i[sz]ation|i[sz]e))\b{_NOT_A_USE}(?: \S+){{0,16}}? (?:requires?|need|needs|must (?:first )?(?:obtain|request|seek|enter|acquire|contact|apply)|shall (?:first )?(?:obtain|request|seek|contact|apply)|(?:please|should) (?:contact|request|reach)|subject to (?:a |the )?(?:separate|prior|written)|is subject to (?:a |the )?separate|only (?:with|under|after))\b(?: \S+){{0,8}}? (?:licen[cs]es?|licensor|agreement|permission|authori[sz]ation|consent|approval|contact|us|terms)\b"
 )
 _LICENCE_FOR_COMMERCIAL = _re(
     rf"\b(?:request|obtain|require|need|seek|acquire|enter into)(?:s|ing)? (?:\S+ ){{0,5}}?(?:separate |commercial |additional |written )?(?:licen[cs]e|agreement|permission)\w* (?:\S+ ){{0,4}}?(?:for|to (?:use|exploit)|before) (?:\S+ ){{0,4}}?(?P<op>(?:any )?{COMMERCIAL_USE})\b"
@@ -387,11 +404,33 @@ _RESTATES = re.compile(
 )
 
 
+_COVERS = re.compile(r"\b(?:derivative works?|derivatives?|outputs?|results? of)\b")
+# The group a revenue or user threshold defines ("Commercial Entities"): limits on it are the
+# threshold's consequence, not limits on everyone.
+_ABOVE_THRESHOLD_GROUP = re.compile(r"\bcommercial (?:entit(?:y|ies)|users?|licensees?)\b")
+
+
+_NC_LICENCE = re.compile(rf"\b(?P<op>{NC}) (?:\S+ ){{0,4}}?licen[cs]e\b")
+
+
+def _defined_kinds(r: _Reader, phrase: str) -> set[str]:
+    """The kinds of the defined terms a phrase uses ("Non-Commercial" defined as research)."""
+    out: set[str] = set()
+    for term, kinds in r.definitions.items():
+        if f" {term} " in f" {phrase} " or phrase.startswith(term):
+            out |= kinds
+    return out
+
+
 def _scope_kinds(op: str, defined: dict[str, set[str]]) -> set[str]:
     kinds: set[str] = set()
-    if re.search(rf"\b{NC}\b", op):
+    nc = re.search(rf"\b{NC}\b", op)
+    if nc:
         kinds.add(NON_COMMERCIAL)
-    if re.search(r"\b(?:research|academic|scientific)\b", op):
+    if re.search(r"\b(?:research|academic|scientific)\b", op) and (
+        # "non-commercial research" is research only; "research or non-commercial" is not
+        not nc or re.search(rf"\b{NC}(?: (?!or\b|and\b)\S+){{0,3}} (?:research|academic|scientific)\b", op)
+    ):
         kinds.add(RESEARCH_ONLY)
     if re.search(r"\b(?:evaluation|testing|non ?production|experimental)\b", op):
         kinds.add(EVALUATION_ONLY)
@@ -408,11 +447,28 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
     ctx_neg = _neg_context(s)
     outputs_only = bool(_OUTPUT_SUBJECT.search(text))
     attrs = {"scope": "outputs"} if outputs_only else {}
+    if _COVERS.search(text):
+        attrs["covers"] = "derivatives"  # the limit reaches derivative works / outputs
+    if s.index <= 2:
+        m = _NC_TITLE.search(text)
+        if m is not None:
+            for kind in sorted({NON_COMMERCIAL} | _defined_kinds(r, m.group("op"))):
+                r.add(s, kind, True, m.start("op"), 0.7, **attrs, how="title")
+    if GRANT_RE.search(text):
+        # "a non-exclusive, non-commercial, royalty-free licence": the licence itself is limited
+        m = _NC_LICENCE.search(text)
+        if m is not None and not re.search(rf"\b{COMMERCIAL}\b", text[: m.start()] + text[m.end() :]):
+            for kind in sorted({NON_COMMERCIAL} | _defined_kinds(r, m.group("op"))):
+                r.add(s, kind, True, m.start("op"), 0.8, **attrs, how="grant")
     # A grant limited to a scope: "solely for non-commercial research purposes".
     for rx in (_SCOPE_LIMITED, _SCOPE_LIMITED_TO, _SCOPE_ONLY_AFTER, _SCOPE_OTHER_THAN):
+        if r.capped and _ABOVE_THRESHOLD_GROUP.search(text):
+            break  # "a Commercial Entity may use it solely for a Non-Commercial Purpose"
         for m in rx.finditer(text):
             if rx is _SCOPE_OTHER_THAN and not (NEG_RE.search(text[: m.start()]) or ctx_neg):
                 continue
+            if re.search(r"\b(?:excluding|except|other than|unless)\b(?: \S+){0,4}$", text[: m.start("op")]):
+                continue  # an exception to a requirement, not a limit on the grant
             op = m.group("op")
             if rx is _SCOPE_LIMITED and re.match(r"internal\b", op) and not re.search(r"\b(?:research|evaluation|testing|non ?commercial|noncommercial)\b", op):
                 continue
@@ -430,9 +486,11 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
     # Defined terms used as the scope of the grant: "solely for Permitted Purposes".
     for term, kinds in r.definitions.items():
         at = text.find(term)
-        if at < 0:
+        if at < 0 or (r.capped and _ABOVE_THRESHOLD_GROUP.search(text)):
             continue
         before = text[max(0, at - 60) : at]
+        if re.search(r"\b(?:excluding|except|other than|unless)\b(?: \S+){0,4} ?$", before):
+            continue
         after = text[at + len(term) : at + len(term) + 30]
         if re.search(rf"\b{LIMIT}\b", before) or re.match(r"^(?: \S+){0,3}? only\b", after) or (
             re.search(r"\b(?:other than|except for)\s*$", before.strip() + " ") and NEG_RE.search(text[:at])
@@ -460,7 +518,7 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
         )
         if m and not re.search(r"\b(?:damages|losses|registry|arbitration)\b", text):
             r.add(s, NON_COMMERCIAL, True, m.start("op"), 0.75, **attrs, how="listed")
-    if not _has_threshold(text):
+    if not _has_threshold(text) and not (r.capped and _ABOVE_THRESHOLD_GROUP.search(text)):
         near = " ".join(x.text for x in r.sentences[max(0, s.index - 2) : s.index + 2])
         for rx in (_COMMERCIAL_NEEDS_LICENCE, _LICENCE_FOR_COMMERCIAL):
             for m in rx.finditer(text):
@@ -474,9 +532,16 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
         r.add(s, NO_SALE, True, at, 0.85)
 
 
+_NOT_EXCEED = re.compile(r"\b(?:(?:does|do|shall|will|must|may) )?not (?:exceed|surpass|be more than|be greater than)\b")
+_USER_SUBJECT = re.compile(
+    r"\b(?:you|your|licensee|licensees|recipients?|any person|anyone|users?|grants?|granted)\b"
+)
+
+
 def _commercial_permissions(r: _Reader, s: Sentence, term: str | None) -> None:
     text = s.text
-    if term is not None or NEG_RE.search(text) and not _NOT_LIMITED.search(text):
+    plain = _NOT_EXCEED.sub(" ", text)
+    if term is not None or NEG_RE.search(plain) and not _NOT_LIMITED.search(plain):
         # Permissions are read in plain sentences only; "not" anywhere makes them doubtful.
         if not (term is None and re.search(r"\bwithout restriction\b", text)):
             return
@@ -498,6 +563,8 @@ def _commercial_permissions(r: _Reader, s: Sentence, term: str | None) -> None:
                 continue
             if not granting:
                 continue
+            if not _USER_SUBJECT.search(text) and not re.search(r"without restriction|sell copies", op):
+                continue  # "NVIDIA and its affiliates may use the Work commercially"
             how = "explicit" if explicit else "implied"
             r.add(s, COMMERCIAL_ALLOWED, "yes", m.start("op"), 0.75, how=how, **attrs)
     if re.search(rf"\b{COMMERCIAL}\b", text) and _REGISTRATION.search(text):
@@ -739,7 +806,7 @@ def _outputs(r: _Reader, s: Sentence, term: str | None) -> None:
 # Attribution, notices, share-alike, hosting, AUP, inheritance, law ---------------------------------
 _DUTY = re.compile(
     r"\b(?:must|shall|will|should|agree to|is required|are required|required to|provided that|"
-    r"on condition|condition|subject to the following)\b"
+    r"on condition|condition|subject to the following|only if|provided)\b"
 )
 _IMPERATIVE = re.compile(
     r"^(?:\S{1,4} )?(?:include|retain|keep|display|provide|give|reproduce|preserve|ship|add|state|"
@@ -751,12 +818,12 @@ _ATTRIBUTION_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_re(r"\b(?P<op>(?:names?|name of) (?:\S+ ){0,10}?(?:begin|begins|start|starts|prefix\w*|include\w*) (?:\S+ ){0,3}?with)(?P<name>(?: \S+){1,2})"), "prefix"),
     (_re(r"\b(?P<op>include (?:\S+ ){0,3}?at the beginning of (?:\S+ ){0,5}?names?)"), "prefix"),
     (_re(r"\b(?P<op>(?:retain|keep|reproduce|preserve|include|contain|carry|display|accompan\w*)(?: \S+){0,14}? (?:copyright|attribution|licen[cs]e|permission|proprietary|patent|trademark) notices?)\b"), "notices"),
-    (_re(r"\b(?P<op>(?:copyright|permission|attribution|licen[cs]e) notices? (?:\S+ ){0,8}?(?:shall|must|will) be (?:included|retained|reproduced|kept))"), "notices"),
+    (_re(r"\b(?P<op>(?:copyright|permission|attribution|licen[cs]e) (?:notices?|statements?) (?:\S+ ){0,8}?(?:shall|must|will|should) be (?:included|retained|reproduced|kept))"), "notices"),
     (_re(r"\b(?P<op>(?:retain|keep|reproduce|preserve) (?:\S+ ){0,3}?(?:this|the above|all|any|the following|such) (?:\S+ ){0,3}?notices?)\b"), "notices"),
     (_re(r"\b(?P<op>(?:the following|an?) (?:attribution|copyright) notice)\b"), "notices"),
     (_re(r"^(?:\S{1,4} )?(?:\S+ ){0,2}?(?P<op>(?:a )?cop(?:y|ies) of (?:this|the) (?:\S+ ){0,2}?(?:licen[cs]e|agreement))"), "licence copy"),
     (_re(r"^(?:\S{1,4} )?(?P<op>include this (?:licen[cs]e|agreement))"), "licence copy"),
-    (_re(r"\b(?P<op>(?:give|provide|include|supply|accompan\w*|distribute) (?:\S+ ){0,12}?(?:a copy of|copies of|the text of|a link to|the uri|a hyperlink to) (?:this|the) (?:\S+ ){0,3}?(?:licen[cs]e|agreement|terms))"), "licence copy"),
+    (_re(r"\b(?P<op>(?:give|provide|include|supply|accompan\w*|distribute) (?:\S+ ){0,12}?(?:a (?:complete |full |verbatim )?copy of|copies of|the text of|a link to|the uri|a hyperlink to) (?:this|the) (?:\S+ ){0,3}?(?:licen[cs]e|agreement|terms))"), "licence copy"),
     (_re(r"\b(?P<op>(?:give|provide) (?:\S+ ){0,3}?(?:appropriate |reasonable |proper )?(?:credit|attribution))"), "credit"),
     (_re(r"\b(?P<op>(?:identification of the creators?|attribute (?:\S+ ){0,4}?(?:author|licensor|creator)))"), "credit"),
     (_re(r"\b(?P<op>notice (?:text )?file|notice txt)\b"), "notice file"),
@@ -916,15 +983,73 @@ def _inherit(r: _Reader, s: Sentence, term: str | None) -> None:
         r.add(s, DERIVATIVES_INHERIT, True, at, 0.75)
 
 
+_INCORPORATED = _re(
+    r"\b(?P<op>(?P<name>(?:\S+ ){1,4}?)(?:licen[cs]es?|agreements?)) (?:conditions? |terms )?"
+    r"(?:\S+ ){0,16}?(?:also|additionally|as well) (?:\S+ ){0,2}?(?:appl(?:y|ies)|govern\w*)\b"
+    r"|\b(?:also|additionally) (?:be )?(?:subject to|comply with|bound by|governed by) (?:the )?"
+    r"(?:terms (?:and conditions )?of )?(?:the )?(?P<op2>(?P<name2>(?:\S+ ){1,4}?)(?:licen[cs]e|agreement))\b"
+)
+_GENERIC_NAME = frozenset(
+    "this the that these such a an any your our its their separate commercial enterprise paid "
+    "limited copyright patent following above same original applicable other third party "
+    "respective relevant new written prior different additional use acceptable of and or to "
+    "under by with in for all each which whose public adapter s legal provision updated "
+    "afore mentioned community model version based series base open source repository copy "
+    "conditions".split()
+)
+
+
+_NAMED_LICENCE = re.compile(r"\b(?P<name>(?:\S+ ){1,3}?)(?:licen[cs]e|agreement)(?: conditions?)?\b")
+_APPLIES = re.compile(r"\b(?:appl(?:y|ies|ied)|for (?:the )?model weights|subject to|govern\w*)\b")
+
+
+def _incorporates(r: _Reader, s: Sentence, term: str | None) -> None:
+    """Another licence's terms named as applying too ("the Llama 2 license also applies")."""
+    if term is not None or ("licen" not in s.text and "agreement" not in s.text):
+        return
+    found: list[tuple[str, int]] = []
+    for m in _INCORPORATED.finditer(s.text):
+        found.append((m.group("name") or m.group("name2") or "", m.start()))
+    if s.urls and _APPLIES.search(s.text):
+        found += [(m.group("name"), m.start()) for m in _NAMED_LICENCE.finditer(s.text)]
+    seen: set[str] = set()
+    for raw_name, at in found:
+        words = raw_name.split()[-3:]
+        while words and words[0] in _GENERIC_NAME:
+            words = words[1:]
+        before = s.text[max(0, at - 6) : at]
+        if not words or any(w in _GENERIC_NAME for w in words) or before.endswith("this "):
+            continue
+        name = " ".join(words)
+        if name in seen:
+            continue
+        seen.add(name)
+        url = s.urls[len(seen) - 1] if len(s.urls) >= len(seen) else ""
+        r.add(s, INCORPORATES, name, at, 0.6, url=url)
+
+
 def _law(r: _Reader, s: Sentence, term: str | None) -> None:
     m = _LAW.search(s.text)
     if m is not None:
         r.add(s, GOVERNING_LAW, m.group("op").strip(), m.start("op"), 0.85)
 
 
+_USE_PROHIBITION = re.compile(
+    r"\b(?:you|licensee|users?) (?:\S+ ){0,2}?(?:will|shall|must|may|agree to|agree that you will) "
+    r"(?:not|never) (?:\S+ ){0,3}?(?:use|deploy|utili[sz]e|apply)\b|\bagree not to use\b|"
+    r"\b(?:shall|must|may) not be used (?:for|to|in)\b"
+)
+
+
 def _use_restrictions(r: _Reader, s: Sentence, term: str | None) -> None:
-    if term is None and _neg_context(s) and s.item and not s.colon:
+    if term is not None:
+        return
+    if _neg_context(s) and s.item and not s.colon:
         r.add(s, USE_RESTRICTIONS, True, 0, 0.6)
+        return
+    m = _USE_PROHIBITION.search(s.text)
+    if m is not None and not re.search(rf"\b{COMMERCIAL}|\bexcept (?:in compliance|as (?:permitted|provided|expressly))", s.text):
+        r.add(s, USE_RESTRICTIONS, True, m.start(), 0.6)
 
 
 RULES: tuple[Rule, ...] = (
@@ -940,6 +1065,7 @@ RULES: tuple[Rule, ...] = (
     _inherit,
     _law,
     _use_restrictions,
+    _incorporates,
 )
 
 
@@ -948,10 +1074,11 @@ def find_clauses(text: str, *, document: str = "license") -> tuple[Clause, ...]:
     sentences = sentences_of(text)
     raw_lines = re.split(r"\r\n|\r|\n", text.lstrip("\ufeff"))
     reader = _Reader(sentences, raw_lines, document)
+    reader.capped = any(_has_threshold(s.text) for s in sentences if re.search(r"\d{4}", s.text))
     _commercial_definitions(reader)
     outputs_seen = False
     for s in sentences:
-        term = _definition(s)
+        term = _definition(s) or _definition_lead(s)
         for rule in RULES:
             rule(reader, s, term)
         if not outputs_seen and _OUTPUT_MENTION.search(s.text):
@@ -1001,6 +1128,7 @@ class ClauseFacts:
     governing_law: str | None
     hosting_restricted: bool | None
     evidence_for: tuple[tuple[str, Clause], ...] = ()  # (fact name, the clause that states it)
+    incorporates: tuple[Clause, ...] = ()  # other licences whose terms apply too (not read)
 
     def reported(self) -> tuple[Clause, ...]:
         """The clauses worth showing (not the reader's bookkeeping)."""
@@ -1051,7 +1179,8 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
     allowed = [c for c in model if c.kind == COMMERCIAL_ALLOWED]
     users = [c for c in clauses if c.kind == USER_THRESHOLD]
     revenue = [c for c in clauses if c.kind == REVENUE_THRESHOLD]
-    conditions = [c for c in clauses if c.kind in (REGISTRATION, HOSTING, AUP)] + users + revenue
+    conditions = [c for c in clauses if c.kind in (REGISTRATION, HOSTING, AUP, USE_RESTRICTIONS)]
+    conditions += users + revenue
     conditions += [c for c in allowed if c.value == "conditional"]
 
     research = any(c.kind == RESEARCH_ONLY for c in restrict)
@@ -1104,8 +1233,8 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
     if eu_clause is not None:
         eu: bool | None = True
         ev.append(("eu_restricted", eu_clause))
-    elif aup is not None and document == "license":
-        eu = None  # an incorporated policy we did not read may exclude the EU
+    elif (aup is not None and document == "license") or _first(clauses, INCORPORATES):
+        eu = None  # an incorporated policy or licence we did not read may exclude the EU
     else:
         eu = False
 
@@ -1117,8 +1246,10 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
     elif not is_licence:
         output = "unknown"
     else:
-        output = "allowed" if aup is None else "unknown"
-    if commercial == "no" and output in ("allowed", "conditional") and _first(clauses, OUTPUTS_MENTIONED):
+        output = "allowed" if aup is None and not _first(clauses, INCORPORATES) else "unknown"
+    if commercial == "no" and output in ("allowed", "conditional", "unknown") and (
+        _first(clauses, OUTPUTS_MENTIONED) or any(c.attr("covers") for c in restrict) or research_only
+    ):
         output = "restricted"  # a non-commercial licence that covers outputs: they share its limits
 
     duties: list[str] = []
@@ -1169,6 +1300,7 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
         governing_law=str(law.value) if law is not None else None,
         hosting_restricted=True if hosting is not None else (False if is_licence else None),
         evidence_for=tuple(ev),
+        incorporates=tuple(c for c in clauses if c.kind == INCORPORATES),
     )
 
 

@@ -480,8 +480,55 @@ def _best(doc: _Doc, fps: Fingerprints, exclude: set[int] | None = None) -> Matc
     return _with_differences(doc, best) if best is not None else None
 
 
+def _incorporated(
+    clauses: ClauseFacts, reg: Registry, path: str
+) -> tuple[ClauseFacts, tuple[Evidence, ...], list[str]]:
+    """Fold in the facts of known licences an unknown text says apply too."""
+    from .amend import fold_incorporated
+
+    evidence: list[Evidence] = []
+    notes: list[str] = []
+    for c in clauses.incorporates:
+        record = _referenced(reg, str(c.value), c.attr("url"))
+        if record is None:
+            notes.append(
+                f"line {c.line}: the terms of {c.value!r} apply too; that licence is not one this "
+                "tool knows and was not read"
+            )
+            continue
+        clauses, ev = fold_incorporated(
+            clauses, reg.terms(record), record.license_class, path, c
+        )
+        evidence.extend(ev)
+        notes.append(f"line {c.line}: the terms of {record.key} apply too; its facts are included")
+    return clauses, tuple(evidence), notes
+
+
+def _referenced(reg: Registry, name: str, url: str) -> LicenseRecord | None:
+    """The record a licence reference names: by its address, else by its name ("llama 2")."""
+    if url:
+        rec = reg.by_link(url)
+        if rec is not None:
+            return rec
+    words = name.split()
+    for n in range(len(words)):
+        flat = "".join(words[n:])
+        for candidate in (reg.get(flat), reg.by_hf_id(flat), reg.by_name(" ".join(words[n:]))):
+            if candidate is not None and not candidate.inline:
+                return candidate
+        for key in reg.records:
+            if key.replace("-", "").replace(".", "") == flat and not reg.records[key].inline:
+                return reg.records[key]
+    return None
+
+
 def _unknown(
-    path: str, doc: Any, confidence: float, text: str | None = None, **extra: Any
+    path: str,
+    doc: Any,
+    confidence: float,
+    text: str | None = None,
+    registry: Registry | None = None,
+    **extra: Any,
 ) -> DetectionResult:
     """A text that is no known licence: its own clauses, read; class unknown unless they make
     it non-commercial, research-only or copyleft; never a guess."""
@@ -490,11 +537,18 @@ def _unknown(
     evidence: tuple[Evidence, ...] = ()
     cls = "unknown"
     if text is not None and doc.words.words:
-        from .clauses import read_clauses
+        from .clauses import GRANT, find_clauses, summarise
 
-        clauses = read_clauses(text, document=document)
-        cls = clauses.license_class
+        found = find_clauses(text, document=document)
+        if document == "policy" and any(c.kind == GRANT for c in found):
+            document = "license"  # it grants rights: a licence that names its use policy early
+        clauses = summarise(found, document=document)
         evidence = tuple(Evidence(f, path, c.line, c.quote) for f, c in clauses.evidence_for)
+        if clauses.incorporates and registry is not None:
+            clauses, more, said = _incorporated(clauses, registry, path)
+            evidence += more
+            extra["notes"] = (*extra.get("notes", ()), *said)
+        cls = clauses.license_class
         if clauses.clauses:
             extra["notes"] = (
                 *extra.get("notes", ()),
@@ -534,7 +588,7 @@ def detect_text(
     record = reg.get(best.variant.key) if best else None
     notes: list[str] = []
     if best is None or record is None:
-        return _unknown(path, doc, 0.0, text, notes=("no known licence text found",))
+        return _unknown(path, doc, 0.0, text, reg, notes=("no known licence text found",))
     others: list[tuple[str, str]] = []
     skip: tuple[int, int] | None = None  # words of another known text in the same file
     rest = _rest(doc, best)
@@ -583,6 +637,7 @@ def detect_text(
             doc,
             confidence,
             text,
+            reg,
             nearest=record.key,
             differences=differences,
             coverage=best.coverage,
