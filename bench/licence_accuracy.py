@@ -75,7 +75,7 @@ CLASS_RANK = {
 OT_RANK = {"allowed": 0, "conditional": 1, "limited": 2}
 
 
-# -- the answer key -----------------------------------------------------------------------------------
+# -- the answer key --------------------------------------------------------------------------------
 def load_answers(extra: list[Path]) -> tuple[Any, dict[str, dict[str, Any]]]:
     """The shipped registry, and the expected fields of every record (shipped and extra)."""
     from dataclasses import replace
@@ -178,7 +178,10 @@ class Tally:
             if ok:
                 self.right[f] += 1
             else:
-                self.wrong.append(f"{label}: {f}: got {_show(g) if stated else '(not stated)'}, want {_show(want[f])}")
+                self.wrong.append(
+                    f"{label}: {f}: got {_show(g) if stated else '(not stated)'}, want "
+                    f"{_show(want[f])}"
+                )
             why = _danger(f, g, want[f], stated)
             if why:
                 self.dangerous.append(f"{label}: {why}")
@@ -193,7 +196,9 @@ class Tally:
             else:
                 self.wrong.append(f"{label}: class: (not stated), want {want['class']}")
                 if CLASS_RANK.get(gc, 9) < CLASS_RANK.get(want["class"], 9):
-                    self.dangerous.append(f"{label}: class {gc} is more permissive than {want['class']}")
+                    self.dangerous.append(
+                        f"{label}: class {gc} is more permissive than {want['class']}"
+                    )
 
     def summary(self) -> tuple[int, int]:
         return sum(self.right.values()), sum(self.total.values())
@@ -221,7 +226,7 @@ def _danger(field: str, got: Any, want: Any, stated: bool) -> str | None:
     return None
 
 
-# -- altered copies ----------------------------------------------------------------------------------
+# -- altered copies --------------------------------------------------------------------------------
 def _paragraphs(text: str) -> list[str]:
     return re.split(r"\n\s*\n", text.replace("\r\n", "\n"))
 
@@ -332,7 +337,7 @@ def variants(text: str, want: dict[str, Any]) -> list[Variant]:
     return out
 
 
-# -- runs ----------------------------------------------------------------------------------------------
+# -- runs ------------------------------------------------------------------------------------------
 def detected_fields(res: Any) -> dict[str, Any]:
     cls = res.license_class
     share = cls in ("copyleft", "weak-copyleft") if cls != "unknown" else None
@@ -352,7 +357,9 @@ def reader_fields(text: str, document: str) -> dict[str, Any]:
     return fields_of(cf.facts_json(), cf.license_class, cf.share_alike, not cf.incorporates)
 
 
-def texts_with_keys(corpus: Path, texts: Path | None, answers: dict[str, Any]) -> list[tuple[str, str, str]]:
+def texts_with_keys(
+    corpus: Path, texts: Path | None, answers: dict[str, Any]
+) -> list[tuple[str, str, str]]:
     """(label, key, text) for each corpus text, then each gathered text that has an answer."""
     from compliance.facts.fingerprint import corpus_key
     from compliance.facts.textnorm import decode
@@ -363,7 +370,13 @@ def texts_with_keys(corpus: Path, texts: Path | None, answers: dict[str, Any]) -
     if texts is not None and texts.is_dir():
         for folder in sorted(p for p in texts.iterdir() if (p / "LICENSE.txt").is_file()):
             if folder.name in answers:
-                out.append(("texts/" + folder.name, folder.name, decode((folder / "LICENSE.txt").read_bytes())))
+                out.append(
+                    (
+                        "texts/" + folder.name,
+                        folder.name,
+                        decode((folder / "LICENSE.txt").read_bytes()),
+                    )
+                )
     return out
 
 
@@ -371,20 +384,30 @@ def report(title: str, tally: Tally, verbose: bool) -> None:
     right, total = tally.summary()
     stated = sum(tally.stated.values())
     if title.startswith("  "):  # one line per kind of alteration
-        print(f"   {title.strip():<34} {right}/{total} ({right / max(1, total):.0%}); "
-              f"class {tally.class_right}/{tally.class_total}; dangerous {len(tally.dangerous)}")
+        print(
+            f"   {title.strip():<34} {right}/{total} ({right / max(1, total):.0%}); "
+            f"class {tally.class_right}/{tally.class_total}; dangerous {len(tally.dangerous)}"
+        )
         if verbose:
             for w in tally.wrong:
                 print(f"      wrong {w}")
         return
-    print(f"\n== {title}: {right}/{total} fields right and stated ({right / max(1, total):.0%}); "
-          f"stated {stated}/{total}; dangerous {len(tally.dangerous)}")
+    print(
+        f"\n== {title}: {right}/{total} fields right and stated ({right / max(1, total):.0%}); "
+        f"stated {stated}/{total}; dangerous {len(tally.dangerous)}"
+    )
     for f in FIELDS:
         if tally.total[f]:
-            print(f"   {f:<16} {tally.right[f]:>4}/{tally.total[f]:<4} ({tally.right[f] / tally.total[f]:.0%})"
-                  f"  stated {tally.stated[f]}")
+            print(
+                f"   {f:<16} {tally.right[f]:>4}/{tally.total[f]:<4} "
+                f"({tally.right[f] / tally.total[f]:.0%})"
+                f"  stated {tally.stated[f]}"
+            )
     if tally.class_total:
-        print(f"   {'class':<16} {tally.class_right:>4}/{tally.class_total:<4} right; stated {tally.class_stated}")
+        print(
+            f"   {'class':<16} {tally.class_right:>4}/{tally.class_total:<4} right; stated "
+            f"{tally.class_stated}"
+        )
     for d in tally.dangerous[:60]:
         print(f"   DANGEROUS {d}")
     if verbose:
@@ -393,11 +416,23 @@ def report(title: str, tally: Tally, verbose: bool) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "licenses")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "licenses"
+    )
     parser.add_argument("--texts", type=Path, default=Path("/work/texts/licenses"))
-    parser.add_argument("--registry", type=Path, action="append", default=[], help="another registry folder with licenses/*.yaml (repeatable)")
-    parser.add_argument("--code", type=Path, default=ROOT, help="folder holding the compliance package to measure")
+    parser.add_argument(
+        "--registry",
+        type=Path,
+        action="append",
+        default=[],
+        help="another registry folder with licenses/*.yaml (repeatable)",
+    )
+    parser.add_argument(
+        "--code", type=Path, default=ROOT, help="folder holding the compliance package to measure"
+    )
     parser.add_argument("--modes", default="detect,altered,reader")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
@@ -409,7 +444,10 @@ def main() -> int:
     reg.fingerprints()
     items = texts_with_keys(args.corpus, args.texts, answers)
     held_out = [i for i in items if i[0].startswith("texts/")]
-    print(f"code: {args.code}; {len(items) - len(held_out)} corpus texts, {len(held_out)} gathered texts with an answer")
+    print(
+        f"code: {args.code}; {len(items) - len(held_out)} corpus texts, {len(held_out)} "
+        f"gathered texts with an answer"
+    )
     tallies: dict[str, Tally] = defaultdict(Tally)
     for label, key, text in items:
         want = answers.get(key)
@@ -424,7 +462,9 @@ def main() -> int:
             for name, variant, changes in variants(text, want):
                 res = detect_text(variant, "LICENSE", registry=reg)
                 expect = {**want, **changes}
-                tallies["detect, altered corpus copies"].add(f"{label} {name}", detected_fields(res), expect)
+                tallies["detect, altered corpus copies"].add(
+                    f"{label} {name}", detected_fields(res), expect
+                )
                 tallies[f"  altered: {name}"].add(f"{label} {name}", detected_fields(res), expect)
         if "reader" in modes:
             tallies[f"reader only, {group}"].add(label, reader_fields(text, want["document"]), want)

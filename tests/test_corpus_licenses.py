@@ -241,8 +241,12 @@ def test_deleted_paragraph_is_modified(reg: Registry, folder: Path) -> None:
         # A large share of a short text gone (a third of kimi-modified-mit): below
         # policy.min_confidence the match is not trusted; the nearest text is still named.
         assert res.nearest == expected_key(folder) and res.confidence < DEFAULT_MIN_CONFIDENCE
-        assert detect_text("\n\n".join(paras[:drop] + paras[drop + 1 :]), registry=reg,
-                           min_confidence=0.5).status == "modified"
+        assert (
+            detect_text(
+                "\n\n".join(paras[:drop] + paras[drop + 1 :]), registry=reg, min_confidence=0.5
+            ).status
+            == "modified"
+        )
         return
     assert (res.key, res.status) == (expected_key(folder), "modified")
     assert res.differences >= 1 and res.confidence < 1

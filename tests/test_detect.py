@@ -267,7 +267,9 @@ def test_modified_text_facts_follow_the_changed_clause(reg: Registry) -> None:
 
 
 def test_modified_text_facts_whose_clause_cannot_be_read_are_unknown(reg: Registry) -> None:
-    text = text_of("demo-1").replace("250 million monthly active users", "many monthly active users")
+    text = text_of("demo-1").replace(
+        "250 million monthly active users", "many monthly active users"
+    )
     facts = detect_text(text, registry=reg).facts_json()
     assert facts["mau_cap"] is None and facts["commercial_use"] == "unknown"
     assert facts["eu_restricted"] is True

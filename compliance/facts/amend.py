@@ -23,8 +23,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .clauses import (
-    AUP,
     ATTRIBUTION,
+    AUP,
     COMMERCIAL_ALLOWED,
     COMMERCIAL_SCOPE,
     DERIVATIVES_INHERIT,
@@ -174,7 +174,10 @@ def amend(
 
     mau = _amended_cap(terms.mau_cap, [c for c in new if c.kind == USER_THRESHOLD])
     rev = _amended_cap(terms.revenue_cap, [c for c in new if c.kind == REVENUE_THRESHOLD])
-    for name, found, kind in (("mau_cap", mau, USER_THRESHOLD), ("revenue_cap", rev, REVENUE_THRESHOLD)):
+    for name, found, kind in (
+        ("mau_cap", mau, USER_THRESHOLD),
+        ("revenue_cap", rev, REVENUE_THRESHOLD),
+    ):
         if found is not None:
             values[name] = found[0]
             cite(name, found[1])
@@ -185,10 +188,15 @@ def amend(
                 cite("commercial_use", found[1])
             if found[1].attr("trigger") == "duty":
                 values.setdefault("attribution", list(terms.attribution)).append(
-                    f"Above {found[0]:,} {'monthly active users' if kind == USER_THRESHOLD else 'revenue'}"
+                    f"Above {found[0]:,} "
+                    f"{'monthly active users' if kind == USER_THRESHOLD else 'revenue'}"
                     " a duty applies (see the clause)"
                 )
-    conditional = [c for c in new if c.kind in (HOSTING, AUP) or (c.kind == COMMERCIAL_ALLOWED and c.value == "conditional")]
+    conditional = [
+        c
+        for c in new
+        if c.kind in (HOSTING, AUP) or (c.kind == COMMERCIAL_ALLOWED and c.value == "conditional")
+    ]
     if conditional and terms.commercial_use == "yes" and "commercial_use" not in values:
         values["commercial_use"] = "conditional"
         cite("commercial_use", conditional[0])
@@ -198,7 +206,9 @@ def amend(
         if c.kind != TERRITORY:
             continue
         t = TerritoryRestriction(str(c.value), c.attr("scope", "all"), c.attr("clause", "license"))
-        if not any(x.region == t.region and (x.scope == "all" or x.scope == t.scope) for x in territory):
+        if not any(
+            x.region == t.region and (x.scope == "all" or x.scope == t.scope) for x in territory
+        ):
             territory.append(t)
             cite("territory_restrictions", c)
             if t.region in ("EU", "EEA"):
@@ -215,7 +225,9 @@ def amend(
     if outs:
         strictest = max(outs, key=lambda c: OUTPUT_TRAINING_STRICTNESS.get(c.value, 0))
         current = terms.output_training
-        if current == "unknown" or OUTPUT_TRAINING_STRICTNESS.get(str(strictest.value), 0) > OUTPUT_TRAINING_STRICTNESS.get(current, 0):
+        if current == "unknown" or OUTPUT_TRAINING_STRICTNESS.get(
+            str(strictest.value), 0
+        ) > OUTPUT_TRAINING_STRICTNESS.get(current, 0):
             values["output_training"] = str(strictest.value)
             cite("output_training", strictest)
 
@@ -256,9 +268,8 @@ def amend(
             f"{'this' if len(unknown) == 1 else 'these'} and no clause could be read in it: unknown"
         )
         changed.extend(f for f in unknown if f not in changed)
-    if values.get("territory_restrictions") is None and "eu_restricted" in values and values["eu_restricted"] is None:
-        pass
-    amended = replace(terms, **{k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()})
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    amended = replace(terms, **fields)
     if changed:
         notes.insert(
             0,
@@ -280,7 +291,9 @@ def _amended_cap(current: int | None, found: list[Clause]) -> tuple[int, Clause]
     return value, c
 
 
-def _unknown_values(names: Iterable[str], terms: RecordTerms, values: dict[str, Any]) -> dict[str, Any]:
+def _unknown_values(
+    names: Iterable[str], terms: RecordTerms, values: dict[str, Any]
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in names:
         if name == "commercial_use" and terms.commercial_use != "no":
@@ -293,12 +306,17 @@ def _unknown_values(names: Iterable[str], terms: RecordTerms, values: dict[str, 
                 out["commercial_use"] = "unknown"
         elif name == "territory_restrictions":
             out["eu_restricted"] = True if terms.eu_restricted else None
-        elif name == "output_training" and terms.output_training not in ("prohibited", "restricted"):
+        elif name == "output_training" and terms.output_training not in (
+            "prohibited",
+            "restricted",
+        ):
             out["output_training"] = "unknown"
     return {k: v for k, v in out.items() if k not in values}
 
 
-def fold_terms(terms: RecordTerms, cls: str, other: RecordTerms, other_cls: str) -> tuple[RecordTerms, str]:
+def fold_terms(
+    terms: RecordTerms, cls: str, other: RecordTerms, other_cls: str
+) -> tuple[RecordTerms, str]:
     """Another known text in the same file: the stricter of the two for each fact (a file that
     holds two licences is used under both, as far as anyone can tell from the file)."""
 
@@ -351,7 +369,15 @@ def apply_readings(
         said = dict(reading.evidence_for)
         changed: list[str] = []
 
-        def take(name: str, value: Any, fact: str | None = None) -> None:
+        def take(
+            name: str,
+            value: Any,
+            fact: str | None = None,
+            *,
+            said: dict[str, Clause] = said,
+            changed: list[str] = changed,
+            path: str = path,
+        ) -> None:
             if out.get(name) != value:
                 out[name] = value
                 changed.append(name)
@@ -360,13 +386,16 @@ def apply_readings(
                     evidence.append(Evidence(fact or name, path, c.line, c.quote))
 
         cu = reading.commercial_use
-        if cu == "no" or (
-            cu != "unknown"
-            and COMMERCIAL_STRICTNESS.get(cu, 0) > COMMERCIAL_STRICTNESS.get(out.get("commercial_use", "unknown"), 0)
-            and (known or out.get("commercial_use", "unknown") == "unknown")
+        if (
+            cu == "no"
+            or (
+                cu != "unknown"
+                and COMMERCIAL_STRICTNESS.get(cu, 0)
+                > COMMERCIAL_STRICTNESS.get(out.get("commercial_use", "unknown"), 0)
+                and (known or out.get("commercial_use", "unknown") == "unknown")
+            )
+            or (not known and out.get("commercial_use", "unknown") == "unknown" and cu != "unknown")
         ):
-            take("commercial_use", cu)
-        elif not known and out.get("commercial_use", "unknown") == "unknown" and cu != "unknown":
             take("commercial_use", cu)
         for name in ("non_commercial", "research_only"):
             value = getattr(reading, name)
@@ -381,8 +410,7 @@ def apply_readings(
         if added:
             take("territory_restrictions", tuple(territory + added))
         if reading.eu_restricted is True or (not known and out.get("eu_restricted") is None):
-            if reading.eu_restricted is not None or not known:
-                take("eu_restricted", reading.eu_restricted)
+            take("eu_restricted", reading.eu_restricted)
         ot = reading.output_training
         current = out.get("output_training", "unknown")
         if ot != "unknown" and (
@@ -397,8 +425,14 @@ def apply_readings(
         if reading.acceptable_use_policy and not out.get("acceptable_use_policy"):
             out["acceptable_use_policy"] = reading.acceptable_use_policy
         if reading.license_class != "unknown":
-            new_cls = stricter_class(cls, reading.license_class) if known else (
-                reading.license_class if cls == "unknown" else stricter_class(cls, reading.license_class)
+            new_cls = (
+                stricter_class(cls, reading.license_class)
+                if known
+                else (
+                    reading.license_class
+                    if cls == "unknown"
+                    else stricter_class(cls, reading.license_class)
+                )
             )
             if new_cls != cls:
                 cls = new_cls
@@ -416,12 +450,17 @@ def fold_incorporated(
 ) -> tuple[ClauseFacts, list[Evidence]]:
     """An unknown text that applies a known licence's terms too ("the Llama 2 license also
     applies"): the stricter of its own clauses and that licence's facts, cited at the clause."""
+
     def lowest(a: int | None, b: int | None) -> int | None:
         return b if a is None else a if b is None else min(a, b)
 
     changed: list[str] = []
     values: dict[str, Any] = {}
-    if COMMERCIAL_STRICTNESS.get(terms.commercial_use, 0) > COMMERCIAL_STRICTNESS.get(reading.commercial_use, 0) or reading.commercial_use == "unknown":
+    if (
+        COMMERCIAL_STRICTNESS.get(terms.commercial_use, 0)
+        > COMMERCIAL_STRICTNESS.get(reading.commercial_use, 0)
+        or reading.commercial_use == "unknown"
+    ):
         values["commercial_use"] = terms.commercial_use
     for name in ("mau_cap", "revenue_cap"):
         value = lowest(getattr(reading, name), getattr(terms, name))
@@ -431,9 +470,15 @@ def fold_incorporated(
     territory += [t for t in terms.territory_restrictions if t not in territory]
     if len(territory) != len(reading.territory_restrictions):
         values["territory_restrictions"] = tuple(territory)
-    if terms.eu_restricted or (reading.eu_restricted is None and terms.eu_restricted is not None and len(reading.incorporates) == 1):
+    if terms.eu_restricted or (
+        reading.eu_restricted is None
+        and terms.eu_restricted is not None
+        and len(reading.incorporates) == 1
+    ):
         values["eu_restricted"] = bool(terms.eu_restricted) or bool(reading.eu_restricted)
-    if reading.output_training == "unknown" or OUTPUT_TRAINING_STRICTNESS.get(terms.output_training, 0) > OUTPUT_TRAINING_STRICTNESS.get(reading.output_training, 0):
+    if reading.output_training == "unknown" or OUTPUT_TRAINING_STRICTNESS.get(
+        terms.output_training, 0
+    ) > OUTPUT_TRAINING_STRICTNESS.get(reading.output_training, 0):
         values["output_training"] = terms.output_training
     more = [a for a in terms.attribution if a not in reading.attribution]
     if more:

@@ -89,7 +89,7 @@ class Clause:
         return out
 
 
-# -- vocabulary ------------------------------------------------------------------------------------
+# -- vocabulary --
 W = r"(?:\S+ )"  # one word and its space
 NC = r"(?:non ?commercial(?:ly)?|noncommercial(?:ly)?|not for profit|non ?profit)"
 LIMIT = r"(?<!not )(?:solely|only|exclusively|strictly|purely|limited to|restricted to)"
@@ -116,23 +116,30 @@ GRANT_RE = re.compile(
     r"licensed under|to deal in the)\b"
 )
 DEFINITION_RE = re.compile(
-    r"^(?:(?:\d{1,3}|[a-z]|[ivx]{1,4}) ){0,3}(?:(?:as used (?:herein|in this \S+)|for (?:the )?purposes of this \S+|"
+    r"^(?:(?:\d{1,3}|[a-z]|[ivx]{1,4}) ){0,3}(?:(?:as used (?:herein|in this \S+)|for (?:the "
+    r")?purposes of this \S+|"
     r"in this \S+) )?(?:the term )?(?P<term>(?:\S+ ){0,6}?\S+) (?:shall )?(?:means?|refers? to|"
     r"is defined as|shall have the meaning|has the meaning|includes|shall include)\b"
 )
 _DISCLAIMER = re.compile(r"\b(?:liable|liability|damages|warrant(?:y|ies)|indemnif\w*)\b")
-_OUTPUT_WORDS = r"(?:outputs?|results?|generated (?:content|data|text|outputs?)|synthetic data|responses?|generations?|completions?)"
+_OUTPUT_WORDS = (
+    r"(?:outputs?|results?|generated (?:content|data|text|outputs?)|synthetic data|responses?|"
+    r"generations?|completions?)"
+)
 _MODEL_WORDS = (
     r"(?:models?|llms?|ai|systems?|networks?|algorithms?|products?)"  # what may not be trained
 )
-_TRAIN = r"(?:train\w*|improv\w*|develop\w*|creat\w*|build\w*|enhanc\w*|fine ?tun\w*|finetun\w*|distill?\w*|pre ?train\w*|retrain\w*)"
+_TRAIN = (
+    r"(?:train\w*|improv\w*|develop\w*|creat\w*|build\w*|enhanc\w*|fine ?tun\w*|finetun\w*|"
+    r"distill?\w*|pre ?train\w*|retrain\w*)"
+)
 
 
 def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-# -- regions ---------------------------------------------------------------------------------------
+# -- regions --
 _REGION_NAMES: dict[str, str] = {
     "european union": "EU",
     "eu": "EU",
@@ -216,7 +223,7 @@ def regions_in(text: str) -> list[str]:
     return out
 
 
-# -- reading ---------------------------------------------------------------------------------------
+# -- reading --
 @dataclass
 class _Reader:
     sentences: list[Sentence]
@@ -304,70 +311,117 @@ def _commercial_definitions(r: _Reader) -> None:
         kinds: set[str] = set()
         defined = body[body.find(" mean") :] if " mean" in body else body
         if re.search(
-            r"\b(?:research|evaluation)(?: (?:or|and) (?:research|evaluation|educational|education|academic|teaching))? (?:\S+ )?(?:purposes? |uses? )?only\b"
-            r"|^ ?(?:\S+ ){0,3}?(?:(?:non ?commercial|noncommercial) )?(?:scientific |academic )?research\b"
+            r"\b(?:research|evaluation)(?: (?:or|and) (?:research|evaluation|educational|"
+            r"education|academic|teaching))? (?:\S+ )?(?:purposes? |uses? )?only\b"
+            r"|^ ?(?:\S+ ){0,3}?(?:(?:non ?commercial|noncommercial) )?(?:scientific |"
+            r"academic )?research\b"
             rf"|\b{NC} research\b",
             defined,
         ):
             kinds.add(RESEARCH_ONLY)
-        if re.search(rf"\b(?:{NC}|not (?:primarily )?intended for (?:\S+ ){{0,3}}commercial|no (?:direct or indirect )?commercial)\b", body):
+        if re.search(
+            rf"\b(?:{NC}|not (?:primarily )?intended for (?:\S+ ){{0,3}}commercial|no "
+            rf"(?:direct or indirect )?commercial)\b",
+            body,
+        ):
             kinds.add(NON_COMMERCIAL)
-        if re.search(r"\bevaluation (?:\S+ ){0,3}only\b|\bfor evaluation\b", body) and "only" in body:
+        if (
+            re.search(r"\bevaluation (?:\S+ ){0,3}only\b|\bfor evaluation\b", body)
+            and "only" in body
+        ):
             kinds.add(EVALUATION_ONLY)
         if kinds:
             r.definitions[term] = kinds
 
 
-# Commercial scope ----------------------------------------------------------------------------------
+# Commercial scope ---------------------------------------------------------------------------------
 _SCOPE_LIMITED = _re(
-    rf"\b{LIMIT} (?:{W}{{0,6}}?)(?:for|in|to|by|within|with|under|on|as) (?:{W}{{0,3}}?)(?P<op>(?:{NC}|research|academic|scientific|evaluation|testing|personal|internal|non ?production|educational|experimental)\b(?: \S+){{0,4}})"
+    rf"\b{LIMIT} (?:{W}{{0,6}}?)(?:for|in|to|by|within|with|under|on|as) "
+    rf"(?:{W}{{0,3}}?)(?P<op>(?:{NC}|research|academic|scientific|evaluation|testing|personal|"
+    rf"internal|non ?production|educational|experimental)\b(?: \S+){{0,4}})"
 )
 _SCOPE_LIMITED_TO = _re(
-    rf"\b(?<!not )(?:limited|restricted|confined) to (?:{W}{{0,3}}?)(?P<op>(?:{NC}|research|academic|scientific|evaluation|testing|personal|non ?production|educational|experimental)\b(?: \S+){{0,4}})"
+    rf"\b(?<!not )(?:limited|restricted|confined) to (?:{W}{{0,3}}?)(?P<op>(?:{NC}|research|"
+    rf"academic|scientific|evaluation|testing|personal|non ?production|educational|"
+    rf"experimental)\b(?: \S+){{0,4}})"
 )
 _SCOPE_ONLY_AFTER = _re(
-    rf"\b(?P<op>(?:{NC}|research|academic|evaluation|testing|personal|non ?production|educational|experimental)(?: (?:and|or|{NC}|research|academic|scientific|educational|evaluation|testing|personal|use|uses|purpose|purposes|activities|settings|environment)){{0,5}}) (?:only|exclusively|solely)\b"
+    rf"\b(?P<op>(?:{NC}|research|academic|evaluation|testing|personal|non ?production|"
+    rf"educational|experimental)(?: (?:and|or|{NC}|research|academic|scientific|educational|"
+    rf"evaluation|testing|personal|use|uses|purpose|purposes|activities|settings|"
+    rf"environment)){{0,5}}) (?:only|exclusively|solely)\b"
 )
 _SCOPE_OTHER_THAN = _re(
-    rf"\b(?:other than|except for|except|outside(?: of)?|beyond) (?:{W}{{0,3}}?)(?P<op>(?:{NC}|research|academic|evaluation|personal|non ?production)\b(?: \S+){{0,4}})"
+    rf"\b(?:other than|except for|except|outside(?: of)?|beyond) "
+    rf"(?:{W}{{0,3}}?)(?P<op>(?:{NC}|research|academic|evaluation|personal|non "
+    rf"?production)\b(?: \S+){{0,4}})"
 )
 _PURPOSE_OTHER_THAN_COMMERCIAL = _re(
-    rf"\b(?:purposes?|uses?) other than (?P<op>commercial(?: or production)? (?:use|uses|purposes?))\b"
+    r"\b(?:purposes?|uses?) other than (?P<op>commercial(?: or production)? (?:use|uses|"
+    r"purposes?))\b"
 )
 _NC_GRANT = _re(
-    rf"\b(?:for|to) (?:any |your |the )?(?:own )?(?:(?:research|academic|personal|scientific)(?: and| or)? )?(?P<op>{NC}(?: (?:research|scientific|academic))?(?: (?:use|uses|purposes?|activities|applications?|manner|basis)))\b"
+    rf"\b(?:for|to) (?:any |your |the )?(?:own )?(?:(?:research|academic|personal|"
+    rf"scientific)(?: and| or)? )?(?P<op>{NC}(?: (?:research|scientific|academic))?(?: (?:use|"
+    rf"uses|purposes?|activities|applications?|manner|basis)))\b"
 )
-_NC_TITLE = _re(rf"\b(?P<op>{NC}(?: (?:research|community|use|only))* (?:licen[cs]e|agreement|terms))\b")
+_NC_TITLE = _re(
+    rf"\b(?P<op>{NC}(?: (?:research|community|use|only))* (?:licen[cs]e|agreement|terms))\b"
+)
 # "commercial" naming something other than a use: a licence, an entity, a registry...
 _NOT_A_USE = (
     r"(?! (?:licen[cs]es?|agreements?|terms|entit\w*|registry|damages|losses|arbitration|"
     r"partners?\w*|contracts?|relationships?|court|law|code|version|offerings?|reasonabl\w*))"
 )
 _COMMERCIAL_NEG_BEFORE = _re(
-    rf"\b(?P<neg>{NEG})\b(?P<gap> (?:(?!(?:but|however|unless|provided|except|although|while|whereas|if) )\S+ ){{0,14}}?)(?P<op>{COMMERCIAL_USE})\b{_NOT_A_USE}"
+    rf"\b(?P<neg>{NEG})\b(?P<gap> (?:(?!(?:but|however|unless|provided|except|although|while|"
+    rf"whereas|if) )\S+ ){{0,14}}?)(?P<op>{COMMERCIAL_USE})\b{_NOT_A_USE}"
 )
 _COMMERCIAL_NEG_AFTER = _re(
-    rf"\b(?P<op>(?:any )?{COMMERCIAL_USE}|commercialization|commercialisation|monetization|monetisation)\b(?: \S+){{0,10}}? (?:is|are|shall be|will be|remains?|being)? ?(?:strictly |expressly |specifically )?(?:prohibited|forbidden|not permitted|not allowed|not authori[sz]ed|not licensed|not granted|excluded|reserved|not covered)\b"
+    rf"\b(?P<op>(?:any )?{COMMERCIAL_USE}|commercialization|commercialisation|monetization|"
+    rf"monetisation)\b(?: \S+){{0,10}}? (?:is|are|shall be|will be|remains?|being)? "
+    rf"?(?:strictly |expressly |specifically )?(?:prohibited|forbidden|not permitted|not "
+    rf"allowed|not authori[sz]ed|not licensed|not granted|excluded|reserved|not covered)\b"
 )
-_NO_COMMERCIAL = _re(rf"\b(?P<op>(?:no|not for|not intended for|not suitable for) (?:any )?{COMMERCIAL_USE})\b")
+_NO_COMMERCIAL = _re(
+    rf"\b(?P<op>(?:no|not for|not intended for|not suitable for) (?:any )?{COMMERCIAL_USE})\b"
+)
 _COMMERCIAL_NEEDS_LICENCE = _re(
-    rf"\b(?P<op>{COMMERCIAL}|commercial(?:i[sz]ation|i[sz]e))\b{_NOT_A_USE}(?: \S+){{0,16}}? (?:requires?|need|needs|must (?:first )?(?:obtain|request|seek|enter|acquire|contact|apply)|shall (?:first )?(?:obtain|request|seek|contact|apply)|(?:please|should) (?:contact|request|reach)|subject to (?:a |the )?(?:separate|prior|written)|is subject to (?:a |the )?separate|only (?:with|under|after))\b(?: \S+){{0,8}}? (?:licen[cs]es?|licensor|agreement|permission|authori[sz]ation|consent|approval|contact|us|terms)\b"
+    rf"\b(?P<op>{COMMERCIAL}|commercial(?:i[sz]ation|i[sz]e))\b{_NOT_A_USE}(?: \S+){{0,16}}? "
+    rf"(?:requires?|need|needs|must (?:first )?(?:obtain|request|seek|enter|acquire|contact|"
+    rf"apply)|shall (?:first )?(?:obtain|request|seek|contact|apply)|(?:please|should) "
+    rf"(?:contact|request|reach)|subject to (?:a |the )?(?:separate|prior|written)|is subject "
+    rf"to (?:a |the )?separate|only (?:with|under|after))\b(?: \S+){{0,8}}? (?:licen[cs]es?|"
+    rf"licensor|agreement|permission|authori[sz]ation|consent|approval|contact|us|terms)\b"
 )
 _LICENCE_FOR_COMMERCIAL = _re(
-    rf"\b(?:request|obtain|require|need|seek|acquire|enter into)(?:s|ing)? (?:\S+ ){{0,5}}?(?:separate |commercial |additional |written )?(?:licen[cs]e|agreement|permission)\w* (?:\S+ ){{0,4}}?(?:for|to (?:use|exploit)|before) (?:\S+ ){{0,4}}?(?P<op>(?:any )?{COMMERCIAL_USE})\b"
+    rf"\b(?:request|obtain|require|need|seek|acquire|enter into)(?:s|ing)? (?:\S+ "
+    rf"){{0,5}}?(?:separate |commercial |additional |written )?(?:licen[cs]e|agreement|"
+    rf"permission)\w* (?:\S+ ){{0,4}}?(?:for|to (?:use|exploit)|before) (?:\S+ "
+    rf"){{0,4}}?(?P<op>(?:any )?{COMMERCIAL_USE})\b"
 )
 _NO_SALE = _re(
     r"\b(?:not (?:grant|include)\w*|no|without the) (?:\S+ ){0,6}?right to (?P<op>sell|resell)\b"
-    r"|\b(?:may|shall|must|will) not (?P<op2>sell|resell|rent|lease|sublicense for a fee) (?:the |this |any |copies of the )?(?:software|model|materials|work|weights|licensed|product)\b"
+    r"|\b(?:may|shall|must|will) not (?P<op2>sell|resell|rent|lease|sublicense for a fee) "
+    r"(?:the |this |any |copies of the )?(?:software|model|materials|work|weights|licensed|"
+    r"product)\b"
 )
 _COMMERCIAL_PERMITTED = _re(
-    rf"\b(?P<op>(?:including|includes|include|both|whether|either|and|or|for|to) (?:\S+ ){{0,3}}?{COMMERCIAL}(?: and| or)?(?: (?:non ?commercial|noncommercial|research|academic|personal|use|uses|purposes?|applications?|activities|products?|services?|settings?|or|and))*)\b"
+    rf"\b(?P<op>(?:including|includes|include|both|whether|either|and|or|for|to) (?:\S+ "
+    rf"){{0,3}}?{COMMERCIAL}(?: and| or)?(?: (?:non ?commercial|noncommercial|research|"
+    rf"academic|personal|use|uses|purposes?|applications?|activities|products?|services?|"
+    rf"settings?|or|and))*)\b"
 )
 _COMMERCIAL_ALLOWED_PHRASE = _re(
-    rf"\b(?P<op>(?:{COMMERCIAL_USE}) (?:is|are|shall be|will be) (?:\S+ ){{0,2}}?(?:permitted|allowed|authori[sz]ed|granted)|commercially (?:usable|available|viable)|(?:use|used|exploit|deploy|distribute|sell) (?:\S+ ){{0,6}}?commercially|for any purpose(?: whatsoever)?(?: (?:including|whether) (?:\S+ ){{0,3}}?commercial)?|deal in the software without restriction|to sell copies|sell copies)\b"
+    rf"\b(?P<op>(?:{COMMERCIAL_USE}) (?:is|are|shall be|will be) (?:\S+ ){{0,2}}?(?:permitted|"
+    rf"allowed|authori[sz]ed|granted)|commercially (?:usable|available|viable)|(?:use|used|"
+    rf"exploit|deploy|distribute|sell) (?:\S+ ){{0,6}}?commercially|for any purpose(?: "
+    rf"whatsoever)?(?: (?:including|whether) (?:\S+ ){{0,3}}?commercial)?|deal in the "
+    rf"software without restriction|to sell copies|sell copies)\b"
 )
 _COMMERCIAL_CONDITION = _re(
-    rf"\b(?P<op>{COMMERCIAL_USE}) (?:\S+ ){{0,3}}?(?:solely |only )?(?:if|provided|subject to|on condition|conditioned|as long as|so long as|upon)\b"
+    rf"\b(?P<op>{COMMERCIAL_USE}) (?:\S+ ){{0,3}}?(?:solely |only )?(?:if|provided|subject to|"
+    rf"on condition|conditioned|as long as|so long as|upon)\b"
 )
 _REGISTRATION = _re(r"\b(?P<op>regist(?:er|ered|ration|ering))\b")
 _CONDITION_LEAD = re.compile(rf"\b(?:{NEG}|restrict\w*|exclud\w*|agree not|limitations?|except)\b")
@@ -381,7 +435,8 @@ def _neg_context(s: Sentence) -> bool:
 
 _ASIDE = re.compile(r"^(?:\S+ ){0,6}?(?:this|that|such|the) (?:alternative|option|exception)\b")
 _GRANT_TO_LICENSOR = re.compile(
-    r"\byou (?:hereby )?(?:grant|assign|agree to grant)\b|\bgrants? (?:to )?(?:us|licensor|the licensor)\b"
+    r"\byou (?:hereby )?(?:grant|assign|agree to grant)\b|\bgrants? (?:to )?(?:us|licensor|"
+    r"the licensor)\b"
 )
 
 
@@ -389,7 +444,16 @@ def _commercial(r: _Reader, s: Sentence, term: str | None) -> None:
     text = s.text
     if _ASIDE.search(text) or _GRANT_TO_LICENSOR.search(text):
         return
-    if "commerc" not in text and "research" not in text and "profit" not in text and "evaluation" not in text and "personal" not in text and "production" not in text and "sell" not in text and not r.definitions:
+    if (
+        "commerc" not in text
+        and "research" not in text
+        and "profit" not in text
+        and "evaluation" not in text
+        and "personal" not in text
+        and "production" not in text
+        and "sell" not in text
+        and not r.definitions
+    ):
         return
     disclaimer = bool(_DISCLAIMER.search(text))
     if term is None:
@@ -429,7 +493,8 @@ def _scope_kinds(op: str, defined: dict[str, set[str]]) -> set[str]:
         kinds.add(NON_COMMERCIAL)
     if re.search(r"\b(?:research|academic|scientific)\b", op) and (
         # "non-commercial research" is research only; "research or non-commercial" is not
-        not nc or re.search(rf"\b{NC}(?: (?!or\b|and\b)\S+){{0,3}} (?:research|academic|scientific)\b", op)
+        not nc
+        or re.search(rf"\b{NC}(?: (?!or\b|and\b)\S+){{0,3}} (?:research|academic|scientific)\b", op)
     ):
         kinds.add(RESEARCH_ONLY)
     if re.search(r"\b(?:evaluation|testing|non ?production|experimental)\b", op):
@@ -457,7 +522,9 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
     if GRANT_RE.search(text):
         # "a non-exclusive, non-commercial, royalty-free licence": the licence itself is limited
         m = _NC_LICENCE.search(text)
-        if m is not None and not re.search(rf"\b{COMMERCIAL}\b", text[: m.start()] + text[m.end() :]):
+        if m is not None and not re.search(
+            rf"\b{COMMERCIAL}\b", text[: m.start()] + text[m.end() :]
+        ):
             for kind in sorted({NON_COMMERCIAL} | _defined_kinds(r, m.group("op"))):
                 r.add(s, kind, True, m.start("op"), 0.8, **attrs, how="grant")
     # A grant limited to a scope: "solely for non-commercial research purposes".
@@ -467,10 +534,18 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
         for m in rx.finditer(text):
             if rx is _SCOPE_OTHER_THAN and not (NEG_RE.search(text[: m.start()]) or ctx_neg):
                 continue
-            if re.search(r"\b(?:excluding|except|other than|unless)\b(?: \S+){0,4}$", text[: m.start("op")]):
+            if re.search(
+                r"\b(?:excluding|except|other than|unless)\b(?: \S+){0,4}$", text[: m.start("op")]
+            ):
                 continue  # an exception to a requirement, not a limit on the grant
             op = m.group("op")
-            if rx is _SCOPE_LIMITED and re.match(r"internal\b", op) and not re.search(r"\b(?:research|evaluation|testing|non ?commercial|noncommercial)\b", op):
+            if (
+                rx is _SCOPE_LIMITED
+                and re.match(r"internal\b", op)
+                and not re.search(
+                    r"\b(?:research|evaluation|testing|non ?commercial|noncommercial)\b", op
+                )
+            ):
                 continue
             for kind in sorted(_scope_kinds(op, r.definitions)):
                 r.add(s, kind, True, m.start("op"), 0.9, **attrs, how="limited")
@@ -480,7 +555,9 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
     # granted in the same sentence.
     if GRANT_RE.search(text) or (s.lead and GRANT_RE.search(s.lead)):
         for m in _NC_GRANT.finditer(text):
-            if _COMMERCIAL_PERMITTED.search(text.replace(m.group("op"), "")) and re.search(rf"\b{COMMERCIAL}\b", text.replace(m.group("op"), "")):
+            if _COMMERCIAL_PERMITTED.search(text.replace(m.group("op"), "")) and re.search(
+                rf"\b{COMMERCIAL}\b", text.replace(m.group("op"), "")
+            ):
                 continue
             r.add(s, NON_COMMERCIAL, True, m.start("op"), 0.8, **attrs, how="grant")
     # Defined terms used as the scope of the grant: "solely for Permitted Purposes".
@@ -492,8 +569,13 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
         if re.search(r"\b(?:excluding|except|other than|unless)\b(?: \S+){0,4} ?$", before):
             continue
         after = text[at + len(term) : at + len(term) + 30]
-        if re.search(rf"\b{LIMIT}\b", before) or re.match(r"^(?: \S+){0,3}? only\b", after) or (
-            re.search(r"\b(?:other than|except for)\s*$", before.strip() + " ") and NEG_RE.search(text[:at])
+        if (
+            re.search(rf"\b{LIMIT}\b", before)
+            or re.match(r"^(?: \S+){0,3}? only\b", after)
+            or (
+                re.search(r"\b(?:other than|except for)\s*$", before.strip() + " ")
+                and NEG_RE.search(text[:at])
+            )
         ):
             for kind in sorted(kinds):
                 r.add(s, kind, True, at, 0.8, **attrs, how="defined", term=term)
@@ -513,7 +595,8 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
             r.add(s, NON_COMMERCIAL, True, m.start("op"), 0.9, **attrs, how="prohibited")
     if ctx_neg and not s.colon:
         m = re.search(
-            rf"\b(?P<op>{COMMERCIAL}(?: (?:use|uses|usage|purposes?|exploitation|activit(?:y|ies)|applications?|deployment)\b|ly\b))",
+            rf"\b(?P<op>{COMMERCIAL}(?: (?:use|uses|usage|purposes?|exploitation|activit(?:y|"
+            rf"ies)|applications?|deployment)\b|ly\b))",
             text,
         )
         if m and not re.search(r"\b(?:damages|losses|registry|arbitration)\b", text):
@@ -532,7 +615,9 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
         r.add(s, NO_SALE, True, at, 0.85)
 
 
-_NOT_EXCEED = re.compile(r"\b(?:(?:does|do|shall|will|must|may) )?not (?:exceed|surpass|be more than|be greater than)\b")
+_NOT_EXCEED = re.compile(
+    r"\b(?:(?:does|do|shall|will|must|may) )?not (?:exceed|surpass|be more than|be greater than)\b"
+)
 _USER_SUBJECT = re.compile(
     r"\b(?:you|your|licensee|licensees|recipients?|any person|anyone|users?|grants?|granted)\b"
 )
@@ -541,11 +626,15 @@ _USER_SUBJECT = re.compile(
 def _commercial_permissions(r: _Reader, s: Sentence, term: str | None) -> None:
     text = s.text
     plain = _NOT_EXCEED.sub(" ", text)
-    if term is not None or NEG_RE.search(plain) and not _NOT_LIMITED.search(plain):
-        # Permissions are read in plain sentences only; "not" anywhere makes them doubtful.
-        if not (term is None and re.search(r"\bwithout restriction\b", text)):
-            return
-    granting = bool(GRANT_RE.search(text) or (s.lead and GRANT_RE.search(s.lead)) or re.search(r"\b(?:may|can|allowed|permitted|free to|right to)\b", text))
+    doubtful = NEG_RE.search(plain) and not _NOT_LIMITED.search(plain)
+    # Permissions are read in plain sentences only; "not" anywhere makes them doubtful.
+    if term is not None or (doubtful and not re.search(r"\bwithout restriction\b", text)):
+        return
+    granting = bool(
+        GRANT_RE.search(text)
+        or (s.lead and GRANT_RE.search(s.lead))
+        or re.search(r"\b(?:may|can|allowed|permitted|free to|right to)\b", text)
+    )
     outputs_only = bool(_OUTPUT_SUBJECT.search(text))
     attrs = {"scope": "outputs"} if outputs_only else {}
     for m in _COMMERCIAL_CONDITION.finditer(text):
@@ -557,20 +646,27 @@ def _commercial_permissions(r: _Reader, s: Sentence, term: str | None) -> None:
             explicit = bool(re.search(rf"\b{COMMERCIAL}\b", op))
             if rx is _COMMERCIAL_PERMITTED and not explicit:
                 continue
-            if re.search(r"\b(?:damages|losses|registry|arbitration|terms)\b", text[m.end() : m.end() + 20]):
+            if re.search(
+                r"\b(?:damages|losses|registry|arbitration|terms)\b", text[m.end() : m.end() + 20]
+            ):
                 continue
-            if re.search(r"\b(?:other than|except(?: for)?|excluding|but not|outside)\s*$", text[max(0, m.start("op") - 16) : m.start("op")] + text[m.start("op") : m.end("op")].split("commercial")[0]):
+            if re.search(
+                r"\b(?:other than|except(?: for)?|excluding|but not|outside)\s*$",
+                text[max(0, m.start("op") - 16) : m.start("op")]
+                + text[m.start("op") : m.end("op")].split("commercial")[0],
+            ):
                 continue
             if not granting:
                 continue
-            if not _USER_SUBJECT.search(text) and not re.search(r"without restriction|sell copies", op):
+            if not _USER_SUBJECT.search(text) and not re.search(
+                r"without restriction|sell copies", op
+            ):
                 continue  # "NVIDIA and its affiliates may use the Work commercially"
             how = "explicit" if explicit else "implied"
             r.add(s, COMMERCIAL_ALLOWED, "yes", m.start("op"), 0.75, how=how, **attrs)
-    if re.search(rf"\b{COMMERCIAL}\b", text) and _REGISTRATION.search(text):
-        m = _REGISTRATION.search(text)
-        assert m is not None
-        r.add(s, REGISTRATION, True, m.start("op"), 0.8)
+    registration = _REGISTRATION.search(text)
+    if registration is not None and re.search(rf"\b{COMMERCIAL}\b", text):
+        r.add(s, REGISTRATION, True, registration.start("op"), 0.8)
 
 
 def _grant(r: _Reader, s: Sentence, term: str | None) -> None:
@@ -581,7 +677,7 @@ def _grant(r: _Reader, s: Sentence, term: str | None) -> None:
         r.add(s, GRANT, True, m.start(), 0.8)
 
 
-# Thresholds -----------------------------------------------------------------------------------------
+# Thresholds ---------------------------------------------------------------------------------------
 _CMP = (
     r"(?:greater than|more than|larger than|higher than|exceeds?|exceeding|exceeded|in excess of|"
     r"above|over|at least|beyond|surpass\w*|reach\w*|not exceed|less than|fewer than|under|below|"
@@ -593,29 +689,52 @@ _USERS = (
 )
 _NOT_USERS = r"(?! ?(?:users?|maus?|visits?|visitors?|subscribers?)\b)"
 _NOT_MONEY = r"(?! ?(?:revenues?|turnover|usd|eur|income)\b)"
-_USER_AFTER = _re(rf"\b(?<!usd )(?<!eur )(?P<n>\d{{4,}}){_NOT_MONEY}(?: (?:monthly|daily|weekly|active|unique|total|registered|end|service)){{0,3}}? {_USERS}\b")
+_USER_AFTER = _re(
+    rf"\b(?<!usd )(?<!eur )(?P<n>\d{{4,}}){_NOT_MONEY}(?: (?:monthly|daily|weekly|active|"
+    rf"unique|total|registered|end|service)){{0,3}}? {_USERS}\b"
+)
 _USER_BEFORE = _re(
-    rf"\b{_USERS}\b(?: \S+){{0,10}}? {_CMP} (?P<n>\d{{4,}})\b(?! (?:usd|eur|gbp|cny|in revenue|of revenue|revenue))"
+    rf"\b{_USERS}\b(?: \S+){{0,10}}? {_CMP} (?P<n>\d{{4,}})\b(?! (?:usd|eur|gbp|cny|in "
+    rf"revenue|of revenue|revenue))"
 )
 _CUR = r"(?:usd|eur|gbp|cny|inr|jpy|krw|sgd|hkd)"
-_REVENUE = r"(?P<metric>(?:annual |yearly |monthly |gross |net |total |global |worldwide |consolidated )*(?:revenues?|turnover|sales|income|receipts))"
-_REV_AFTER = _re(
-    rf"\b(?P<cur1>{_CUR} )?(?P<n>\d{{4,}})(?: (?P<cur2>{_CUR}))?(?:{_NOT_USERS} \S+){{0,10}}? (?:in |of )?{_REVENUE}\b"
+_REVENUE = (
+    r"(?P<metric>(?:annual |yearly |monthly |gross |net |total |global |worldwide |consolidated "
+    r")*(?:revenues?|turnover|sales|income|receipts))"
 )
-_REV_BEFORE = _re(rf"\b{_REVENUE}\b(?: \S+){{0,10}}? (?:{_CMP} )?(?P<cur1>{_CUR} )?(?P<n>\d{{4,}})(?: (?P<cur2>{_CUR}))?\b")
-_MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month|calendar month|in any month)\b")
+_REV_AFTER = _re(
+    rf"\b(?P<cur1>{_CUR} )?(?P<n>\d{{4,}})(?: (?P<cur2>{_CUR}))?(?:{_NOT_USERS} \S+){{0,10}}? "
+    rf"(?:in |of )?{_REVENUE}\b"
+)
+_REV_BEFORE = _re(
+    rf"\b{_REVENUE}\b(?: \S+){{0,10}}? (?:{_CMP} )?(?P<cur1>{_CUR} )?(?P<n>\d{{4,}})(?: "
+    rf"(?P<cur2>{_CUR}))?\b"
+)
+_MONTHLY = re.compile(
+    r"\b(?:monthly|per month|a month|each month|every month|calendar month|in any month)\b"
+)
 _DAILY = re.compile(r"\b(?:daily|per day|a day|each day)\b")
-_ANNUAL = re.compile(r"\b(?:annual|annually|per year|a year|yearly|fiscal year|12 months|twelve months|calendar year|per annum)\b")
+_ANNUAL = re.compile(
+    r"\b(?:annual|annually|per year|a year|yearly|fiscal year|12 months|twelve months|"
+    r"calendar year|per annum)\b"
+)
 _TRIGGER_LICENCE = re.compile(
     r"\b(?:licen[cs]e|agreement|permission|authori[sz]ation|consent|approval|terminat\w*|"
     r"not (?:be )?(?:eligible|entitled|permitted|licensed|authori[sz]ed)|contact|no longer|"
     r"enterprise|cease|void|expire)\b"
 )
-_TRIGGER_DUTY = re.compile(r"\b(?:display|show|attribut\w*|credit|prominently|mark|label|indicate|state)\b")
+_TRIGGER_DUTY = re.compile(
+    r"\b(?:display|show|attribut\w*|credit|prominently|mark|label|indicate|state)\b"
+)
 
 
 def _has_threshold(text: str) -> bool:
-    return bool(_USER_AFTER.search(text) or _USER_BEFORE.search(text) or _REV_AFTER.search(text) or _REV_BEFORE.search(text))
+    return bool(
+        _USER_AFTER.search(text)
+        or _USER_BEFORE.search(text)
+        or _REV_AFTER.search(text)
+        or _REV_BEFORE.search(text)
+    )
 
 
 def _trigger(r: _Reader, s: Sentence) -> str:
@@ -675,7 +794,8 @@ def _thresholds(r: _Reader, s: Sentence, term: str | None) -> None:
                 currency = near.group(0) if near else "unstated"
             period = (
                 "month"
-                if _MONTHLY.search(m.group(0)) or _MONTHLY.search(text) and not _ANNUAL.search(text)
+                if _MONTHLY.search(m.group(0))
+                or (_MONTHLY.search(text) and not _ANNUAL.search(text))
                 else "year"
                 if _ANNUAL.search(text)
                 else "unspecified"
@@ -693,15 +813,28 @@ def _thresholds(r: _Reader, s: Sentence, term: str | None) -> None:
 
 
 def _is_year(n: int, span: str) -> bool:
-    return 1900 <= n <= 2100 and not re.search(r"\b(?:users?|revenue)\b", span.split(str(n))[-1][:12])
+    return 1900 <= n <= 2100 and not re.search(
+        r"\b(?:users?|revenue)\b", span.split(str(n))[-1][:12]
+    )
 
 
-# Territory -----------------------------------------------------------------------------------------
+# Territory ----------------------------------------------------------------------------------------
 _TERRITORY_EXCLUDED = _re(
-    rf"\b(?P<cue>exclud\w*|except(?:ing)?|other than|outside(?: of)?|not (?:apply|applicable|available|valid|granted|being granted|licensed|permitted|allowed|authori[sz]ed|offered|provided|intended)|(?:does|shall|will) not apply|no rights?|prohibited|may not (?:be )?(?:use|used|access|accessed|deploy\w*|distribut\w*|offer\w*))\b(?P<gap>(?: \S+){{0,30}}?) (?P<regions>{_REGION_LIST})\b"
+    rf"\b(?P<cue>exclud\w*|except(?:ing)?|other than|outside(?: of)?|not (?:apply|applicable|"
+    rf"available|valid|granted|being granted|licensed|permitted|allowed|authori[sz]ed|offered|"
+    rf"provided|intended)|(?:does|shall|will) not apply|no rights?|prohibited|may not (?:be "
+    rf")?(?:use|used|access|accessed|deploy\w*|distribut\w*|offer\w*))\b(?P<gap>(?: "
+    rf"\S+){{0,30}}?) (?P<regions>{_REGION_LIST})\b"
 )
-_TERRITORY_RESIDENT = re.compile(r"\b(?:domiciled|located|resident|residents|residing|incorporated|principal place of business|headquartered|based|established|organi[sz]ed|citizens?|nationals?|persons? in|entities in|users in|individuals in)\b")
-_SANCTIONS = re.compile(r"\b(?:sanction\w*|embargo\w*|export (?:control|administration|laws?|regulations?)|denied part\w*|restricted part\w*|entity list|ofac|itar)\b")
+_TERRITORY_RESIDENT = re.compile(
+    r"\b(?:domiciled|located|resident|residents|residing|incorporated|principal place of "
+    r"business|headquartered|based|established|organi[sz]ed|citizens?|nationals?|persons? in|"
+    r"entities in|users in|individuals in)\b"
+)
+_SANCTIONS = re.compile(
+    r"\b(?:sanction\w*|embargo\w*|export (?:control|administration|laws?|regulations?)|denied "
+    r"part\w*|restricted part\w*|entity list|ofac|itar)\b"
+)
 _MULTIMODAL = re.compile(r"\b(?:multimodal|multi modal|vision|image|images|video|audio)\b")
 
 
@@ -712,25 +845,40 @@ def _territory(r: _Reader, s: Sentence, term: str | None) -> None:
         if m is not None and term is None:
             r.add(s, EXPORT_CONTROL, "sanctions", m.start(), 0.7, regions="")
         return
-    if term is not None and not re.search(r"\b(?:territory|territories|region|area|jurisdiction|countr\w+)\b", term):
+    if term is not None and not re.search(
+        r"\b(?:territory|territories|region|area|jurisdiction|countr\w+)\b", term
+    ):
         return
     if _SANCTIONS.search(text):
         m = _SANCTIONS.search(text)
         assert m is not None
         r.add(s, EXPORT_CONTROL, "sanctions", m.start(), 0.7, regions=",".join(regions_in(text)))
         return
-    if re.search(r"\b(?:governed by|laws of|courts? of|arbitration|jurisdiction of|for the purposes of this \S+ only)\b", text):
+    if re.search(
+        r"\b(?:governed by|laws of|courts? of|arbitration|jurisdiction of|for the purposes of "
+        r"this \S+ only)\b",
+        text,
+    ):
         return
     for m in _TERRITORY_EXCLUDED.finditer(text):
         cue = m.group("cue")
         gap = m.group("gap")
         if cue.startswith(("outside", "except", "other than")) and not (
-            term is not None or NEG_RE.search(text[: m.start()]) or re.search(r"\b(?:licen|grant|right|use|access)\w*", text[: m.start()])
+            term is not None
+            or NEG_RE.search(text[: m.start()])
+            or re.search(r"\b(?:licen|grant|right|use|access)\w*", text[: m.start()])
         ):
             continue
-        if re.search(r"\b(?:if you are located|means|meta platforms|principal place of business is in)\b", text) and not re.search(r"\bnot (?:being )?granted|does not apply|excluding\b", text):
+        if re.search(
+            r"\b(?:if you are located|means|meta platforms|principal place of business is in)\b",
+            text,
+        ) and not re.search(r"\bnot (?:being )?granted|does not apply|excluding\b", text):
             continue
-        if cue.startswith(("not ", "no ", "prohibited", "may not")) and len(gap.split()) > 6 and not _TERRITORY_RESIDENT.search(gap):
+        if (
+            cue.startswith(("not ", "no ", "prohibited", "may not"))
+            and len(gap.split()) > 6
+            and not _TERRITORY_RESIDENT.search(gap)
+        ):
             continue
         scope = "multimodal" if _MULTIMODAL.search(text) else "all"
         clause = "policy" if r.document == "policy" else "license"
@@ -738,33 +886,59 @@ def _territory(r: _Reader, s: Sentence, term: str | None) -> None:
             r.add(s, TERRITORY, code, m.start("regions"), 0.85, scope=scope, clause=clause)
 
 
-# Outputs --------------------------------------------------------------------------------------------
+# Outputs ------------------------------------------------------------------------------------------
 _OUT_PROHIBITED = _re(
-    rf"\b(?P<neg>{NEG}|agree not to|refrain from)\b(?: \S+){{0,24}}? (?:{_OUTPUT_WORDS}|model|models|materials|weights)\b(?: \S+){{0,14}}? (?:to|for|in order to|as|in) (?:\S+ ){{0,4}}?(?P<op>{_TRAIN})\b(?P<what>(?: \S+){{0,14}}?) {_MODEL_WORDS}\b"
+    rf"\b(?P<neg>{NEG}|agree not to|refrain from)\b(?: \S+){{0,24}}? (?:{_OUTPUT_WORDS}|model|"
+    rf"models|materials|weights)\b(?: \S+){{0,14}}? (?:to|for|in order to|as|in) (?:\S+ "
+    rf"){{0,4}}?(?P<op>{_TRAIN})\b(?P<what>(?: \S+){{0,14}}?) {_MODEL_WORDS}\b"
 )
 _OUT_PROHIBITED_2 = _re(
-    rf"\b(?:{_OUTPUT_WORDS}) (?:\S+ ){{0,6}}?(?:may|shall|must|will|can) not (?:\S+ ){{0,3}}?(?:be )?(?:used )?(?:to|for) (?:\S+ ){{0,3}}?(?P<op>{_TRAIN})\b(?P<what>(?: \S+){{0,12}}?) {_MODEL_WORDS}\b"
+    rf"\b(?:{_OUTPUT_WORDS}) (?:\S+ ){{0,6}}?(?:may|shall|must|will|can) not (?:\S+ "
+    rf"){{0,3}}?(?:be )?(?:used )?(?:to|for) (?:\S+ ){{0,3}}?(?P<op>{_TRAIN})\b(?P<what>(?: "
+    rf"\S+){{0,12}}?) {_MODEL_WORDS}\b"
 )
 _OUT_CONDITIONAL = _re(
-    rf"\b(?P<op>(?:{_OUTPUT_WORDS}|materials|model|weights)\b(?: \S+){{0,16}}? (?:to|for) (?:\S+ ){{0,3}}?{_TRAIN}(?: \S+){{0,12}}? {_MODEL_WORDS}\b(?: \S+){{0,30}}? (?:shall|must|will|should|is required to|are required to) (?:\S+ ){{0,6}}?(?:display|include|add|name|begin|prefix|state|attribut\w*|credit|label|mark|be subject|be bound|comply|licen[cs]e))"
+    rf"\b(?P<op>(?:{_OUTPUT_WORDS}|materials|model|weights)\b(?: \S+){{0,16}}? (?:to|for) "
+    rf"(?:\S+ ){{0,3}}?{_TRAIN}(?: \S+){{0,12}}? {_MODEL_WORDS}\b(?: \S+){{0,30}}? (?:shall|"
+    rf"must|will|should|is required to|are required to) (?:\S+ ){{0,6}}?(?:display|include|"
+    rf"add|name|begin|prefix|state|attribut\w*|credit|label|mark|be subject|be bound|comply|"
+    rf"licen[cs]e))"
 )
 _OUT_DERIVATIVE = _re(
-    rf"\b(?P<op>(?:distill\w*|trained on (?:\S+ ){{0,3}}?{_OUTPUT_WORDS}|{_OUTPUT_WORDS} (?:\S+ ){{0,8}}?(?:to train|for training|training data)|synthetic (?:data|outputs?) (?:\S+ ){{0,8}}?train\w*))\b"
+    rf"\b(?P<op>(?:distill\w*|trained on (?:\S+ ){{0,3}}?{_OUTPUT_WORDS}|{_OUTPUT_WORDS} "
+    rf"(?:\S+ ){{0,8}}?(?:to train|for training|training data)|synthetic (?:data|outputs?) "
+    rf"(?:\S+ ){{0,8}}?train\w*))\b"
 )
 _OUT_TRANSFER = _re(
-    rf"\b(?:creat\w*|initiali[sz]\w*|train\w*|transfer\w*)\b(?: \S+){{0,14}}? (?P<op>{_OUTPUT_WORDS})\b"
+    rf"\b(?:creat\w*|initiali[sz]\w*|train\w*|transfer\w*)\b(?: \S+){{0,14}}? "
+    rf"(?P<op>{_OUTPUT_WORDS})\b"
 )
 _OUT_ALLOWED = _re(
-    rf"\b(?P<op>(?:you may|may be) (?:freely )?use(?:d)? (?:the |any )?{_OUTPUT_WORDS} (?:for any (?:lawful )?purpose)|no (?:restrictions|obligations) (?:\S+ ){{0,6}}?(?:{_OUTPUT_WORDS})|(?:claims?|asserts?) no (?:ownership )?(?:rights? )?(?:in|to|over) (?:\S+ ){{0,3}}?{_OUTPUT_WORDS})\b"
+    rf"\b(?P<op>(?:you may|may be) (?:freely )?use(?:d)? (?:the |any )?{_OUTPUT_WORDS} (?:for "
+    rf"any (?:lawful )?purpose)|no (?:restrictions|obligations) (?:\S+ "
+    rf"){{0,6}}?(?:{_OUTPUT_WORDS})|(?:claims?|asserts?) no (?:ownership )?(?:rights? )?(?:in|"
+    rf"to|over) (?:\S+ ){{0,3}}?{_OUTPUT_WORDS})\b"
 )
-_OUT_NC = _re(rf"\b(?P<op>{_OUTPUT_WORDS})\b(?: \S+){{0,12}}? (?:{LIMIT} )?(?:for )?(?:{NC}|research)(?: \S+){{0,3}}? (?:only|purposes? only)\b")
-_SAME_FAMILY = re.compile(r"\b(?:other than|excluding|except(?: for)?|apart from|unless)\b(?: \S+){0,10}? (?:derivative|derivatives|itself|thereof|fine tun\w*|modifications?)\b")
-_OTHER_MODEL = re.compile(r"\b(?:other|another|competing|compete|competitive|third party|similar|any|new|your own|different|foundation\w*|general purpose|large language)\b")
+_OUT_NC = _re(
+    rf"\b(?P<op>{_OUTPUT_WORDS})\b(?: \S+){{0,12}}? (?:{LIMIT} )?(?:for )?(?:{NC}|"
+    rf"research)(?: \S+){{0,3}}? (?:only|purposes? only)\b"
+)
+_SAME_FAMILY = re.compile(
+    r"\b(?:other than|excluding|except(?: for)?|apart from|unless)\b(?: \S+){0,10}? "
+    r"(?:derivative|derivatives|itself|thereof|fine tun\w*|modifications?)\b"
+)
+_OTHER_MODEL = re.compile(
+    r"\b(?:other|another|competing|compete|competitive|third party|similar|any|new|your own|"
+    r"different|foundation\w*|general purpose|large language)\b"
+)
 
 
 def _outputs(r: _Reader, s: Sentence, term: str | None) -> None:
     text = s.text
-    if not re.search(r"\b(?:train|improv|develop|distil|fine|creat|enhanc|build|output|result|synthetic|pre)", text):
+    if not re.search(
+        r"\b(?:train|improv|develop|distil|fine|creat|enhanc|build|output|result|synthetic|pre)",
+        text,
+    ):
         return
     if term is not None:
         if re.search(r"\b(?:derivative|derivatives|modifications?|derived)\b", term):
@@ -803,7 +977,7 @@ def _outputs(r: _Reader, s: Sentence, term: str | None) -> None:
             r.add(s, OUTPUT_TRAINING, "allowed", m.start("op"), 0.6)
 
 
-# Attribution, notices, share-alike, hosting, AUP, inheritance, law ---------------------------------
+# Attribution, notices, share-alike, hosting, AUP, inheritance, law --------------------------------
 _DUTY = re.compile(
     r"\b(?:must|shall|will|should|agree to|is required|are required|required to|provided that|"
     r"on condition|condition|subject to the following|only if|provided)\b"
@@ -812,57 +986,159 @@ _IMPERATIVE = re.compile(
     r"^(?:\S{1,4} )?(?:include|retain|keep|display|provide|give|reproduce|preserve|ship|add|state|"
     r"cause|accompany|distribute|prominently|attach)\b"
 )
-_SOFT = re.compile(r"\b(?:encourage\w*|optional\w*|not required|need not|are not obliged|no attribution|without (?:the need for )?attribution|please cite|we (?:kindly )?ask|appreciate\w*|may but)\b")
+_SOFT = re.compile(
+    r"\b(?:encourage\w*|optional\w*|not required|need not|are not obliged|no attribution|"
+    r"without (?:the need for )?attribution|please cite|we (?:kindly )?ask|appreciate\w*|may "
+    r"but)\b"
+)
 _ATTRIBUTION_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (_re(r"\b(?P<op>built with|powered by|improved using|made with|created with)(?P<name>(?: \S+){1,3})"), "display"),
-    (_re(r"\b(?P<op>(?:names?|name of) (?:\S+ ){0,10}?(?:begin|begins|start|starts|prefix\w*|include\w*) (?:\S+ ){0,3}?with)(?P<name>(?: \S+){1,2})"), "prefix"),
+    (
+        _re(
+            r"\b(?P<op>built with|powered by|improved using|made with|created "
+            r"with)(?P<name>(?: \S+){1,3})"
+        ),
+        "display",
+    ),
+    (
+        _re(
+            r"\b(?P<op>(?:names?|name of) (?:\S+ ){0,10}?(?:begin|begins|start|starts|"
+            r"prefix\w*|include\w*) (?:\S+ ){0,3}?with)(?P<name>(?: \S+){1,2})"
+        ),
+        "prefix",
+    ),
     (_re(r"\b(?P<op>include (?:\S+ ){0,3}?at the beginning of (?:\S+ ){0,5}?names?)"), "prefix"),
-    (_re(r"\b(?P<op>(?:retain|keep|reproduce|preserve|include|contain|carry|display|accompan\w*)(?: \S+){0,14}? (?:copyright|attribution|licen[cs]e|permission|proprietary|patent|trademark) notices?)\b"), "notices"),
-    (_re(r"\b(?P<op>(?:copyright|permission|attribution|licen[cs]e) (?:notices?|statements?) (?:\S+ ){0,8}?(?:shall|must|will|should) be (?:included|retained|reproduced|kept))"), "notices"),
-    (_re(r"\b(?P<op>(?:retain|keep|reproduce|preserve) (?:\S+ ){0,3}?(?:this|the above|all|any|the following|such) (?:\S+ ){0,3}?notices?)\b"), "notices"),
+    (
+        _re(
+            r"\b(?P<op>(?:retain|keep|reproduce|preserve|include|contain|carry|display|"
+            r"accompan\w*)(?: \S+){0,14}? (?:copyright|attribution|licen[cs]e|permission|"
+            r"proprietary|patent|trademark) notices?)\b"
+        ),
+        "notices",
+    ),
+    (
+        _re(
+            r"\b(?P<op>(?:copyright|permission|attribution|licen[cs]e) (?:notices?|"
+            r"statements?) (?:\S+ ){0,8}?(?:shall|must|will|should) be (?:included|retained|"
+            r"reproduced|kept))"
+        ),
+        "notices",
+    ),
+    (
+        _re(
+            r"\b(?P<op>(?:retain|keep|reproduce|preserve) (?:\S+ ){0,3}?(?:this|the above|all|"
+            r"any|the following|such) (?:\S+ ){0,3}?notices?)\b"
+        ),
+        "notices",
+    ),
     (_re(r"\b(?P<op>(?:the following|an?) (?:attribution|copyright) notice)\b"), "notices"),
-    (_re(r"^(?:\S{1,4} )?(?:\S+ ){0,2}?(?P<op>(?:a )?cop(?:y|ies) of (?:this|the) (?:\S+ ){0,2}?(?:licen[cs]e|agreement))"), "licence copy"),
+    (
+        _re(
+            r"^(?:\S{1,4} )?(?:\S+ ){0,2}?(?P<op>(?:a )?cop(?:y|ies) of (?:this|the) (?:\S+ "
+            r"){0,2}?(?:licen[cs]e|agreement))"
+        ),
+        "licence copy",
+    ),
     (_re(r"^(?:\S{1,4} )?(?P<op>include this (?:licen[cs]e|agreement))"), "licence copy"),
-    (_re(r"\b(?P<op>(?:give|provide|include|supply|accompan\w*|distribute) (?:\S+ ){0,12}?(?:a (?:complete |full |verbatim )?copy of|copies of|the text of|a link to|the uri|a hyperlink to) (?:this|the) (?:\S+ ){0,3}?(?:licen[cs]e|agreement|terms))"), "licence copy"),
-    (_re(r"\b(?P<op>(?:give|provide) (?:\S+ ){0,3}?(?:appropriate |reasonable |proper )?(?:credit|attribution))"), "credit"),
-    (_re(r"\b(?P<op>(?:identification of the creators?|attribute (?:\S+ ){0,4}?(?:author|licensor|creator)))"), "credit"),
+    (
+        _re(
+            r"\b(?P<op>(?:give|provide|include|supply|accompan\w*|distribute) (?:\S+ "
+            r"){0,12}?(?:a (?:complete |full |verbatim )?copy of|copies of|the text of|a link "
+            r"to|the uri|a hyperlink to) (?:this|the) (?:\S+ ){0,3}?(?:licen[cs]e|agreement|"
+            r"terms))"
+        ),
+        "licence copy",
+    ),
+    (
+        _re(
+            r"\b(?P<op>(?:give|provide) (?:\S+ ){0,3}?(?:appropriate |reasonable |proper "
+            r")?(?:credit|attribution))"
+        ),
+        "credit",
+    ),
+    (
+        _re(
+            r"\b(?P<op>(?:identification of the creators?|attribute (?:\S+ ){0,4}?(?:author|"
+            r"licensor|creator)))"
+        ),
+        "credit",
+    ),
     (_re(r"\b(?P<op>notice (?:text )?file|notice txt)\b"), "notice file"),
-    (_re(r"\b(?P<op>(?:modified|changed) files? (?:\S+ ){0,4}?(?:carry|bear|include) (?:\S+ ){0,2}?notices?)"), "changes"),
-    (_re(r"\b(?P<op>(?:prominent|clear) (?:\S+ ){0,3}?notices? (?:\S+ ){0,6}?(?:changed|modified))"), "changes"),
-    (_re(r"\b(?P<op>(?:indicate|state|note) (?:\S+ ){0,4}?(?:if|whether|that) (?:\S+ ){0,4}?(?:changes|modifications) were made)"), "changes"),
+    (
+        _re(
+            r"\b(?P<op>(?:modified|changed) files? (?:\S+ ){0,4}?(?:carry|bear|include) "
+            r"(?:\S+ ){0,2}?notices?)"
+        ),
+        "changes",
+    ),
+    (
+        _re(
+            r"\b(?P<op>(?:prominent|clear) (?:\S+ ){0,3}?notices? (?:\S+ ){0,6}?(?:changed|"
+            r"modified))"
+        ),
+        "changes",
+    ),
+    (
+        _re(
+            r"\b(?P<op>(?:indicate|state|note) (?:\S+ ){0,4}?(?:if|whether|that) (?:\S+ "
+            r"){0,4}?(?:changes|modifications) were made)"
+        ),
+        "changes",
+    ),
 )
 _SHARE_ALIKE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_re(r"\b(?P<op>share ?alike|sharealike|copyleft)\b"), "copyleft"),
     (_re(r"\b(?P<op>gnu (?:affero )?general public licen[cs]e)\b"), "copyleft"),
-    (_re(r"\b(?P<op>(?:gnu )?(?:lesser|library) general public licen[cs]e|mozilla public licen[cs]e|eclipse public licen[cs]e|common development and distribution licen[cs]e)\b"), "weak-copyleft"),
     (
         _re(
-            r"\b(?P<op>(?:distribute|licen[cs]e|release|share|publish|make available|convey|offer)\w* (?:\S+ ){0,10}?"
-            r"(?:contributions?|adaptations?|adapted material|derivative works?|derivatives?|modifications?|modified versions?|remix\w*|works? based on)"
-            r"(?: \S+){0,10}? under (?:the )?(?:same|identical|a compatible|the terms of this|this) (?:\S+ ){0,2}?(?:licen[cs]e|terms))"
+            r"\b(?P<op>(?:gnu )?(?:lesser|library) general public licen[cs]e|mozilla public "
+            r"licen[cs]e|eclipse public licen[cs]e|common development and distribution "
+            r"licen[cs]e)\b"
+        ),
+        "weak-copyleft",
+    ),
+    (
+        _re(
+            r"\b(?P<op>(?:distribute|licen[cs]e|release|share|publish|make available|convey|"
+            r"offer)\w* (?:\S+ ){0,10}?"
+            r"(?:contributions?|adaptations?|adapted material|derivative works?|derivatives?|"
+            r"modifications?|modified versions?|remix\w*|works? based on)"
+            r"(?: \S+){0,10}? under (?:the )?(?:same|identical|a compatible|the terms of this|"
+            r"this) (?:\S+ ){0,2}?(?:licen[cs]e|terms))"
         ),
         "same-terms",
     ),
     (
         _re(
-            r"\b(?P<op>(?:contributions?|adaptations?|adapted material|derivative works?|modifications?|modified versions?|remix\w*) (?:\S+ ){0,10}?"
-            r"(?:must|shall) be (?:\S+ ){0,3}?(?:licensed|distributed|released|made available) under (?:the )?(?:same|identical) (?:\S+ ){0,2}?(?:licen[cs]e|terms))"
+            r"\b(?P<op>(?:contributions?|adaptations?|adapted material|derivative works?|"
+            r"modifications?|modified versions?|remix\w*) (?:\S+ ){0,10}?"
+            r"(?:must|shall) be (?:\S+ ){0,3}?(?:licensed|distributed|released|made "
+            r"available) under (?:the )?(?:same|identical) (?:\S+ ){0,2}?(?:licen[cs]e|terms))"
         ),
         "same-terms",
     ),
 )
 _HOSTING = _re(
-    r"\b(?P<op>(?:hosted|hosting|managed|cloud|online) (?:\S+ ){0,3}?(?:service|services|use|offering|api)|model as a service|maas|saas|software as a service|(?:as|via) an? (?:api|service))\b"
+    r"\b(?P<op>(?:hosted|hosting|managed|cloud|online) (?:\S+ ){0,3}?(?:service|services|use|"
+    r"offering|api)|model as a service|maas|saas|software as a service|(?:as|via) an? (?:api|"
+    r"service))\b"
 )
 _AUP = _re(
-    r"\b(?P<op>(?:acceptable|prohibited|responsible|permitted|usage|use) (?:use )?polic(?:y|ies)|use restrictions policy|(?:usage|use) guidelines)\b"
+    r"\b(?P<op>(?:acceptable|prohibited|responsible|permitted|usage|use) (?:use )?polic(?:y|"
+    r"ies)|use restrictions policy|(?:usage|use) guidelines)\b"
 )
 _INHERIT = _re(
-    r"\b(?P<op>(?:derivative|derivatives|modifications?|model derivatives?|fine tuned versions?)(?: \S+){0,14}? (?:subject to|bound by|governed by|under|remain subject to|comply with) (?:\S+ ){0,4}?(?:this|these|the same) (?:\S+ ){0,2}?(?:agreement|licen[cs]e|terms))"
-    r"|\b(?P<op2>(?:include|incorporate) (?:\S+ ){0,8}?(?:use restrictions|restrictions) (?:\S+ ){0,12}?(?:enforceable|agreement|licen[cs]e))"
+    r"\b(?P<op>(?:derivative|derivatives|modifications?|model derivatives?|fine tuned "
+    r"versions?)(?: \S+){0,14}? (?:subject to|bound by|governed by|under|remain subject to|"
+    r"comply with) (?:\S+ ){0,4}?(?:this|these|the same) (?:\S+ ){0,2}?(?:agreement|"
+    r"licen[cs]e|terms))"
+    r"|\b(?P<op2>(?:include|incorporate) (?:\S+ ){0,8}?(?:use restrictions|restrictions) "
+    r"(?:\S+ ){0,12}?(?:enforceable|agreement|licen[cs]e))"
 )
 _LAW = _re(
-    r"\bgoverned by (?:and construed (?:in accordance with|under) )?(?:the )?(?:substantive )?laws? of (?:the )?(?:state of |commonwealth of |province of )?(?P<op>(?:\S+ ){0,6}?\S+?)(?= without| excluding| except| and the| regardless| notwithstanding| with the exclusion| irrespective|$| and any| and shall| as| in accordance)"
+    r"\bgoverned by (?:and construed (?:in accordance with|under) )?(?:the )?(?:substantive "
+    r")?laws? of (?:the )?(?:state of |commonwealth of |province of )?(?P<op>(?:\S+ "
+    r"){0,6}?\S+?)(?= without| excluding| except| and the| regardless| notwithstanding| with "
+    r"the exclusion| irrespective|$| and any| and shall| as| in accordance)"
 )
 
 
@@ -871,7 +1147,9 @@ def _attribution(r: _Reader, s: Sentence, term: str | None) -> None:
     if term is not None:
         return
     duty = bool(
-        _DUTY.search(text) or (s.lead and _DUTY.search(s.lead)) or (s.item and _IMPERATIVE.search(text))
+        _DUTY.search(text)
+        or (s.lead and _DUTY.search(s.lead))
+        or (s.item and _IMPERATIVE.search(text))
     )
     if not duty or _SOFT.search(text):
         return
@@ -887,7 +1165,11 @@ def _attribution(r: _Reader, s: Sentence, term: str | None) -> None:
         elif what == "prefix":
             name = m.group("name").strip() if "name" in rx.groupindex else ""
             name = (_quoted(r, s, m.start("name"), "") or name) if name else name
-            value = f'Model names must begin with "{name}"' if name else "Model names must carry a prefix"
+            value = (
+                f'Model names must begin with "{name}"'
+                if name
+                else "Model names must carry a prefix"
+            )
         elif what == "notices":
             value = "Keep the copyright and licence notices"
         elif what == "licence copy":
@@ -927,7 +1209,9 @@ def _share_alike(r: _Reader, s: Sentence, term: str | None) -> None:
         if m is None:
             continue
         before = text[max(0, m.start() - 40) : m.start()]
-        if re.search(rf"\b(?:{NEG}|without)\b", before) or re.search(r"\b(?:non ?sharealike|not share ?alike)\b", text):
+        if re.search(rf"\b(?:{NEG}|without)\b", before) or re.search(
+            r"\b(?:non ?sharealike|not share ?alike)\b", text
+        ):
             continue
         if what == "same-terms":
             if term is not None or not (_DUTY.search(text) or (s.lead and _DUTY.search(s.lead))):
@@ -937,14 +1221,24 @@ def _share_alike(r: _Reader, s: Sentence, term: str | None) -> None:
             if not re.search(r"\b(?:same|identical|compatible)\b|\bas a whole\b", m.group("op")):
                 continue
             r.add(s, SHARE_ALIKE, "copyleft", m.start("op"), 0.75, how="same-terms")
-        elif what == "copyleft" and "share" not in m.group("op") and "copyleft" not in m.group("op"):
+        elif (
+            what == "copyleft" and "share" not in m.group("op") and "copyleft" not in m.group("op")
+        ):
             # The GPL named: copyleft only when the text is that licence (it names itself at
             # its head) or puts a work under it ("licensed under the GNU GPL").
-            if s.index > 3 and not re.search(r"\b(?:licensed under|under the terms of|released under|distributed under|this licen[cs]e)\b", text):
+            if s.index > 3 and not re.search(
+                r"\b(?:licensed under|under the terms of|released under|distributed under|"
+                r"this licen[cs]e)\b",
+                text,
+            ):
                 continue
             r.add(s, SHARE_ALIKE, "copyleft", m.start("op"), 0.8, how="named")
         elif what == "weak-copyleft":
-            if s.index > 3 and not re.search(r"\b(?:licensed under|under the terms of|released under|distributed under|this licen[cs]e)\b", text):
+            if s.index > 3 and not re.search(
+                r"\b(?:licensed under|under the terms of|released under|distributed under|"
+                r"this licen[cs]e)\b",
+                text,
+            ):
                 continue
             title = {"title": "yes"} if s.index <= 3 else {}
             r.add(s, SHARE_ALIKE, "weak-copyleft", m.start("op"), 0.8, how="named", **title)
@@ -959,9 +1253,18 @@ def _hosting(r: _Reader, s: Sentence, term: str | None) -> None:
     m = _HOSTING.search(text)
     if m is None or term is not None:
         return
-    if NEG_RE.search(text) or _neg_context(s) or re.search(r"\b(?:requires?|separate|additional) (?:\S+ ){0,3}?licen[cs]e", text):
-        if re.search(r"\b(?:offer|provide|make available|host|hosting|deploy|operate|sell|commerciali[sz]e|rent|lease)\w*\b", text):
-            r.add(s, HOSTING, "restricted", m.start("op"), 0.7)
+    limited = (
+        NEG_RE.search(text)
+        or _neg_context(s)
+        or re.search(r"\b(?:requires?|separate|additional) (?:\S+ ){0,3}?licen[cs]e", text)
+    )
+    offered = re.search(
+        r"\b(?:offer|provide|make available|host|hosting|deploy|operate|sell|"
+        r"commerciali[sz]e|rent|lease)\w*\b",
+        text,
+    )
+    if limited and offered:
+        r.add(s, HOSTING, "restricted", m.start("op"), 0.7)
 
 
 def _aup(r: _Reader, s: Sentence, term: str | None) -> None:
@@ -970,7 +1273,11 @@ def _aup(r: _Reader, s: Sentence, term: str | None) -> None:
         return
     if not (
         s.urls
-        or re.search(r"\b(?:incorporated|comply|abide|subject to|available at|located at|found at|attached|exhibit|appendix|adhere|accordance)\b", s.text)
+        or re.search(
+            r"\b(?:incorporated|comply|abide|subject to|available at|located at|found at|"
+            r"attached|exhibit|appendix|adhere|accordance)\b",
+            s.text,
+        )
     ):
         return
     r.add(s, AUP, s.urls[0] if s.urls else "", m.start("op"), 0.8)
@@ -987,19 +1294,86 @@ _INCORPORATED = _re(
     r"\b(?P<op>(?P<name>(?:\S+ ){1,4}?)(?:licen[cs]es?|agreements?)) (?:conditions? |terms )?"
     r"(?:\S+ ){0,16}?(?:also|additionally|as well) (?:\S+ ){0,2}?(?:appl(?:y|ies)|govern\w*)\b"
     r"|\b(?:also|additionally) (?:be )?(?:subject to|comply with|bound by|governed by) (?:the )?"
-    r"(?:terms (?:and conditions )?of )?(?:the )?(?P<op2>(?P<name2>(?:\S+ ){1,4}?)(?:licen[cs]e|agreement))\b"
+    r"(?:terms (?:and conditions )?of )?(?:the )?(?P<op2>(?P<name2>(?:\S+ "
+    r"){1,4}?)(?:licen[cs]e|agreement))\b"
 )
 _GENERIC_NAME = frozenset(
-    "this the that these such a an any your our its their separate commercial enterprise paid "
-    "limited copyright patent following above same original applicable other third party "
-    "respective relevant new written prior different additional use acceptable of and or to "
-    "under by with in for all each which whose public adapter s legal provision updated "
-    "afore mentioned community model version based series base open source repository copy "
-    "conditions".split()
+    [
+        "this",
+        "the",
+        "that",
+        "these",
+        "such",
+        "a",
+        "an",
+        "any",
+        "your",
+        "our",
+        "its",
+        "their",
+        "separate",
+        "commercial",
+        "enterprise",
+        "paid",
+        "limited",
+        "copyright",
+        "patent",
+        "following",
+        "above",
+        "same",
+        "original",
+        "applicable",
+        "other",
+        "third",
+        "party",
+        "respective",
+        "relevant",
+        "new",
+        "written",
+        "prior",
+        "different",
+        "additional",
+        "use",
+        "acceptable",
+        "of",
+        "and",
+        "or",
+        "to",
+        "under",
+        "by",
+        "with",
+        "in",
+        "for",
+        "all",
+        "each",
+        "which",
+        "whose",
+        "public",
+        "adapter",
+        "s",
+        "legal",
+        "provision",
+        "updated",
+        "afore",
+        "mentioned",
+        "community",
+        "model",
+        "version",
+        "based",
+        "series",
+        "base",
+        "open",
+        "source",
+        "repository",
+        "copy",
+        "conditions",
+    ]
 )
 
 
-_NAMED_LICENCE = re.compile(r"\b(?P<name>(?:\S+ ){1,3}?)(?:licen[cs]e|agreement)(?: conditions?)?\b")
+_NAMED_LICENCE = re.compile(
+    r"\b(?P<name>(?:\S+ ){1,3}?)(?:licen[cs]e|agreement)(?: conditions?)?\b"
+)
 _APPLIES = re.compile(r"\b(?:appl(?:y|ies|ied)|for (?:the )?model weights|subject to|govern\w*)\b")
 
 
@@ -1048,7 +1422,9 @@ def _use_restrictions(r: _Reader, s: Sentence, term: str | None) -> None:
         r.add(s, USE_RESTRICTIONS, True, 0, 0.6)
         return
     m = _USE_PROHIBITION.search(s.text)
-    if m is not None and not re.search(rf"\b{COMMERCIAL}|\bexcept (?:in compliance|as (?:permitted|provided|expressly))", s.text):
+    if m is not None and not re.search(
+        rf"\b{COMMERCIAL}|\bexcept (?:in compliance|as (?:permitted|provided|expressly))", s.text
+    ):
         r.add(s, USE_RESTRICTIONS, True, m.start(), 0.6)
 
 
@@ -1089,7 +1465,9 @@ def find_clauses(text: str, *, document: str = "license") -> tuple[Clause, ...]:
     return _dedupe(reader.found)
 
 
-_OUTPUT_MENTION = re.compile(r"\b(?:outputs?|results of (?:the |operating )?(?:\S+ ){0,2}?(?:model|materials))\b")
+_OUTPUT_MENTION = re.compile(
+    r"\b(?:outputs?|results of (?:the |operating )?(?:\S+ ){0,2}?(?:model|materials))\b"
+)
 
 
 def _dedupe(found: Iterable[Clause]) -> tuple[Clause, ...]:
@@ -1104,7 +1482,7 @@ def _dedupe(found: Iterable[Clause]) -> tuple[Clause, ...]:
     return tuple(out)
 
 
-# -- summary -----------------------------------------------------------------------------------------
+# -- summary --
 @dataclass(frozen=True)
 class ClauseFacts:
     """What the clauses of one text establish, in the shape of a registry record's facts.
@@ -1172,10 +1550,16 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
     ev: list[tuple[str, Clause]] = []
     model = [c for c in clauses if c.attr("scope") != "outputs"]
     granted = any(c.kind == GRANT for c in clauses)
-    is_licence = document == "license" and (granted or any(c.kind in COMMERCIAL_SCOPE or c.kind == COMMERCIAL_ALLOWED for c in clauses))
+    is_licence = document == "license" and (
+        granted or any(c.kind in COMMERCIAL_SCOPE or c.kind == COMMERCIAL_ALLOWED for c in clauses)
+    )
 
     restrict = [c for c in model if c.kind in COMMERCIAL_SCOPE]
-    prohibit = [c for c in restrict if c.attr("how") in ("prohibited", "listed") or c.kind in (NO_SALE, COMMERCIAL_LICENCE)]
+    prohibit = [
+        c
+        for c in restrict
+        if c.attr("how") in ("prohibited", "listed") or c.kind in (NO_SALE, COMMERCIAL_LICENCE)
+    ]
     allowed = [c for c in model if c.kind == COMMERCIAL_ALLOWED]
     users = [c for c in clauses if c.kind == USER_THRESHOLD]
     revenue = [c for c in clauses if c.kind == REVENUE_THRESHOLD]
@@ -1208,7 +1592,9 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
     else:
         commercial = "unknown"
     non_commercial: bool | None = commercial == "no" if commercial != "unknown" else None
-    research_only: bool | None = research and commercial == "no" if commercial != "unknown" else None
+    research_only: bool | None = (
+        research and commercial == "no" if commercial != "unknown" else None
+    )
     if research_only:
         c = _first(restrict, RESEARCH_ONLY)
         if c is not None:
@@ -1224,7 +1610,9 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
     territory: list[TerritoryRestriction] = []
     for c in clauses:
         if c.kind == TERRITORY:
-            t = TerritoryRestriction(str(c.value), c.attr("scope", "all"), c.attr("clause", "license"))
+            t = TerritoryRestriction(
+                str(c.value), c.attr("scope", "all"), c.attr("clause", "license")
+            )
             if t not in territory:
                 territory.append(t)
                 ev.append(("territory_restrictions", c))
@@ -1247,8 +1635,14 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
         output = "unknown"
     else:
         output = "allowed" if aup is None and not _first(clauses, INCORPORATES) else "unknown"
-    if commercial == "no" and output in ("allowed", "conditional", "unknown") and (
-        _first(clauses, OUTPUTS_MENTIONED) or any(c.attr("covers") for c in restrict) or research_only
+    if (
+        commercial == "no"
+        and output in ("allowed", "conditional", "unknown")
+        and (
+            _first(clauses, OUTPUTS_MENTIONED)
+            or any(c.attr("covers") for c in restrict)
+            or research_only
+        )
     ):
         output = "restricted"  # a non-commercial licence that covers outputs: they share its limits
 
@@ -1260,7 +1654,11 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
                 ev.append(("attribution", c))
     for c in users + revenue:
         if c.attr("trigger") == "duty":
-            duty = f"Above {c.value:,} {'users' if c.kind == USER_THRESHOLD else c.attr('currency') + ' revenue'} a duty applies (line {c.line})"
+            duty = (
+                f"Above {c.value:,} "
+                f"{'users' if c.kind == USER_THRESHOLD else c.attr('currency') + ' revenue'} a "
+                f"duty applies (line {c.line})"
+            )
             duties.append(duty)
 
     shares = [c for c in clauses if c.kind == SHARE_ALIKE]
@@ -1296,7 +1694,9 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
         attribution=tuple(duties),
         share_alike=share_alike,
         acceptable_use_policy=(aup.value or "referenced") if aup is not None else None,
-        derivatives_inherit=True if inherit is not None or bool(strong) else (False if is_licence else None),
+        derivatives_inherit=True
+        if inherit is not None or bool(strong)
+        else (False if is_licence else None),
         governing_law=str(law.value) if law is not None else None,
         hosting_restricted=True if hosting is not None else (False if is_licence else None),
         evidence_for=tuple(ev),

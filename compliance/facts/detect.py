@@ -496,9 +496,7 @@ def _incorporated(
                 "tool knows and was not read"
             )
             continue
-        clauses, ev = fold_incorporated(
-            clauses, reg.terms(record), record.license_class, path, c
-        )
+        clauses, ev = fold_incorporated(clauses, reg.terms(record), record.license_class, path, c)
         evidence.extend(ev)
         notes.append(f"line {c.line}: the terms of {record.key} apply too; its facts are included")
     return clauses, tuple(evidence), notes
@@ -615,7 +613,9 @@ def detect_text(
 
         found = find_clauses(text, document=record.document)
         beside = [
-            c for c in found if adds_terms(c) and any(p.where == "outside" and p.holds(c) for p in passages)
+            c
+            for c in found
+            if adds_terms(c) and any(p.where == "outside" and p.holds(c) for p in passages)
         ]
         if beside and status == "exact":
             status, confidence = "modified", 0.9
@@ -660,9 +660,13 @@ def detect_text(
         from .amend import fold_terms
 
         before = (terms, license_class)
-        terms, license_class = fold_terms(terms, license_class, reg.terms(other_rec), other_rec.license_class)
+        terms, license_class = fold_terms(
+            terms, license_class, reg.terms(other_rec), other_rec.license_class
+        )
         if (terms, license_class) != before:
-            notes.append(f"the file also holds {other_key}: the stricter terms of the two are given")
+            notes.append(
+                f"the file also holds {other_key}: the stricter terms of the two are given"
+            )
     if status == "modified":
         terms, unsure = _unverified(terms, record, {e.fact for e in evidence})
         if unsure:
@@ -780,8 +784,6 @@ def _passages(doc: _Doc, m: Match, skip: tuple[int, int] | None) -> list[Passage
     words = doc.words.words
     if not words:
         return []
-    from .amend import Passage
-
     wl = doc.words.lines
     last = len(words) - 1
     spans: list[tuple[int, int, str]] = []
@@ -795,7 +797,11 @@ def _passages(doc: _Doc, m: Match, skip: tuple[int, int] | None) -> list[Passage
                 spans.append((skip[1] + 1, hi, "outside"))
         elif hi >= lo:
             spans.append((lo, hi, "outside"))
-    spans = [(lo, hi, w) for lo, hi, w in spans if any(i not in doc.words.optional for i in range(lo, hi + 1))]
+    spans = [
+        (lo, hi, w)
+        for lo, hi, w in spans
+        if any(i not in doc.words.optional for i in range(lo, hi + 1))
+    ]
     if m.foreign:
         vset = m.variant.set
         opt = doc.optional
@@ -809,10 +815,11 @@ def _passages(doc: _Doc, m: Match, skip: tuple[int, int] | None) -> list[Passage
                 lo, hi = (a + SHINGLE - 1, b) if b >= a + SHINGLE - 1 else (b, a + SHINGLE - 1)
                 spans.append((max(0, lo), min(last, hi), "inside"))
                 run_start = None
-    out = []
-    for lo, hi, where in spans:
-        out.append(Passage(wl[lo], wl[hi], " ".join(words[lo : hi + 1]), where))
-    return out
+    if not spans:
+        return []
+    from .amend import Passage  # only when the file differs: the reader is not needed otherwise
+
+    return [Passage(wl[lo], wl[hi], " ".join(words[lo : hi + 1]), where) for lo, hi, where in spans]
 
 
 def _rest(doc: _Doc, m: Match) -> _Doc | None:

@@ -375,7 +375,12 @@ class _Normalizer:
             self.notes.append(f"{path}: {kind}{near}")
             self.file_cands.append(
                 _Candidate(
-                    None, f"file:{path}", 0.0, (), "stub" if stub else "unknown", reading=res.clauses
+                    None,
+                    f"file:{path}",
+                    0.0,
+                    (),
+                    "stub" if stub else "unknown",
+                    reading=res.clauses,
                 )
             )
             return

@@ -49,20 +49,73 @@ _BOUNDARY = re.compile(
     r"|(?P<colon>:)(?=\s)"
     r"|(?P<item>\n)(?=[ \t>]*(?:[-*•·▪◦]|\(?(?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,5})[.)]|#)[ \t])"
 )
-_ITEM_START = re.compile(r"[ \t>]*(?:[-*•·▪◦]|\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-zA-Z]|[ivxIVX]{1,5})[.)])\s")
+_ITEM_START = re.compile(
+    r"[ \t>]*(?:[-*•·▪◦]|\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-zA-Z]|[ivxIVX]{1,5})[.)])\s"
+)
 _ABBREVIATIONS = frozenset(
-    "e g i inc ltd co corp no nos vs etc u s mr ms dr st sec art p pp para cf viz al fig jr sr".split()
+    [
+        "e",
+        "g",
+        "i",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "no",
+        "nos",
+        "vs",
+        "etc",
+        "u",
+        "s",
+        "mr",
+        "ms",
+        "dr",
+        "st",
+        "sec",
+        "art",
+        "p",
+        "pp",
+        "para",
+        "cf",
+        "viz",
+        "al",
+        "fig",
+        "jr",
+        "sr",
+    ]
 )
 _NUMBER_WORDS = {
     w: i
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
     )
 }
 _TENS = {
     w: 10 * i
-    for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
+    for i, w in enumerate(
+        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2
+    )
 }
 _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _SUFFIX = {"k": 10**3, "m": 10**6, "mm": 10**6, "b": 10**9, "bn": 10**9}
@@ -82,7 +135,8 @@ _CURRENCY_WORD = {
 }
 # After "1M" / "10k": what makes the suffix a multiplier (an amount of money or of users).
 _MONEY_OR_USERS = re.compile(
-    r"(?:\(|[a-z ]{0,20})\b(?:usd|dollars?|eur|euros?|rmb|yuan|revenue|turnover|sales|users?|mau|dau|"
+    r"(?:\(|[a-z ]{0,20})\b(?:usd|dollars?|eur|euros?|rmb|yuan|revenue|turnover|sales|users?|"
+    r"mau|dau|"
     r"monthly|daily|active|visits?|customers?|subscribers?|in annual|per)\b"
 )
 _CONTRACTIONS = {"wo": "will", "ca": "can", "sha": "shall", "ai": "is"}  # stem before "n't"
@@ -184,7 +238,7 @@ def _words_of(segment: str, base: int) -> list[tuple[str, int]]:
 
 
 def _int_text(value: float) -> str:
-    return str(int(round(value)))
+    return str(round(value))
 
 
 def _word_number(raw: list[tuple[str, int, str]], i: int) -> tuple[int, int]:
@@ -206,8 +260,10 @@ def _word_number(raw: list[tuple[str, int, str]], i: int) -> tuple[int, int]:
             total += max(current, 1) * _SCALES[w]
             current = 0
             scaled = True
-        elif w == "and" and j + 1 < len(raw) and (
-            raw[j + 1][0] in _NUMBER_WORDS or raw[j + 1][0] in _TENS
+        elif (
+            w == "and"
+            and j + 1 < len(raw)
+            and (raw[j + 1][0] in _NUMBER_WORDS or raw[j + 1][0] in _TENS)
         ):
             pass
         else:
@@ -268,15 +324,19 @@ def sentences_of(text: str) -> list[Sentence]:
     hard = True
     for m in _BOUNDARY.finditer(clean):
         kind = m.lastgroup
-        if kind == "stop" and m.group("stop") == "." and (
-            _is_abbreviation(clean, m.start()) or _is_marker(clean, m.start())
+        if (
+            kind == "stop"
+            and m.group("stop") == "."
+            and (_is_abbreviation(clean, m.start()) or _is_marker(clean, m.start()))
         ):
             continue
         end = m.start() if kind in ("blank", "item") else m.end()
         if clean[start:end].strip():
             # A sentence that runs straight into a list leads it, as one ending in ":" does.
             leads = kind == "colon" or (
-                kind == "item" and not _ITEM_START.match(clean, start) and not _ends_sentence(clean, start, end)
+                kind == "item"
+                and not _ITEM_START.match(clean, start)
+                and not _ends_sentence(clean, start, end)
             )
             segments.append((start, end, hard, leads))
             hard = False

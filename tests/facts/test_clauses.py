@@ -12,16 +12,15 @@ from pathlib import Path
 import pytest
 
 from compliance.facts.clauses import (
-    AUP,
     ATTRIBUTION,
+    AUP,
     COMMERCIAL_LICENCE,
     EXPORT_CONTROL,
     GOVERNING_LAW,
     HOSTING,
-    NON_COMMERCIAL,
     NO_SALE,
+    NON_COMMERCIAL,
     OUTPUT_TRAINING,
-    RESEARCH_ONLY,
     REVENUE_THRESHOLD,
     SHARE_ALIKE,
     TERRITORY,
@@ -36,7 +35,10 @@ from compliance.facts.sentences import sentences_of
 from compliance.facts.textnorm import decode
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "licenses"
-GRANT = "The Licensor hereby grants you a worldwide, royalty-free licence to use, copy and modify the Model."
+GRANT = (
+    "The Licensor hereby grants you a worldwide, royalty-free licence to use, copy and modify "
+    "the Model."
+)
 
 
 def of_kind(text: str, kind: str) -> list[Clause]:
@@ -47,7 +49,7 @@ def line_of(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
-# -- sentences: canonical numbers and words -----------------------------------------------------------
+# -- sentences: canonical numbers and words --
 @pytest.mark.parametrize(
     ("written", "canonical"),
     [
@@ -82,7 +84,7 @@ def test_sentences_keep_lines_and_list_leads() -> None:
     assert s[2].lines[0] == 4 and s[2].lead == "you agree you will not use the model to"
 
 
-# -- commercial scope ----------------------------------------------------------------------------------
+# -- commercial scope --
 @pytest.mark.parametrize(
     "sentence",
     [
@@ -211,7 +213,7 @@ def test_a_permissive_text_states_no_restriction() -> None:
     assert cf.attribution and cf.license_class == "unknown"  # never "permissive" from the reader
 
 
-# -- thresholds ----------------------------------------------------------------------------------------
+# -- thresholds --
 @pytest.mark.parametrize(
     ("sentence", "users"),
     [
@@ -275,7 +277,11 @@ def test_revenue_thresholds(sentence: str, amount: int, currency: str, period: s
     cf = read_clauses(f"{GRANT}\n\n{sentence}\n")
     assert cf.revenue_cap == amount
     (c,) = [c for c in cf.clauses if c.kind == REVENUE_THRESHOLD]
-    assert (c.attr("currency"), c.attr("period"), c.attr("trigger")) == (currency, period, "licence")
+    assert (c.attr("currency"), c.attr("period"), c.attr("trigger")) == (
+        currency,
+        period,
+        "licence",
+    )
 
 
 def test_a_display_duty_above_a_threshold_is_a_duty() -> None:
@@ -299,7 +305,7 @@ def test_model_sizes_and_years_are_not_thresholds() -> None:
     assert cf.mau_cap is None and cf.revenue_cap is None
 
 
-# -- territory -----------------------------------------------------------------------------------------
+# -- territory --
 def test_a_territory_definition_that_excludes_regions() -> None:
     text = (
         f"{GRANT}\n\n"
@@ -358,7 +364,7 @@ def test_sanctions_are_reported_as_export_control() -> None:
     assert of_kind(text, EXPORT_CONTROL)
 
 
-# -- outputs -------------------------------------------------------------------------------------------
+# -- outputs --
 @pytest.mark.parametrize(
     ("sentence", "value"),
     [
@@ -393,16 +399,25 @@ def test_no_output_clause_in_a_licence_means_allowed_and_a_policy_says_nothing()
     assert read_clauses(policy, document="policy").output_training == "unknown"
 
 
-# -- duties, share-alike, hosting, use policy, law -------------------------------------------------------
+# -- duties, share-alike, hosting, use policy, law --
 @pytest.mark.parametrize(
     ("sentence", "duty"),
     [
-        ('You must prominently display "Built with Acme" on your website.', 'Display "Built with Acme"'),
+        (
+            'You must prominently display "Built with Acme" on your website.',
+            'Display "Built with Acme"',
+        ),
         ("Any derived model's name must begin with Acme.", 'Model names must begin with "acme"'),
-        ('A derived model\'s name must begin with "Acme-X".', 'Model names must begin with "Acme-X"'),
+        (
+            'A derived model\'s name must begin with "Acme-X".',
+            'Model names must begin with "Acme-X"',
+        ),
         ("You must include a Notice text file with every copy.", "Ship the NOTICE file"),
         ("You must give any recipients a copy of this Agreement.", "Ship a copy of the licence"),
-        ("Redistributions must retain the above copyright notice.", "Keep the copyright and licence notices"),
+        (
+            "Redistributions must retain the above copyright notice.",
+            "Keep the copyright and licence notices",
+        ),
         ("You must give appropriate credit to the authors.", "Give credit (attribution)"),
     ],
 )
@@ -477,7 +492,7 @@ def test_a_quote_is_centred_on_the_operative_words() -> None:
     assert c.quote.startswith("…") and c.quote.endswith("…")
 
 
-# -- relatives of known texts: an added clause changes the facts ---------------------------------------------
+# -- relatives of known texts: an added clause changes the facts --
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
 
 
@@ -576,7 +591,9 @@ def test_a_longer_territory_list_and_a_lower_cap(reg: Registry) -> None:
 
 @needs_corpus
 def test_another_known_licence_in_the_file_adds_its_terms(reg: Registry) -> None:
-    res = detect_text(corpus("spdx-apache-2.0") + "\n\n" + corpus("spdx-cc-by-nc-4.0"), registry=reg)
+    res = detect_text(
+        corpus("spdx-apache-2.0") + "\n\n" + corpus("spdx-cc-by-nc-4.0"), registry=reg
+    )
     # Whichever text is the main match, the other is named and its stricter terms hold.
     assert {res.key, *(k for k, _ in res.others)} == {"apache-2.0", "cc-by-nc-4.0"}
     assert res.facts_json()["commercial_use"] == "no" and res.license_class == "non-commercial"
@@ -592,7 +609,7 @@ def test_a_readme_around_a_known_text_is_still_exact(reg: Registry) -> None:
     assert detect_text(text, registry=reg).status == "exact"
 
 
-# -- unknown texts: the clause facts reach policy ---------------------------------------------------------
+# -- unknown texts: the clause facts reach policy --
 NC_TEXT = (
     "Acme Model Licence\n\n"
     + GRANT
@@ -645,7 +662,11 @@ def test_a_non_commercial_unknown_licence_file_is_denied_under_unknown_warn() ->
     assert facts.license.key == "unknown" and facts.license.license_class == "non-commercial"
     assert facts.commercial_use == "no"
     config = config_from_dict(
-        {"version": 1, "organization": {"domicile": "US", "use": "commercial"}, "policy": {"unknown": "warn"}}
+        {
+            "version": 1,
+            "organization": {"domicile": "US", "use": "commercial"},
+            "policy": {"unknown": "warn"},
+        }
     )
     decision = run_check([facts], config, today=dt.date(2026, 11, 24)).decisions[0]
     assert decision.decision == "deny"
