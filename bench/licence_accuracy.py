@@ -470,7 +470,18 @@ def main() -> int:
             tallies[f"reader only, {group}"].add(label, reader_fields(text, want["document"]), want)
     for title, tally in tallies.items():
         report(title, tally, args.verbose)
-    return 0
+    readers = [t for title, t in tallies.items() if title.startswith("reader only")]
+    if not readers:
+        return 0
+    right = sum(t.summary()[0] for t in readers)
+    total = sum(t.summary()[1] for t in readers)
+    dangerous = sum(len(t.dangerous) for t in readers)
+    met = right >= 0.85 * total and dangerous == 0
+    print(
+        f"\nreader alone, all texts: {right}/{total} ({right / max(1, total):.0%}) right and "
+        f"stated, {dangerous} dangerous (floor >= 85 %, 0 dangerous: {'met' if met else 'NOT met'})"
+    )
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

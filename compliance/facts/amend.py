@@ -75,6 +75,9 @@ def adds_terms(c: Clause) -> bool:
     return c.kind in TERM_KINDS
 
 
+OUTSIDE_PROSE_WORDS = 300  # text around a known licence longer than this is prose (a card)
+
+
 @dataclass(frozen=True)
 class Passage:
     """A stretch of the file that differs from the known text: lines, and its words."""
@@ -249,9 +252,12 @@ def amend(
             values["derivatives_inherit"] = True
             cite("derivatives_inherit", c)
 
-    # Changed passages that speak of a fact no clause there placed: that fact is unknown.
+    # Changed passages that speak of a fact no clause there placed: that fact is unknown. (Not
+    # a whole model card around a licence: prose about training or users is no term.)
     unplaced: list[str] = []
     for p in passages:
+        if p.where == "outside" and len(p.text.split()) > OUTSIDE_PROSE_WORDS:
+            continue
         placed = {f for c in new if p.holds(c) for f in _PLACES.get(c.kind, ())}
         for rx, facts in _TOPICS:
             if not rx.search(p.text):
