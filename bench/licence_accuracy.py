@@ -91,7 +91,8 @@ def load_answers(extra: list[Path]) -> tuple[Any, dict[str, dict[str, Any]]]:
             except Exception as exc:  # a record being written: skip it, say so
                 print(f"skipped {path}: {exc}", file=sys.stderr)
                 continue
-            records.setdefault(rec.key, rec)
+            if rec.key not in records or records[rec.key].inline:
+                records[rec.key] = rec  # a record of the text beats a generic Hub id's
     merged = replace(reg, records=records, _memo={})
     answers: dict[str, dict[str, Any]] = {}
     for key, rec in records.items():
@@ -119,7 +120,8 @@ def load_answers(extra: list[Path]) -> tuple[Any, dict[str, dict[str, Any]]]:
         if rec.fact("attribution") is not None:
             ans["attribution"] = bool(terms.attribution)
         if rec.document == "license":
-            ans["share_alike"] = rec.license_class in ("copyleft", "weak-copyleft")
+            named = re.search(r"share[ -]?alike", rec.name, re.IGNORECASE)
+            ans["share_alike"] = bool(named) or rec.license_class in ("copyleft", "weak-copyleft")
         for name in ("non_commercial", "research_only"):
             value = getattr(terms, name)
             if value is not None:

@@ -30,6 +30,7 @@ from .clauses import (
     DERIVATIVES_INHERIT,
     EVALUATION_ONLY,
     HOSTING,
+    NO_DERIVATIVES,
     OUTPUT_TRAINING,
     RESEARCH_ONLY,
     REVENUE_THRESHOLD,
@@ -62,6 +63,7 @@ TERM_KINDS = frozenset(
         AUP,
         ATTRIBUTION,
         DERIVATIVES_INHERIT,
+        NO_DERIVATIVES,
     }
 )
 
@@ -246,6 +248,11 @@ def amend(
         if c.kind == SHARE_ALIKE:
             before = cls
             cls = stricter_class(cls, "copyleft" if c.value == "copyleft" else "weak-copyleft")
+            if cls != before:
+                cite("license.class", c)
+        elif c.kind == NO_DERIVATIVES:
+            before = cls
+            cls = stricter_class(cls, "restricted")  # adapted versions may not be shared
             if cls != before:
                 cite("license.class", c)
         elif c.kind == DERIVATIVES_INHERIT and terms.derivatives_inherit is not True:

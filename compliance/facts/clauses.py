@@ -58,6 +58,7 @@ DERIVATIVES_INHERIT = "derivatives-inherit"
 GOVERNING_LAW = "governing-law"  # value: the place
 USE_RESTRICTIONS = "use-restrictions"  # a list of prohibited uses (RAIL, AUP)
 OUTPUTS_MENTIONED = "outputs-mentioned"  # the text speaks of the model's outputs at all
+NO_DERIVATIVES = "no-derivatives"  # adapted versions may not be shared (CC ND)
 INCORPORATES = "incorporates"  # another licence's terms apply too; value: its name (attrs url)
 
 
@@ -979,7 +980,8 @@ def _outputs(r: _Reader, s: Sentence, term: str | None) -> None:
 
 # Attribution, notices, share-alike, hosting, AUP, inheritance, law --------------------------------
 _DUTY = re.compile(
-    r"\b(?:must|shall|will|should|agree to|is required|are required|required to|provided that|"
+    r"\b(?:must|shall|will|should|may not|agree to|is required|are required|required to|"
+    r"provided that|"
     r"on condition|condition|subject to the following|only if|provided)\b"
 )
 _IMPERATIVE = re.compile(
@@ -1031,6 +1033,29 @@ _ATTRIBUTION_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         "notices",
     ),
     (_re(r"\b(?P<op>(?:the following|an?) (?:attribution|copyright) notice)\b"), "notices"),
+    (
+        _re(
+            r"\b(?P<op>(?:notices?|statement)(?: \S+){0,14}? (?:must|shall|will|should|may not|"
+            r"must not|shall not) (?:\S+ ){0,2}?(?:be included|appear|be retained|be reproduced|"
+            r"be removed|be altered|be kept))\b"
+        ),
+        "notices",
+    ),
+    (
+        _re(r"\b(?P<op>(?:copyright|permission) notices? (?:\S+ ){0,8}?appears? in all copies)\b"),
+        "notices",
+    ),
+    (
+        _re(
+            r"\b(?P<op>(?:not|never) (?:\S+ ){0,3}?(?:remove|alter|obscure|modify)\w* "
+            r"(?:\S+ ){0,6}?notices?)\b"
+        ),
+        "notices",
+    ),
+    (
+        _re(r"\b(?P<op>(?:duplicate|copy|reproduce) all (?:\S+ ){0,3}?copyright notices?)\b"),
+        "notices",
+    ),
     (
         _re(
             r"^(?:\S{1,4} )?(?:\S+ ){0,2}?(?P<op>(?:a )?cop(?:y|ies) of (?:this|the) (?:\S+ "
@@ -1092,7 +1117,7 @@ _SHARE_ALIKE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         _re(
             r"\b(?P<op>(?:gnu )?(?:lesser|library) general public licen[cs]e|mozilla public "
             r"licen[cs]e|eclipse public licen[cs]e|common development and distribution "
-            r"licen[cs]e)\b"
+            r"licen[cs]e|artistic licen[cs]e)\b"
         ),
         "weak-copyleft",
     ),
@@ -1246,6 +1271,23 @@ def _share_alike(r: _Reader, s: Sentence, term: str | None) -> None:
             if term is not None and "elements" not in text:
                 continue
             r.add(s, SHARE_ALIKE, "copyleft", m.start("op"), 0.85, how="share-alike")
+
+
+_NO_DERIVATIVES = _re(
+    r"\b(?P<op>noderivatives|no derivatives|no derivative works|noderivs)\b"
+    r"|\b(?:may|must|shall|will) not (?:\S+ ){0,3}?(?P<op2>(?:share|distribute|publish|"
+    r"make available)\w* (?:\S+ ){0,3}?(?:adapted material|adaptations?|derivative works?|"
+    r"modified versions?|modifications?))\b"
+)
+
+
+def _no_derivatives(r: _Reader, s: Sentence, term: str | None) -> None:
+    m = _NO_DERIVATIVES.search(s.text)
+    if m is None or (term is not None and "elements" not in s.text):
+        return
+    if m.group("op") and re.search(rf"\b(?:{NEG}|without)\b(?: \S+){{0,2}} $", s.text[: m.start()]):
+        return
+    r.add(s, NO_DERIVATIVES, True, m.start("op") if m.group("op") else m.start("op2"), 0.75)
 
 
 def _hosting(r: _Reader, s: Sentence, term: str | None) -> None:
@@ -1411,14 +1453,21 @@ def _law(r: _Reader, s: Sentence, term: str | None) -> None:
 _USE_PROHIBITION = re.compile(
     r"\b(?:you|licensee|users?) (?:\S+ ){0,2}?(?:will|shall|must|may|agree to|agree that you will) "
     r"(?:not|never) (?:\S+ ){0,3}?(?:use|deploy|utili[sz]e|apply)\b|\bagree not to use\b|"
-    r"\b(?:shall|must|may) not be used (?:for|to|in)\b"
+    r"\b(?:shall|must|may) not be used (?:for|to|in)\b(?! (?:\S+ )?(?:construe|interpret))"
+)
+# The lead of a list of prohibited uses ("You agree not to use the Model: ...").
+_USE_LEAD = re.compile(
+    r"\b(?:(?:will|shall|must|may|agree|agree to) not (?:\S+ ){0,4}?"
+    r"(?:use|deploy|utili[sz]e|allow)|not be used|prohibited (?:uses?|purposes?|activities)|"
+    r"use restrictions?|restricted uses?|"
+    r"(?:uses?|purposes?) (?:are |is )?(?:strictly )?prohibited)\b"
 )
 
 
 def _use_restrictions(r: _Reader, s: Sentence, term: str | None) -> None:
     if term is not None:
         return
-    if _neg_context(s) and s.item and not s.colon:
+    if s.lead and s.item and not s.colon and _USE_LEAD.search(s.lead):
         r.add(s, USE_RESTRICTIONS, True, 0, 0.6)
         return
     m = _USE_PROHIBITION.search(s.text)
@@ -1442,6 +1491,7 @@ RULES: tuple[Rule, ...] = (
     _law,
     _use_restrictions,
     _incorporates,
+    _no_derivatives,
 )
 
 

@@ -686,3 +686,43 @@ def test_min_confidence_turns_a_distant_relative_into_an_unknown_text(reg: Regis
     assert loose.status == "modified" and loose.key == "kimi-modified-mit"
     assert strict.status == "unknown" and strict.nearest == "kimi-modified-mit"
     assert strict.facts_json()["mau_cap"] == 100_000_000  # read from its own clause
+
+
+# -- more kinds: no-derivatives, other licences incorporated, use restrictions, notices --
+def test_no_derivatives() -> None:
+    text = f"{GRANT}\n\nNoDerivatives. You may not share Adapted Material with others.\n"
+    assert of_kind(text, "no-derivatives")[0].line == 3
+
+
+def test_use_restrictions_make_commercial_use_conditional() -> None:
+    text = f"{GRANT}\n\nYou agree not to use the Model:\n\n- to harm minors;\n- for weapons.\n"
+    cf = read_clauses(text)
+    assert cf.commercial_use == "conditional" and cf.non_commercial is False
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This notice may not be removed or altered from any source distribution.",
+        "Provided that the above copyright notice and this permission notice appear in all copies.",
+        "You may not remove or alter any copyright notices of the Licensor in the Materials.",
+    ],
+)
+def test_notice_duties_in_other_words(sentence: str) -> None:
+    assert (
+        "Keep the copyright and licence notices"
+        in read_clauses(f"{GRANT}\n\n{sentence}\n").attribution
+    )
+
+
+def test_another_licence_named_as_applying_is_read_through_the_registry(reg: Registry) -> None:
+    text = (
+        f"Acme Licence\n\n{GRANT}\n\nFor the 17B version, the Llama 2 license conditions "
+        "(https://ai.meta.com/llama/license/) also apply to the model weights.\n"
+    )
+    assert [c.value for c in of_kind(text, "incorporates")] == ["llama 2"]
+    alone = read_clauses(text)
+    assert alone.eu_restricted is None and alone.output_training == "unknown"
+    res = detect_text(text, "LICENSE", registry=reg)
+    assert res.facts_json()["mau_cap"] == 700_000_000
+    assert any(e.fact == "mau_cap" and e.line == 5 for e in res.evidence)
