@@ -1673,8 +1673,10 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
         ev.append(("eu_restricted", eu_clause))
     elif (aup is not None and document == "license") or _first(clauses, INCORPORATES):
         eu = None  # an incorporated policy or licence we did not read may exclude the EU
-    else:
+    elif is_licence or document == "policy":
         eu = False
+    else:
+        eu = None  # a notice or a fragment grants nothing: it says nothing of regions
 
     outs = [c for c in clauses if c.kind == OUTPUT_TRAINING]
     if outs:

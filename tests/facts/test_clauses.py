@@ -726,3 +726,46 @@ def test_another_licence_named_as_applying_is_read_through_the_registry(reg: Reg
     res = detect_text(text, "LICENSE", registry=reg)
     assert res.facts_json()["mau_cap"] == 700_000_000
     assert any(e.fact == "mau_cap" and e.line == 5 for e in res.evidence)
+
+
+def _snapshot(card: str, files: dict[str, str]):
+    import yaml
+
+    from compliance.sources.interface import RepoFile, Snapshot
+
+    readme = f"---\n{card}\n---\n# Acme model\n"
+    repo = [("README.md", readme), *files.items()]
+    rf = tuple(RepoFile(p, t, hashlib.sha256(t.encode()).hexdigest(), len(t)) for p, t in repo)
+    return Snapshot(
+        model="acme/model",
+        revision="c" * 40,
+        source="hub",
+        digest="d",
+        card_data=yaml.safe_load(card) or {},
+        tags=(),
+        siblings=tuple(f.path for f in rf),
+        files=rf,
+        gated=False,
+        pipeline_tag="text-generation",
+    )
+
+
+def test_an_unknown_licence_file_beside_a_permissive_card_id_adds_its_limits() -> None:
+    from compliance.facts.normalize import normalize
+
+    facts = normalize(_snapshot("license: apache-2.0", {"LICENSE": NC_TEXT}))
+    assert facts.license.key == "apache-2.0"
+    assert facts.commercial_use == "no" and facts.license.license_class == "non-commercial"
+    assert any(e.fact == "commercial_use" and e.file == "LICENSE" for e in facts.evidence)
+
+
+@needs_corpus
+def test_a_modified_known_file_carries_its_amended_class_into_the_model_facts() -> None:
+    from compliance.facts.normalize import normalize
+
+    text = corpus("llama-3.1") + (
+        "\n\n7. Additional Terms. You may not use the Llama Materials for any commercial purpose.\n"
+    )
+    facts = normalize(_snapshot("license: llama3.1", {"LICENSE": text}))
+    assert facts.license.key == "llama-3.1" and facts.license.license_class == "non-commercial"
+    assert facts.commercial_use == "no" and facts.mau_cap == 700_000_000
