@@ -220,7 +220,7 @@ class FakeScanner:
     known: ClassVar[dict] = {}
     scanned: ClassVar[list] = []
 
-    def __init__(self, source, *, lineage: bool = True, workers: int = 8):
+    def __init__(self, source, *, lineage: bool = True, workers: int = 8, min_confidence=None):
         assert lineage
 
     def scan(self, ids):

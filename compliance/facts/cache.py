@@ -274,7 +274,10 @@ def cached_normalize(
     from .normalize import normalize
 
     snapshot = build()
-    facts = normalize(snapshot, min_confidence=threshold)
+    if threshold == DEFAULT_MIN_CONFIDENCE:
+        facts = normalize(snapshot)
+    else:
+        facts = normalize(snapshot, min_confidence=threshold)
     cache.put(key, facts)
     return facts
 

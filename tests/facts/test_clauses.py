@@ -769,3 +769,24 @@ def test_a_modified_known_file_carries_its_amended_class_into_the_model_facts() 
     facts = normalize(_snapshot("license: llama3.1", {"LICENSE": text}))
     assert facts.license.key == "llama-3.1" and facts.license.license_class == "non-commercial"
     assert facts.commercial_use == "no" and facts.mau_cap == 700_000_000
+
+
+@needs_corpus
+def test_min_confidence_reaches_the_model_facts_and_their_cache_key(tmp_path: Path) -> None:
+    from compliance.facts.cache import FactsCache, cached_normalize, snapshot_key_material
+
+    paras = re.split(r"\n\s*\n", corpus("kimi-modified-mit"))
+    text = "\n\n".join(p for i, p in enumerate(paras) if i != 2)
+    snapshot = _snapshot("license: other", {"LICENSE": text})
+    cache = FactsCache(tmp_path)
+    material = snapshot_key_material(snapshot)
+
+    def facts(threshold: float):
+        return cached_normalize(
+            material, lambda: snapshot, cache, fetched_at=None, min_confidence=threshold
+        )
+
+    assert facts(0.5).license.key == "kimi-modified-mit"
+    strict = facts(0.99)
+    assert strict.license.key == "unknown" and strict.mau_cap == 100_000_000
+    assert facts(0.5).license.key == "kimi-modified-mit"  # not the other threshold's entry
