@@ -46,6 +46,7 @@ COMMERCIAL_ALLOWED = "commercial-allowed"  # value: yes | conditional
 GRANT = "grant"  # the text grants rights (a licence, not a policy or a notice)
 REGISTRATION = "registration"
 USER_THRESHOLD = "user-threshold"  # value: number of users; attrs metric, period, trigger
+SIZE_THRESHOLD = "size-threshold"  # employees, headcount: no fact holds it; commercial unknown
 REVENUE_THRESHOLD = "revenue-threshold"  # value: amount; attrs currency, period, trigger
 TERRITORY = "territory"  # value: region (EU or ISO code); attrs scope
 EXPORT_CONTROL = "export-control"  # sanctions / export law: reported, not a territory
@@ -366,6 +367,21 @@ _NC_GRANT = _re(
     rf"scientific)(?: and| or)? )?(?P<op>{NC}(?: (?:research|scientific|academic))?(?: (?:use|"
     rf"uses|purposes?|activities|applications?|manner|basis)))\b"
 )
+_NC_OFFERED = _re(
+    rf"\b(?:free|available|provided|offered|released|licensed|distributed) "
+    rf"(?:of charge )?(?:only )?"
+    rf"(?:for|to) (?:\S+ ){{0,2}}?(?P<op>{NC}(?: (?:research|scientific|academic))?(?: (?:use|uses|"
+    rf"purposes?|users?)))\b"
+)
+# Commercial rights held back, commercial licensing on request, for-profit users need a licence.
+_COMMERCIAL_HELD = _re(
+    r"\b(?P<op>reserves? (?:all |any )?(?:\S+ )?commercial (?:rights|use|uses|exploitation))\b"
+    r"|\bfor (?P<op2>commercial licen[cs]\w*|commercial (?:use|uses|inquiries|enquiries)),? "
+    r"(?:please )?(?:contact|reach out|email|e mail|write to|inquire|get in touch)\b"
+    r"|\b(?P<op3>for profit (?:entit\w*|organi[sz]ations?|compan(?:y|ies)|use|uses|purposes?|"
+    r"users?))\b(?: \S+){0,12}? (?:requires?|need|needs|must|shall|is subject to|are subject "
+    r"to)\b(?: \S+){0,8}? (?:licen[cs]es?|agreement|permission|authori[sz]ation|consent)\b"
+)
 _NC_TITLE = _re(
     rf"\b(?P<op>{NC}(?: (?:research|community|use|only))* (?:licen[cs]e|agreement|terms))\b"
 )
@@ -376,7 +392,8 @@ _NOT_A_USE = (
 )
 _COMMERCIAL_NEG_BEFORE = _re(
     rf"\b(?P<neg>{NEG})\b(?P<gap> (?:(?!(?:but|however|unless|provided|except|although|while|"
-    rf"whereas|if) )\S+ ){{0,14}}?)(?P<op>{COMMERCIAL_USE})\b{_NOT_A_USE}"
+    rf"whereas|if) )\S+ ){{0,14}}?)(?P<op>{COMMERCIAL_USE}|monetiz\w*|monetis\w*|"
+    rf"commerciali[sz]\w*|profit from|make money)\b{_NOT_A_USE}"
 )
 _COMMERCIAL_NEG_AFTER = _re(
     rf"\b(?P<op>(?:any )?{COMMERCIAL_USE}|commercialization|commercialisation|monetization|"
@@ -402,7 +419,11 @@ _LICENCE_FOR_COMMERCIAL = _re(
     rf"){{0,4}}?(?P<op>(?:any )?{COMMERCIAL_USE})\b"
 )
 _NO_SALE = _re(
-    r"\b(?:not (?:grant|include)\w*|no|without the) (?:\S+ ){0,6}?right to (?P<op>sell|resell)\b"
+    r"\b(?P<op3>(?:redistribution|distribution|sale|resale|licensing|use|sublicensing) "
+    r"(?:\S+ ){0,4}?for (?:a )?(?:fee|profit|charge|payment|monetary (?:gain|compensation))) "
+    r"(?:\S+ ){0,3}?(?:is |are )?(?:strictly |expressly )?(?:prohibited|forbidden|not permitted|"
+    r"not allowed)\b"
+    r"|\b(?:not (?:grant|include)\w*|no|without the) (?:\S+ ){0,6}?right to (?P<op>sell|resell)\b"
     r"|\b(?:may|shall|must|will) not (?P<op2>sell|resell|rent|lease|sublicense for a fee) "
     r"(?:the |this |any |copies of the )?(?:software|model|materials|work|weights|licensed|"
     r"product)\b"
@@ -426,7 +447,11 @@ _COMMERCIAL_CONDITION = _re(
 )
 _REGISTRATION = _re(r"\b(?P<op>regist(?:er|ered|ration|ering))\b")
 _CONDITION_LEAD = re.compile(rf"\b(?:{NEG}|restrict\w*|exclud\w*|agree not|limitations?|except)\b")
-_OUTPUT_SUBJECT = re.compile(rf"^(?:\S+ ){{0,6}}?(?:the )?(?:{_OUTPUT_WORDS})\b")
+# A sentence about outputs only: its subject is the outputs ("Outputs may be used for ...").
+_OUTPUT_SUBJECT = re.compile(
+    rf"^(?:\S{{1,4}} )?(?:\S+ )?(?:the |any |all |such |your )?(?:{_OUTPUT_WORDS})\b"
+    rf"|^(?:\S+ ){{0,3}}?(?:use|uses|using)(?: of)? (?:the |any |such |your )?(?:{_OUTPUT_WORDS})\b"
+)
 
 
 def _neg_context(s: Sentence) -> bool:
@@ -441,20 +466,16 @@ _GRANT_TO_LICENSOR = re.compile(
 )
 
 
+_COMMERCIAL_TOPIC = re.compile(
+    r"commerc|research|profit|evaluation|personal|production|sell|sale|fee|moneti|academic"
+)
+
+
 def _commercial(r: _Reader, s: Sentence, term: str | None) -> None:
     text = s.text
     if _ASIDE.search(text) or _GRANT_TO_LICENSOR.search(text):
         return
-    if (
-        "commerc" not in text
-        and "research" not in text
-        and "profit" not in text
-        and "evaluation" not in text
-        and "personal" not in text
-        and "production" not in text
-        and "sell" not in text
-        and not r.definitions
-    ):
+    if not r.definitions and not _COMMERCIAL_TOPIC.search(text):
         return
     disclaimer = bool(_DISCLAIMER.search(text))
     if term is None:
@@ -561,6 +582,13 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
             ):
                 continue
             r.add(s, NON_COMMERCIAL, True, m.start("op"), 0.8, **attrs, how="grant")
+    for m in _NC_OFFERED.finditer(text):
+        rest = text.replace(m.group("op"), "")
+        if not (_COMMERCIAL_PERMITTED.search(rest) and re.search(rf"\b{COMMERCIAL}\b", rest)):
+            r.add(s, NON_COMMERCIAL, True, m.start("op"), 0.8, **attrs, how="grant")
+    for m in _COMMERCIAL_HELD.finditer(text):
+        at = next(m.start(g) for g in ("op", "op2", "op3") if m.group(g))
+        r.add(s, COMMERCIAL_LICENCE, True, at, 0.8, **attrs)
     # Defined terms used as the scope of the grant: "solely for Permitted Purposes".
     for term, kinds in r.definitions.items():
         at = text.find(term)
@@ -593,6 +621,10 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
         r.add(s, NON_COMMERCIAL, True, m.start("op"), 0.9, **attrs, how="prohibited")
     for rx in (_COMMERCIAL_NEG_AFTER, _NO_COMMERCIAL):
         for m in rx.finditer(text):
+            if re.search(
+                r"\bexcept (?:as )?(?:\S+ )?(?:prohibited|restricted|forbidden)", m.group(0)
+            ):
+                continue  # "for any purpose, including commercial, except as prohibited herein"
             r.add(s, NON_COMMERCIAL, True, m.start("op"), 0.9, **attrs, how="prohibited")
     if ctx_neg and not s.colon:
         m = re.search(
@@ -612,7 +644,7 @@ def _commercial_restrictions(r: _Reader, s: Sentence, disclaimer: bool) -> None:
                     continue
                 r.add(s, COMMERCIAL_LICENCE, True, m.start("op"), 0.85, **attrs)
     for m in _NO_SALE.finditer(text):
-        at = m.start("op") if m.group("op") else m.start("op2")
+        at = next(m.start(g) for g in ("op", "op2", "op3") if m.group(g))
         r.add(s, NO_SALE, True, at, 0.85)
 
 
@@ -811,6 +843,20 @@ def _thresholds(r: _Reader, s: Sentence, term: str | None) -> None:
                 period=period,
                 trigger=_trigger(r, s),
             )
+
+
+_SIZE = _re(
+    rf"\b(?:(?P<n>\d{{2,}}) (?:or more )?(?:full time )?(?:employees|staff|personnel|workers|"
+    rf"headcount)|(?:employees|staff|headcount)\b(?: \S+){{0,6}}? {_CMP} (?P<n2>\d{{2,}}))\b"
+)
+
+
+def _size(r: _Reader, s: Sentence, term: str | None) -> None:
+    m = _SIZE.search(s.text)
+    if m is not None and _TRIGGER_LICENCE.search(s.text):
+        n = int(m.group("n") or m.group("n2"))
+        at = m.start("n") if m.group("n") else m.start("n2")
+        r.add(s, SIZE_THRESHOLD, n, at, 0.7, metric="employees", trigger="licence")
 
 
 def _is_year(n: int, span: str) -> bool:
@@ -1492,6 +1538,7 @@ RULES: tuple[Rule, ...] = (
     _use_restrictions,
     _incorporates,
     _no_derivatives,
+    _size,
 )
 
 
@@ -1641,6 +1688,11 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
             ev.append(("commercial_use", first))
     else:
         commercial = "unknown"
+    size = _first(clauses, SIZE_THRESHOLD)
+    if size is not None and commercial in ("yes", "conditional"):
+        # Above a headcount a separate licence is needed: nothing here knows the headcount.
+        commercial = "unknown"
+        ev.append(("commercial_use", size))
     non_commercial: bool | None = commercial == "no" if commercial != "unknown" else None
     research_only: bool | None = (
         research and commercial == "no" if commercial != "unknown" else None

@@ -98,6 +98,12 @@ def test_sentences_keep_lines_and_list_leads() -> None:
         "No commercial use of the Model is allowed.",
         "NOT FOR COMMERCIAL USE.",
         "You are not permitted to deploy the model in any commercial product.",
+        "The model is free for non-commercial use.",
+        "You shall not monetize the Model or its outputs.",
+        "Acme reserves all commercial rights in the Model.",
+        "Any use of the Model by a for-profit entity requires a license.",
+        "Redistribution for a fee is prohibited.",
+        "Commercial use, except as set out in Section 4, is prohibited.",
     ],
 )
 def test_non_commercial_in_its_many_wordings(sentence: str) -> None:
@@ -119,6 +125,8 @@ def test_non_commercial_in_its_many_wordings(sentence: str) -> None:
         "In no event shall the authors be liable for any commercial damages or losses.",
         "This Agreement is registered in the Paris commercial registry.",
         "The licence applies to commercial and non-commercial users alike.",
+        "You may use Output for any purpose (including for commercial purposes), except as "
+        "expressly prohibited herein.",
     ],
 )
 def test_mentions_of_commercial_that_restrict_nothing(sentence: str) -> None:
@@ -790,3 +798,11 @@ def test_min_confidence_reaches_the_model_facts_and_their_cache_key(tmp_path: Pa
     strict = facts(0.99)
     assert strict.license.key == "unknown" and strict.mau_cap == 100_000_000
     assert facts(0.5).license.key == "kimi-modified-mit"  # not the other threshold's entry
+
+
+def test_a_headcount_threshold_leaves_commercial_use_unknown() -> None:
+    text = (
+        f"{GRANT}\n\nCompanies with more than 250 employees must purchase a commercial license.\n"
+    )
+    cf = read_clauses(text)
+    assert cf.commercial_use == "unknown" and of_kind(text, "size-threshold")[0].value == 250
