@@ -873,6 +873,15 @@ _TERRITORY_EXCLUDED = _re(
     rf")?(?:use|used|access|accessed|deploy\w*|distribut\w*|offer\w*))\b(?P<gap>(?: "
     rf"\S+){{0,30}}?) (?P<regions>{_REGION_LIST})\b"
 )
+# "Users located in the EU are not permitted to use the Model": the region first.
+_TERRITORY_REGION_FIRST = _re(
+    rf"\b(?:domiciled|located|resident|residents|residing|incorporated|based|established|"
+    rf"headquartered|citizens?|nationals?|persons?|entities|users|individuals|companies|"
+    rf"organi[sz]ations|customers) (?:\S+ ){{0,2}}?(?:in|of|from|within) "
+    rf"(?P<regions>{_REGION_LIST})\b(?: \S+){{0,8}}? (?:are |is |shall be |will be )?"
+    rf"(?:not (?:permitted|allowed|licensed|granted|authori[sz]ed|eligible|entitled)|"
+    rf"prohibited|excluded|(?:may|shall|must|will|can) not|cannot|have no rights?)\b"
+)
 _TERRITORY_RESIDENT = re.compile(
     r"\b(?:domiciled|located|resident|residents|residing|incorporated|principal place of "
     r"business|headquartered|based|established|organi[sz]ed|citizens?|nationals?|persons? in|"
@@ -931,6 +940,11 @@ def _territory(r: _Reader, s: Sentence, term: str | None) -> None:
         clause = "policy" if r.document == "policy" else "license"
         for code in regions_in(m.group("regions")):
             r.add(s, TERRITORY, code, m.start("regions"), 0.85, scope=scope, clause=clause)
+    for m in _TERRITORY_REGION_FIRST.finditer(text):
+        scope = "multimodal" if _MULTIMODAL.search(text) else "all"
+        clause = "policy" if r.document == "policy" else "license"
+        for code in regions_in(m.group("regions")):
+            r.add(s, TERRITORY, code, m.start("regions"), 0.8, scope=scope, clause=clause)
 
 
 # Outputs ------------------------------------------------------------------------------------------
@@ -947,9 +961,9 @@ _OUT_PROHIBITED_2 = _re(
 _OUT_CONDITIONAL = _re(
     rf"\b(?P<op>(?:{_OUTPUT_WORDS}|materials|model|weights)\b(?: \S+){{0,16}}? (?:to|for) "
     rf"(?:\S+ ){{0,3}}?{_TRAIN}(?: \S+){{0,12}}? {_MODEL_WORDS}\b(?: \S+){{0,30}}? (?:shall|"
-    rf"must|will|should|is required to|are required to) (?:\S+ ){{0,6}}?(?:display|include|"
-    rf"add|name|begin|prefix|state|attribut\w*|credit|label|mark|be subject|be bound|comply|"
-    rf"licen[cs]e))"
+    rf"must|will|should|is required to|are required to|requires? that) (?:\S+ ){{0,6}}?"
+    rf"(?:display|include|add|name|begin|prefix|state|attribut\w*|credit|label|mark|be subject|"
+    rf"be bound|comply|licen[cs]e|be released|be licensed|be distributed|be made available))"
 )
 _OUT_DERIVATIVE = _re(
     rf"\b(?P<op>(?:distill\w*|trained on (?:\S+ ){{0,3}}?{_OUTPUT_WORDS}|{_OUTPUT_WORDS} "
@@ -976,7 +990,7 @@ _SAME_FAMILY = re.compile(
 )
 _OTHER_MODEL = re.compile(
     r"\b(?:other|another|competing|compete|competitive|third party|similar|any|new|your own|"
-    r"different|foundation\w*|general purpose|large language)\b"
+    r"different|foundation\w*|general purpose|large language|rival\w*|competitors?)\b"
 )
 
 
@@ -998,7 +1012,7 @@ def _outputs(r: _Reader, s: Sentence, term: str | None) -> None:
     for rx in (_OUT_PROHIBITED, _OUT_PROHIBITED_2):
         for m in rx.finditer(text):
             what = m.group("what")
-            if not _OTHER_MODEL.search(what + " " + text[m.end() - 20 : m.end()]):
+            if not _OTHER_MODEL.search(what + " " + text[m.end() - 20 : m.end() + 40]):
                 continue
             if _NOT_LIMITED.search(text[m.start() : m.start("op")]):
                 continue

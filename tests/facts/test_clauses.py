@@ -342,6 +342,16 @@ def test_a_territory_definition_that_excludes_regions() -> None:
             "all",
         ),
         ("No rights are granted to residents of the United Kingdom.", ["GB"], "all"),
+        (
+            "Users located in the European Union are not permitted to use this model.",
+            ["EU"],
+            "all",
+        ),
+        (
+            "Residents of the EU, the UK and Switzerland may not access the Model.",
+            ["EU", "GB", "CH"],
+            "all",
+        ),
     ],
 )
 def test_excluded_regions(sentence: str, regions: list[str], scope: str) -> None:
@@ -393,6 +403,16 @@ def test_sanctions_are_reported_as_export_control() -> None:
             "conditional",
         ),
         ("Outputs may be used for non-commercial research purposes only.", "restricted"),
+        (
+            "Do not use outputs of this model to develop models that compete with Acme.",
+            "prohibited",
+        ),
+        ("The licensee shall not use any output to create a rival product.", "prohibited"),
+        (
+            "Any use of outputs to train a model requires that the new model be released under "
+            "this license.",
+            "conditional",
+        ),
     ],
 )
 def test_output_training(sentence: str, value: str) -> None:
