@@ -951,7 +951,8 @@ def _territory(r: _Reader, s: Sentence, term: str | None) -> None:
 _OUT_PROHIBITED = _re(
     rf"\b(?P<neg>{NEG}|agree not to|refrain from)\b(?: \S+){{0,24}}? (?:{_OUTPUT_WORDS}|model|"
     rf"models|materials|weights|derivative works?|derivatives?|software)\b(?: \S+){{0,14}}? "
-    rf"(?:to|for|in order to|as|in) (?:\S+ ){{0,4}}?(?P<op>{_TRAIN})\b(?P<what>(?: \S+){{0,14}}?) {_MODEL_WORDS}\b"
+    rf"(?:to|for|in order to|as|in) (?:\S+ ){{0,4}}?(?P<op>{_TRAIN})\b"
+    rf"(?P<what>(?: \S+){{0,14}}?) {_MODEL_WORDS}\b"
 )
 _OUT_PROHIBITED_2 = _re(
     rf"\b(?:{_OUTPUT_WORDS}) (?:\S+ ){{0,6}}?(?:may|shall|must|will|can) not (?:\S+ "
