@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .facts.model import DEFAULT_MIN_CONFIDENCE
 
 log = logging.getLogger("compliance")
 
@@ -82,6 +83,8 @@ class PolicySettings:
     deny_origins: tuple[str, ...] = ()
     unknown: str = "deny"  # deny | warn
     packs: tuple[Path, ...] = ()
+    # A licence text matched below this confidence is treated as unknown (its clauses are read).
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
 
     def effective_allow_classes(self, use: str) -> tuple[str, ...]:
         if self.allow_classes is not None:
@@ -289,7 +292,7 @@ def _kind(value: Any) -> str:
 
 TOP_KEYS = ("version", "source", "organization", "policy", "exceptions")
 ORG_KEYS = ("domicile", "monthly_active_users", "annual_revenue_usd", "use", "trains_on_outputs")
-POLICY_KEYS = ("allow_classes", "deny_origins", "unknown", "packs")
+POLICY_KEYS = ("allow_classes", "deny_origins", "unknown", "packs", "min_confidence")
 EXCEPTION_KEYS = ("model", "revision", "rules", "reason", "approved_by", "expires")
 
 
@@ -441,11 +444,22 @@ def _policy(raw: Any, check: _Checker) -> PolicySettings:
             )
         else:
             packs.append(pack)
+    min_confidence = pol.get("min_confidence", DEFAULT_MIN_CONFIDENCE)
+    if (
+        isinstance(min_confidence, bool)
+        or not isinstance(min_confidence, (int, float))
+        or not 0.0 <= min_confidence <= 1.0
+    ):
+        check.error(
+            (*base, "min_confidence"), f"must be a number from 0 to 1, got {min_confidence!r}"
+        )
+        min_confidence = DEFAULT_MIN_CONFIDENCE
     return PolicySettings(
         allow_classes=allow,
         deny_origins=tuple(dict.fromkeys(origins)),
         unknown=unknown,
         packs=tuple(packs),
+        min_confidence=float(min_confidence),
     )
 
 

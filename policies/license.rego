@@ -18,6 +18,18 @@ unknown_license_msg(lic) := concat("", [
 	is_string(lic.declared)
 } else := "no licence could be established: the card declares none and no licence file was recognised"
 
+# license-unknown: no known licence text, but its own clauses were read and place it in a
+# class (non-commercial, research-only, copyleft): the class decides what it forbids, and the
+# licence itself is still one nobody has reviewed.
+unknown contains {"code": "license-unknown", "msg": msg} if {
+	core.terms.class != "unknown"
+	core.terms.license_key == "unknown"
+	msg := concat("", [
+		"the licence text is not a known one; its clauses read as class '", core.terms.class,
+		"': have it reviewed",
+	])
+}
+
 # license-unknown: the licence is known but whether it allows commercial use is not, and
 # the organisation uses models commercially.
 unknown contains {"code": "license-unknown", "msg": msg} if {

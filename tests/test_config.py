@@ -233,3 +233,16 @@ def test_source_must_be_hub_or_mirror() -> None:
     with pytest.raises(ConfigError, match="source"):
         config_from_dict({"source": "s3"})
     assert SourceSpec.parse("mirror:/x") == SourceSpec("mirror", Path("/x"))
+
+
+def test_min_confidence_default_and_override() -> None:
+    assert config_from_dict({"version": 1}).policy.min_confidence == 0.8
+    cfg = config_from_dict({"version": 1, "policy": {"min_confidence": 0.95}})
+    assert cfg.policy.min_confidence == 0.95
+
+
+@pytest.mark.parametrize("bad", ["1.5", "-0.1", "high", "true"])
+def test_min_confidence_must_be_a_number_from_0_to_1(bad: str) -> None:
+    with pytest.raises(ConfigProblems) as info:
+        config_from_text(f"version: 1\npolicy:\n  min_confidence: {bad}\n")
+    assert any("min_confidence" in msg and line == 3 for line, msg in info.value.problems)

@@ -32,6 +32,7 @@ policy:
   allow_classes: [permissive, weak-copyleft, open-rail, restricted]
   deny_origins: []              # publisher countries you do not accept, e.g. [CN]
   unknown: deny                 # deny | warn: what a fact that could not be established does
+  min_confidence: 0.8           # a licence text matched less closely is read as an unknown text
   packs: []                     # your own .rego files or folders
 
 # Waivers, each scoped to one model (and optionally one revision), with reason, approver, expiry:

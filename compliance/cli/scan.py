@@ -37,7 +37,12 @@ def command(
     # a malformed id is a usage error (exit 2)
     ids = [parse_model_id(m) for m in models if closed[m] is None]
     config = resolve_config(config_path, source)
-    outcomes = Scanner(make_source(config.source), lineage=not no_lineage).scan(ids) if ids else []
+    scanner = Scanner(
+        make_source(config.source),
+        lineage=not no_lineage,
+        min_confidence=config.policy.min_confidence,
+    )
+    outcomes = scanner.scan(ids) if ids else []
     outcomes += [
         ScanOutcome(ModelId(name), closed_api_facts(name))
         for name in dict.fromkeys(n for n in closed.values() if n is not None)

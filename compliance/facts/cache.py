@@ -264,9 +264,20 @@ class FactsCache:
 
 
 def cached_normalize(
-    material: str, build: Any, cache: FactsCache, *, fetched_at: str | None
+    material: str,
+    build: Any,
+    cache: FactsCache,
+    *,
+    fetched_at: str | None,
+    min_confidence: float | None = None,
 ) -> ModelFacts:
-    """normalize(build()) through the cache; `build` is called only on a miss."""
+    """normalize(build()) through the cache; `build` is called only on a miss. A non-default
+    `min_confidence` (policy.min_confidence) is part of the key: facts depend on it."""
+    from .model import DEFAULT_MIN_CONFIDENCE
+
+    threshold = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
+    if threshold != DEFAULT_MIN_CONFIDENCE:
+        material = f"{material}\0min_confidence={threshold!r}"
     key = key_for(material, code_stamp())
     facts = cache.get(key, fetched_at=fetched_at)
     if facts is not None:
@@ -274,7 +285,10 @@ def cached_normalize(
     from .normalize import normalize
 
     snapshot = build()
-    facts = normalize(snapshot)
+    if threshold == DEFAULT_MIN_CONFIDENCE:
+        facts = normalize(snapshot)
+    else:
+        facts = normalize(snapshot, min_confidence=threshold)
     cache.put(key, facts)
     return facts
 

@@ -23,10 +23,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import chain, compress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .fingerprint import Fingerprints, Variant
-from .model import Evidence
+from .model import DEFAULT_MIN_CONFIDENCE, Evidence
 from .registry import LicenseRecord, Provenance, RecordTerms, Registry, load_registry
 from .textnorm import (
     SHINGLE,
@@ -37,6 +37,10 @@ from .textnorm import (
     word_starts,
     words_of,
 )
+
+if TYPE_CHECKING:
+    from .amend import Passage
+    from .clauses import ClauseFacts
 
 CLUSTER_GAP = 60  # shingles: matches further apart than this belong to different passages
 MAX_CANDIDATES = 8
@@ -115,12 +119,15 @@ class DetectionResult:
     notes: tuple[str, ...] = ()
     others: tuple[tuple[str, str], ...] = ()  # other known texts in the same file: (key, status)
     provenance: tuple[Provenance, ...] = ()  # where the known text was read (the record's)
+    clauses: ClauseFacts | None = None  # an unknown text's own clauses, as the reader read them
 
     @property
     def known(self) -> bool:
         return self.key is not None
 
     def facts_json(self) -> dict[str, Any]:
+        if self.terms is None and self.clauses is not None:
+            return self.clauses.facts_json()
         if self.terms is None:
             return {
                 "commercial_use": "unknown",
@@ -158,6 +165,7 @@ class DetectionResult:
             "facts": self.facts_json(),
             "evidence": [e.to_json() for e in self.evidence],
             "also_contains": [{"key": k, "status": s} for k, s in self.others],
+            "clauses": [c.to_json() for c in self.clauses.reported()] if self.clauses else [],
             "notes": list(self.notes),
         }
 
@@ -511,23 +519,103 @@ def _best(doc: _Doc, fps: Fingerprints, exclude: set[int] | None = None) -> Matc
     return _with_differences(doc, best) if best is not None else None
 
 
-def _unknown(path: str, doc: Any, confidence: float, **extra: Any) -> DetectionResult:
-    """A text that is no known licence: class unknown, never a guess."""
+def _incorporated(
+    clauses: ClauseFacts, reg: Registry, path: str
+) -> tuple[ClauseFacts, tuple[Evidence, ...], list[str]]:
+    """Fold in the facts of known licences an unknown text says apply too."""
+    from .amend import fold_incorporated
+
+    evidence: list[Evidence] = []
+    notes: list[str] = []
+    for c in clauses.incorporates:
+        record = _referenced(reg, str(c.value), c.attr("url"))
+        if record is None:
+            notes.append(
+                f"line {c.line}: the terms of {c.value!r} apply too; that licence is not one this "
+                "tool knows and was not read"
+            )
+            continue
+        clauses, ev = fold_incorporated(clauses, reg.terms(record), record.license_class, path, c)
+        evidence.extend(ev)
+        notes.append(f"line {c.line}: the terms of {record.key} apply too; its facts are included")
+    return clauses, tuple(evidence), notes
+
+
+def _referenced(reg: Registry, name: str, url: str) -> LicenseRecord | None:
+    """The record a licence reference names: by its address, else by its name ("llama 2")."""
+    if url:
+        rec = reg.by_link(url)
+        if rec is not None:
+            return rec
+    words = name.split()
+    for n in range(len(words)):
+        flat = "".join(words[n:])
+        for candidate in (reg.get(flat), reg.by_hf_id(flat), reg.by_name(" ".join(words[n:]))):
+            if candidate is not None and not candidate.inline:
+                return candidate
+        for key in reg.records:
+            if key.replace("-", "").replace(".", "") == flat and not reg.records[key].inline:
+                return reg.records[key]
+    return None
+
+
+def _unknown(
+    path: str,
+    doc: Any,
+    confidence: float,
+    text: str | None = None,
+    registry: Registry | None = None,
+    **extra: Any,
+) -> DetectionResult:
+    """A text that is no known licence: its own clauses, read; class unknown unless they make
+    it non-commercial, research-only or copyleft; never a guess."""
+    document = _guess_document(doc)
+    clauses = None
+    evidence: tuple[Evidence, ...] = ()
+    cls = "unknown"
+    if text is not None and doc.words.words:
+        from .clauses import GRANT, find_clauses, summarise
+
+        found = find_clauses(text, document=document)
+        if document == "policy" and any(c.kind == GRANT for c in found):
+            document = "license"  # it grants rights: a licence that names its use policy early
+        clauses = summarise(found, document=document)
+        evidence = tuple(Evidence(f, path, c.line, c.quote) for f, c in clauses.evidence_for)
+        if clauses.incorporates and registry is not None:
+            clauses, more, said = _incorporated(clauses, registry, path)
+            evidence += more
+            extra["notes"] = (*extra.get("notes", ()), *said)
+        cls = clauses.license_class
+        if clauses.clauses:
+            extra["notes"] = (
+                *extra.get("notes", ()),
+                "facts read from the text's own clauses (not a known text): check them",
+            )
     return DetectionResult(
         path=path,
-        document=_guess_document(doc),
+        document=document,
         status="unknown",
         key=None,
         name=None,
         spdx=None,
-        license_class="unknown",
+        license_class=cls,
         confidence=confidence,
+        clauses=clauses,
+        evidence=evidence,
         **extra,
     )
 
 
-def detect_text(text: str, path: str = "-", *, registry: Registry | None = None) -> DetectionResult:
-    """Identify the licence or use policy in `text` (a file's content; `path` for evidence)."""
+def detect_text(
+    text: str,
+    path: str = "-",
+    *,
+    registry: Registry | None = None,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> DetectionResult:
+    """Identify the licence or use policy in `text` (a file's content; `path` for evidence).
+
+    A match below `min_confidence` is not trusted: the text is read as an unknown one."""
     reg = registry or load_registry()
     fps = reg.fingerprints()
     doc = _prepare(text)
@@ -537,7 +625,7 @@ def detect_text(text: str, path: str = "-", *, registry: Registry | None = None)
     record = reg.get(best.variant.key) if best else None
     notes: list[str] = []
     if best is None or record is None:
-        return _unknown(path, doc, 0.0, notes=("no known licence text found",))
+        return _unknown(path, doc, 0.0, text, reg, notes=("no known licence text found",))
     others: list[tuple[str, str]] = []
     skip: tuple[int, int] | None = None  # words of another known text in the same file
     rest = _rest(doc, best)
@@ -549,9 +637,36 @@ def detect_text(text: str, path: str = "-", *, registry: Registry | None = None)
             skip = (other.start, other.end + SHINGLE - 1)
     extra = _extra_terms(doc, best, skip)
     status, confidence = _decide(best, extra, _marker_share(doc, record))
+    if status == "modified" and confidence < min_confidence:
+        status = "unknown"
+        notes.append(
+            f"the match with {record.key} ({confidence:.2f}) is below the confidence threshold "
+            f"({min_confidence:.2f})"
+        )
+    # Anything around or inside the known text that differs from it is read for terms.
+    passages = _passages(doc, best, skip) if status != "unknown" else []
+    found: tuple[Any, ...] = ()
+    if passages:
+        from .amend import adds_terms
+        from .clauses import find_clauses
+
+        found = find_clauses(text, document=record.document)
+        beside = [
+            c
+            for c in found
+            if adds_terms(c) and any(p.where == "outside" and p.holds(c) for p in passages)
+        ]
+        if beside and status == "exact":
+            status, confidence = "modified", 0.9
+            extra = True
+        if beside:
+            notes.append(
+                f"other terms sit in the same file as the known text (line {beside[0].line}): "
+                "the file is not just that text"
+            )
     exact = status == "exact"
     differences = best.differences + (1 if extra else 0)
-    if extra and status == "modified":
+    if extra and status == "modified" and not found:
         notes.append("text that reads like additional terms sits next to the known licence text")
     wl = doc.words.lines
     region = (wl[best.start], wl[min(len(wl) - 1, best.end + SHINGLE - 1)])
@@ -560,6 +675,8 @@ def detect_text(text: str, path: str = "-", *, registry: Registry | None = None)
             path,
             doc,
             confidence,
+            text,
+            reg,
             nearest=record.key,
             differences=differences,
             coverage=best.coverage,
@@ -568,11 +685,27 @@ def detect_text(text: str, path: str = "-", *, registry: Registry | None = None)
             notes=(
                 f"not a known text; nearest is {record.key} ({best.coverage:.0%} of it present, "
                 f"{differences} differing passages)",
+                *notes,
             ),
         )
     terms = reg.terms(record)
+    license_class = record.license_class
     evidence, ev_notes = _evidence(doc, record, terms, path, best.start)
     notes.extend(ev_notes)
+    for other_key, _ in others:
+        other_rec = reg.get(other_key)
+        if other_rec is None or other_key == record.acceptable_use_policy:
+            continue  # a licence's own use policy is already folded into its terms
+        from .amend import fold_terms
+
+        before = (terms, license_class)
+        terms, license_class = fold_terms(
+            terms, license_class, reg.terms(other_rec), other_rec.license_class
+        )
+        if (terms, license_class) != before:
+            notes.append(
+                f"the file also holds {other_key}: the stricter terms of the two are given"
+            )
     if status == "modified":
         terms, unsure = _unverified(terms, record, {e.fact for e in evidence})
         if unsure:
@@ -580,6 +713,14 @@ def detect_text(text: str, path: str = "-", *, registry: Registry | None = None)
                 f"{', '.join(unsure)}: the text differs where {record.key} states "
                 f"{'this' if len(unsure) == 1 else 'these'}: unknown"
             )
+        if passages:
+            from .amend import amend
+
+            amended = amend(terms, license_class, found, passages, path)
+            terms, license_class = amended.terms, amended.license_class
+            changed = set(amended.changed)
+            evidence = [e for e in evidence if e.fact not in changed] + list(amended.evidence)
+            notes.extend(amended.notes)
     if status == "modified":
         notes.insert(
             0,
@@ -589,7 +730,7 @@ def detect_text(text: str, path: str = "-", *, registry: Registry | None = None)
                 if best.difference_lines
                 else ""
             )
-            + "; facts are the known text's except where noted: read the differences",
+            + "; facts are the known text's except where the differing passages say otherwise",
         )
     return DetectionResult(
         path=path,
@@ -598,7 +739,7 @@ def detect_text(text: str, path: str = "-", *, registry: Registry | None = None)
         key=record.key,
         name=record.name,
         spdx=record.spdx,
-        license_class=record.license_class,
+        license_class=license_class,
         confidence=confidence,
         nearest=record.key,
         differences=0 if exact else differences,
@@ -677,6 +818,50 @@ def _unbreak(text: str, doc: _Doc, best: Match) -> tuple[_Doc, Match]:
     return current_doc, current
 
 
+def _passages(doc: _Doc, m: Match, skip: tuple[int, int] | None) -> list[Passage]:
+    """Where the file differs from the known text: changed runs inside the matched region, and
+    the words before and after it (less `skip`, the licence's own use policy)."""
+    words = doc.words.words
+    if not words:
+        return []
+    wl = doc.words.lines
+    last = len(words) - 1
+    spans: list[tuple[int, int, str]] = []
+    first_word, last_word = m.start, min(last, m.end + SHINGLE - 1)
+    outside = [(0, first_word - 1), (last_word + 1, last)]
+    for lo, hi in outside:
+        if skip is not None and lo <= skip[1] and hi >= skip[0]:
+            if lo < skip[0]:
+                spans.append((lo, skip[0] - 1, "outside"))
+            if hi > skip[1]:
+                spans.append((skip[1] + 1, hi, "outside"))
+        elif hi >= lo:
+            spans.append((lo, hi, "outside"))
+    spans = [
+        (lo, hi, w)
+        for lo, hi, w in spans
+        if any(i not in doc.words.optional for i in range(lo, hi + 1))
+    ]
+    if m.foreign:
+        vset = m.variant.set
+        opt = doc.optional
+        run_start = None
+        for i in range(m.start, m.end + 2):
+            foreign = i <= m.end and doc.hashes[i] not in vset and i not in opt
+            if foreign and run_start is None:
+                run_start = i
+            elif not foreign and run_start is not None:
+                a, b = run_start, i - 1
+                lo, hi = (a + SHINGLE - 1, b) if b >= a + SHINGLE - 1 else (b, a + SHINGLE - 1)
+                spans.append((max(0, lo), min(last, hi), "inside"))
+                run_start = None
+    if not spans:
+        return []
+    from .amend import Passage  # only when the file differs: the reader is not needed otherwise
+
+    return [Passage(wl[lo], wl[hi], " ".join(words[lo : hi + 1]), where) for lo, hi, where in spans]
+
+
 def _rest(doc: _Doc, m: Match) -> _Doc | None:
     """The file's shingles outside the matched region, when enough remain for another text."""
     before = doc.hashes[: max(0, m.start - SHINGLE + 1)]
@@ -689,8 +874,12 @@ def _rest(doc: _Doc, m: Match) -> _Doc | None:
 
 
 def detect_bytes(
-    data: bytes, path: str = "-", *, registry: Registry | None = None
+    data: bytes,
+    path: str = "-",
+    *,
+    registry: Registry | None = None,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> DetectionResult:
     from .textnorm import decode
 
-    return detect_text(decode(data), path, registry=registry)
+    return detect_text(decode(data), path, registry=registry, min_confidence=min_confidence)

@@ -41,6 +41,13 @@ OUTPUT_TRAINING_STRICTNESS = {
 }
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
+# A licence text matched below this confidence is treated as unknown: compliance.yaml
+# `policy.min_confidence` overrides it (cargo-deny's confidence-threshold).
+DEFAULT_MIN_CONFIDENCE = 0.8
+
+
+def stricter_class(a: str, b: str) -> str:
+    return a if CLASS_STRICTNESS.get(a, 99) >= CLASS_STRICTNESS.get(b, 99) else b
 
 
 @dataclass(frozen=True)

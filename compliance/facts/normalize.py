@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..sources.card import Card, find_key_line, first_heading, parse_card
 from ..sources.interface import Snapshot
 from .bases import MAX_BASES, declared_bases_counted
 from .model import (
     CLASS_STRICTNESS,
+    DEFAULT_MIN_CONFIDENCE,
     BaseModelRef,
     Evidence,
     Finding,
@@ -32,6 +33,9 @@ from .model import (
     TerritoryRestriction,
 )
 from .registry import LicenseRecord, RecordTerms, Registry, eu_restricted_of, load_registry
+
+if TYPE_CHECKING:
+    from .clauses import ClauseFacts
 
 MULTIMODAL_PIPELINES = frozenset(
     {
@@ -253,6 +257,7 @@ class _Candidate:
     terms: RecordTerms | None = (
         None  # a file's terms as detected (a modified text: changed facts unknown)
     )
+    reading: ClauseFacts | None = None  # an unknown file's own clauses, as the reader read them
 
 
 def _stricter(a: LicenseRecord, b: LicenseRecord) -> bool:
@@ -265,17 +270,24 @@ def _stricter(a: LicenseRecord, b: LicenseRecord) -> bool:
 
 
 # -- the main function -----------------------------------------------------------------------------
-def normalize(snapshot: Snapshot, registry: Registry | None = None) -> ModelFacts:
-    """The facts of one model: a pure function of the snapshot and the registry."""
-    return _Normalizer(snapshot, registry or load_registry()).run()
+def normalize(
+    snapshot: Snapshot,
+    registry: Registry | None = None,
+    *,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> ModelFacts:
+    """The facts of one model: a pure function of the snapshot, the registry and the confidence
+    below which a licence text match is not trusted."""
+    return _Normalizer(snapshot, registry or load_registry(), min_confidence).run()
 
 
 class _Normalizer:
     """One normalisation: collects evidence, findings and notes while it reads the sources."""
 
-    def __init__(self, snapshot: Snapshot, reg: Registry):
+    def __init__(self, snapshot: Snapshot, reg: Registry, min_confidence: float):
         self.snapshot = snapshot
         self.reg = reg
+        self.min_confidence = min_confidence
         card = snapshot.card_data
         self.card = card
         self.evidence: list[Evidence] = []
@@ -337,7 +349,7 @@ class _Normalizer:
         from .detect import detect_text
 
         self.detected_paths.add(path)
-        res = detect_text(text, path, registry=self.reg)
+        res = detect_text(text, path, registry=self.reg, min_confidence=self.min_confidence)
         if res.key is None:
             from .textnorm import words_of
 
@@ -370,10 +382,16 @@ class _Normalizer:
                 status, kind = "unknown", "not a known licence text"
             self.notes.append(f"{path}: {kind}{near}")
             ev = self.evidence[-1]
-            self.file_cands.append(_Candidate(None, f"file:{path}", 0.0, (ev,), status))
+            self.file_cands.append(
+                _Candidate(None, f"file:{path}", 0.0, (ev,), status, reading=res.clauses)
+            )
             return
+        record = self.reg.get(res.key)
+        if record is not None and res.license_class != record.license_class:
+            # The file's own clauses make it stricter than the known text it is a relative of.
+            record = replace(record, license_class=res.license_class)
         cand = _Candidate(
-            self.reg.get(res.key),
+            record,
             f"file:{path}",
             res.confidence,
             tuple(
@@ -778,6 +796,27 @@ class _Normalizer:
             if terms.eu_restricted is not None:
                 eu = eu_restricted_of(territory, multimodal=multimodal)
                 self._note_modality(record, territory, multimodal)
+        readings = [
+            (c.source.split(":", 1)[1], c.reading)
+            for c in self.file_cands
+            if c.record is None and c.reading is not None
+        ]
+        if readings:
+            from .amend import apply_readings
+
+            base = dict(terms_kw, territory_restrictions=tuple(territory), eu_restricted=eu)
+            known = record is not None
+            values, cls, read_ev, read_notes = apply_readings(
+                base, info.license_class, readings, known=known
+            )
+            territory = list(values.pop("territory_restrictions") or ())
+            eu = values.pop("eu_restricted")
+            if eu is not None and territory:
+                eu = eu_restricted_of(territory, multimodal=multimodal)
+            terms_kw = values
+            info = replace(info, license_class=cls)
+            self.evidence.extend(read_ev)
+            self.notes.extend(read_notes)
         if eu_gate:
             territory, eu = self._eu_gate(territory), True
         bases, stated = self.bases(), self._bases_stated

@@ -62,6 +62,11 @@ def _strip_markup(text: str) -> str:
     return text
 
 
+def strip_markup(text: str) -> str:
+    """Markdown link targets and HTML tags blanked, entities decoded; line breaks kept."""
+    return _strip_markup(text)
+
+
 @dataclass(frozen=True)
 class Words:
     """The words of a text, each with its 1-based line number, and the raw lines."""

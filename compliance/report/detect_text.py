@@ -35,7 +35,9 @@ def render_text(results: list[Any]) -> str:
                 )
             )
         facts = r.facts_json()
-        if r.terms is not None:
+        if r.terms is None and r.clauses is not None and r.clauses.clauses:
+            out.append("  read from its own clauses (not a known text):")
+        if r.terms is not None or (r.clauses is not None and r.clauses.clauses):
             terr = ", ".join(
                 f"{t['region']} ({t['scope']}, in {t['clause']})"
                 for t in facts["territory_restrictions"]

@@ -74,9 +74,11 @@ class Scanner:
         lineage: bool = True,
         workers: int = DEFAULT_WORKERS,
         progress: Progress | None = None,
+        min_confidence: float | None = None,
     ):
         self.source = source
         self.lineage = lineage
+        self.min_confidence = min_confidence  # policy.min_confidence; None: the default
         self.workers = max(1, workers)
         self.progress = progress or NoProgress()
         self._memo: dict[str, ModelFacts | SourceError] = {}
@@ -139,7 +141,13 @@ class Scanner:
             def build() -> Snapshot:
                 return snapshot
 
-        return cached_normalize(material, build, self._facts_cache, fetched_at=fetched_at)
+        return cached_normalize(
+            material,
+            build,
+            self._facts_cache,
+            fetched_at=fetched_at,
+            min_confidence=self.min_confidence,
+        )
 
     def _one(self, model: ModelId) -> ScanOutcome:
         try:

@@ -266,7 +266,12 @@ def scan_subjects(
         return []
     from . import scan
 
-    scanner = scan.Scanner(scan.make_source(config.source), lineage=True, progress=progress)
+    scanner = scan.Scanner(
+        scan.make_source(config.source),
+        lineage=True,
+        progress=progress,
+        min_confidence=config.policy.min_confidence,
+    )
     where = {str(mid): tuple(locations) for mid, locations in wanted}
     subjects = []
     for outcome in scanner.scan([mid for mid, _ in wanted]):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from treepaths import REPO, SHARED
 
-from compliance.facts.detect import detect_bytes, detect_text
+from compliance.facts.detect import DEFAULT_MIN_CONFIDENCE, detect_bytes, detect_text
 from compliance.facts.registry import Registry, load_registry
 from compliance.facts.textnorm import decode, phrase_words, words_of
 
@@ -238,6 +238,17 @@ def test_deleted_paragraph_is_modified(reg: Registry, folder: Path) -> None:
     big = _big_paragraphs(folder)
     drop = big[len(big) // 2]
     res = detect_text("\n\n".join(paras[:drop] + paras[drop + 1 :]), registry=reg)
+    if res.status == "unknown":
+        # A large share of a short text gone (a third of kimi-modified-mit): below
+        # policy.min_confidence the match is not trusted; the nearest text is still named.
+        assert res.nearest == expected_key(folder) and res.confidence < DEFAULT_MIN_CONFIDENCE
+        assert (
+            detect_text(
+                "\n\n".join(paras[:drop] + paras[drop + 1 :]), registry=reg, min_confidence=0.5
+            ).status
+            == "modified"
+        )
+        return
     assert (res.key, res.status) == (expected_key(folder), "modified")
     assert res.differences >= 1 and res.confidence < 1
 

@@ -266,12 +266,27 @@ def test_cli_bad_input_exits_2_naming_the_file(cli, tmp_path: Path, setup, messa
     assert str(p) in err and message in err and "Traceback" not in err
 
 
-def test_modified_text_facts_whose_clause_changed_are_unknown(reg: Registry) -> None:
-    res = detect_text(text_of("demo-1").replace("250 million", "900 million"), registry=reg)
+def test_modified_text_facts_follow_the_changed_clause(reg: Registry) -> None:
+    # The record's phrase for the cap is gone; the changed passage is read: the cap is the new
+    # number (it used to be unknown: nothing read the passage).
+    text = text_of("demo-1").replace("250 million", "900 million")
+    res = detect_text(text, registry=reg)
     facts = res.facts_json()
-    assert facts["mau_cap"] is None and facts["commercial_use"] == "unknown"
+    assert res.status == "modified"
+    assert facts["mau_cap"] == 900_000_000 and facts["commercial_use"] == "conditional"
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "900 million" in t)
+    assert any(e.fact == "mau_cap" and e.line == line for e in res.evidence)
     assert facts["output_training"] == "conditional"
     assert facts["eu_restricted"] is True  # restrictions are kept
+
+
+def test_modified_text_facts_whose_clause_cannot_be_read_are_unknown(reg: Registry) -> None:
+    text = text_of("demo-1").replace(
+        "250 million monthly active users", "many monthly active users"
+    )
+    facts = detect_text(text, registry=reg).facts_json()
+    assert facts["mau_cap"] is None and facts["commercial_use"] == "unknown"
+    assert facts["eu_restricted"] is True
 
 
 def test_model_card_prose_around_a_licence_is_not_extra_terms(reg: Registry) -> None:

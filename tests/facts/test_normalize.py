@@ -333,9 +333,13 @@ def test_short_pointer_file_is_not_a_conflict(reg: Registry) -> None:
     assert any("short, not a licence text" in n for n in f.notes)
 
 
-def test_modified_file_facts_whose_clause_changed_are_unknown(reg: Registry) -> None:
+def test_modified_file_facts_follow_the_changed_clause(reg: Registry) -> None:
     text = licence("demo-1").replace("250 million", "900 million")
     f = facts_of(reg, meta="license: demo1", files={"LICENSE": text})
     assert f.license.key == "demo-1"
-    assert f.mau_cap is None and f.commercial_use == "unknown"  # never the old 250 million
+    # never the old 250 million: the changed passage is read (it used to make these unknown)
+    assert f.mau_cap == 900_000_000 and f.commercial_use == "conditional"
     assert f.output_training == "conditional"  # its clause is intact
+    unreadable = licence("demo-1").replace("250 million monthly", "many monthly")
+    g = facts_of(reg, meta="license: demo1", files={"LICENSE": unreadable})
+    assert g.mau_cap is None and g.commercial_use == "unknown"

@@ -225,7 +225,9 @@ class FakeScanner:
     known: ClassVar[dict] = {}
     scanned: ClassVar[list] = []
 
-    def __init__(self, source, *, lineage: bool = True, workers: int = 8, progress=None):
+    def __init__(
+        self, source, *, lineage: bool = True, workers: int = 8, progress=None, min_confidence=None
+    ):
         assert lineage
 
     def scan(self, ids):

@@ -23,7 +23,7 @@ class FakeScanner:
     known: ClassVar[dict] = {}
     scanned: ClassVar[list] = []
 
-    def __init__(self, source, *, lineage: bool = True, workers: int = 8, progress=None):
+    def __init__(self, source, *, lineage: bool = True, workers: int = 8, **_: object):
         pass
 
     def scan(self, ids):
