@@ -82,6 +82,9 @@ class PolicySettings:
     deny_origins: tuple[str, ...] = ()
     unknown: str = "deny"  # deny | warn
     packs: tuple[Path, ...] = ()
+    # time budgets for custom packs (see policy.engine): exceeded -> exit 3 naming the model
+    pack_seconds_per_model: float = 10.0
+    pack_seconds_per_run: float = 600.0
 
     def effective_allow_classes(self, use: str) -> tuple[str, ...]:
         if self.allow_classes is not None:
@@ -254,7 +257,14 @@ def _kind(value: Any) -> str:
 
 TOP_KEYS = ("version", "source", "organization", "policy", "exceptions")
 ORG_KEYS = ("domicile", "monthly_active_users", "annual_revenue_usd", "use", "trains_on_outputs")
-POLICY_KEYS = ("allow_classes", "deny_origins", "unknown", "packs")
+POLICY_KEYS = (
+    "allow_classes",
+    "deny_origins",
+    "unknown",
+    "packs",
+    "pack_seconds_per_model",
+    "pack_seconds_per_run",
+)
 EXCEPTION_KEYS = ("model", "revision", "rules", "reason", "approved_by", "expires")
 
 
@@ -406,11 +416,21 @@ def _policy(raw: Any, check: _Checker) -> PolicySettings:
             )
         else:
             packs.append(pack)
+    budgets = {}
+    for key in ("pack_seconds_per_model", "pack_seconds_per_run"):
+        if key not in pol:
+            continue
+        value = pol[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            check.error((*base, key), f"must be a positive number of seconds, got {value!r}")
+        else:
+            budgets[key] = float(value)
     return PolicySettings(
         allow_classes=allow,
         deny_origins=tuple(dict.fromkeys(origins)),
         unknown=unknown,
         packs=tuple(packs),
+        **budgets,
     )
 
 
