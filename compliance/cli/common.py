@@ -115,7 +115,14 @@ def report_source_errors(decisions: Iterable[Any]) -> None:
         cause = next(
             (f.message for f in decision.findings if f.code == "source-error"), "could not be read"
         )
-        click.echo(f"compliance: error: {decision.model}: {cause}", err=True)
+        click.echo(stderr_line(f"compliance: error: {decision.model}: {cause}"), err=True)
+
+
+def stderr_line(text: str) -> str:
+    """One line for stderr with untrusted parts: control characters shown, no workflow command."""
+    from ..report.escape import text_field, text_output
+
+    return text_output(text_field(text))
 
 
 def write_output(text: str, output: Path | None) -> None:

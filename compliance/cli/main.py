@@ -72,8 +72,29 @@ def cli(ctx: click.Context, verbose: int) -> None:
     ctx.obj["verbose"] = verbose
     level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose == 1 else logging.WARNING
     logging.basicConfig(level=level, format="compliance: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _EscapeLogs) for f in handler.filters):
+            handler.addFilter(_EscapeLogs())
     # huggingface_hub narrates its own retries on stderr; our errors already name the cause.
     logging.getLogger("huggingface_hub").setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
+
+
+def _for_terminal(text: str) -> str:
+    """Untrusted text in one stderr line: control characters shown, no workflow command."""
+    from ..report.escape import text_field, text_output
+
+    return text_output(text_field(text))
+
+
+class _EscapeLogs(logging.Filter):
+    """Log messages name files and models written by strangers: escape them like reports."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from ..report.escape import text_field, text_output
+
+        record.msg = text_output(text_field(record.getMessage()))
+        record.args = None
+        return True
 
 
 def _verbose(argv: list[str]) -> bool:
@@ -98,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     except ComplianceError as exc:
         if _verbose(args):
             logging.getLogger("compliance").exception("details")
-        click.echo(f"compliance: error: {exc}", err=True)
+        click.echo(f"compliance: error: {_for_terminal(str(exc))}", err=True)
         code = exc.exit_code
     except KeyboardInterrupt:
         click.echo("compliance: interrupted", err=True)
@@ -109,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         if _verbose(args):
             logging.getLogger("compliance").exception("internal error")
         click.echo(
-            f"compliance: internal error: {type(exc).__name__}: {exc} (run with -v for details)",
+            f"compliance: internal error: {type(exc).__name__}: {_for_terminal(str(exc))}"
+            " (run with -v for details)",
             err=True,
         )
         code = ExitCode.RUNTIME

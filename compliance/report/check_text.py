@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ..policy.decision import CheckResult, Decision
+from .escape import text_field as F
+from .escape import text_output
 
 
 def _header(d: Decision) -> str:
@@ -16,25 +18,25 @@ def render_text(result: CheckResult) -> str:
     for d in result.decisions:
         head = _header(d)
         if d.locations:
-            lines.extend(f"{loc}: {head}" for loc in d.locations)
+            lines.extend(f"{F(loc)}: {head}" for loc in d.locations)
         else:
             lines.append(head)
         for f in d.findings:
             label = "waived" if f.waived else f.severity
-            lines.append(f"  {label:<6} {f.code}: {f.message}")
+            lines.append(f"  {label:<6} {f.code}: {F(f.message)}")
             if f.waived_by is not None:
                 e = f.waived_by
                 lines.append(
-                    f"         by exception at {e.where}: {e.reason} (approved by"
-                    f" {e.approved_by}, expires {e.expires.isoformat()})"
+                    f"         by exception at {F(e.where)}: {F(e.reason)} (approved by"
+                    f" {F(e.approved_by)}, expires {e.expires.isoformat()})"
                 )
             for ev in f.evidence[:3]:
                 where = f"{ev.file}:{ev.line}" if ev.line else ev.file
                 owner = f"{ev.model}: " if ev.model else ""
-                quote = ev.quote.strip().replace("\n", " ")
+                quote = F(ev.quote.strip())
                 if len(quote) > 100:
                     quote = quote[:97] + "..."
-                lines.append(f"         evidence: {owner}{where}: {quote}")
+                lines.append(f"         evidence: {F(owner)}{F(where)}: {quote}")
     s = result.summary
     parts = [f"{s['models']} model{'s' if s['models'] != 1 else ''}"]
     parts.append(f"{s['deny']} deny, {s['warn']} warn, {s['allow']} allow")
@@ -50,4 +52,4 @@ def render_text(result: CheckResult) -> str:
             f"note: the exception at {e.where} for {e.model} was not used: the model was not"
             " checked in this run"
         )
-    return "\n".join(lines) + "\n"
+    return text_output("\n".join(lines) + "\n")
