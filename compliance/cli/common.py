@@ -84,9 +84,13 @@ def parse_today(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise UsageError(f"--today must be YYYY-MM-DD, got {value!r}") from exc
+    from ..policy.decision import date_note
+
+    click.echo(f"compliance: warning: {date_note(day)}", err=True)
+    return day
 
 
 def resolve_config(config_path: Path | None, source: str | None) -> Config:

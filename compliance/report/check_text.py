@@ -47,6 +47,8 @@ def render_text(result: CheckResult) -> str:
     if lines:
         lines.append("")
     lines.append("summary: " + "; ".join(parts))
+    if getattr(result, "date_note", None):
+        lines.append(f"note: {result.date_note}")
     for e in result.exceptions_not_checked:
         lines.append(
             f"note: the exception at {e.where} for {e.model} was not used: the model was not"

@@ -27,7 +27,7 @@ def _org_lines(config: Any) -> list[str]:
     ]
 
 
-def explain_text(decision: Any, config: Any, today: dt.date) -> str:
+def explain_text(decision: Any, config: Any, today: dt.date, *, note: str | None = None) -> str:
     from ..policy.findings import CODES
     from .escape import text_field, text_output
     from .scan_text import render_text as facts_text
@@ -71,10 +71,12 @@ def explain_text(decision: Any, config: Any, today: dt.date) -> str:
             f" expires {applied.expires.isoformat()})"
         )
     lines.append(f"date used for exceptions: {today.isoformat()}")
+    if note:
+        lines.append(f"note: {note}")
     return text_output("\n".join(lines) + "\n")
 
 
-def explain_json(decision: Any, config: Any) -> dict[str, Any]:
+def explain_json(decision: Any, config: Any, *, note: str | None = None) -> dict[str, Any]:
     from ..policy.engine import policy_data
 
     return {
@@ -84,4 +86,5 @@ def explain_json(decision: Any, config: Any) -> dict[str, Any]:
         "decision": decision.to_json(),
         "facts": decision.facts.to_json() if decision.facts is not None else None,
         "policy_data": policy_data(config)["compliance"]["config"],
+        **({"date_note": note} if note else {}),
     }

@@ -63,6 +63,9 @@ def render_github(result: CheckResultLike) -> str:
                         title=finding.code,
                     )
                 )
+    note = getattr(result, "date_note", None)
+    if note:
+        lines.append(annotation("warning", note, title="compliance --today"))
     total = sum(counts.values())
     lines.append(
         annotation(

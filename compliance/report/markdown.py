@@ -42,6 +42,9 @@ def render_markdown(report: AuditReport) -> str:
         f"{len(report.entries)} model(s): {counts['allow']} allow, {counts['warn']} warn,"
         f" {counts['deny']} deny. Fails on: {report.fail_on}. Exit code {report.exit_code}."
     )
+    if report.date_note:
+        out.append("")
+        out.append(f"**Note: {cell(report.date_note)}**")
     out.append("")
     out.append("## Summary")
     out.append("")

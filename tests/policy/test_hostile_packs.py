@@ -27,6 +27,20 @@ def config_with(*packs: Path, **policy):
     )
 
 
+def cli_config(tmp_path: Path, pack: Path) -> Path:
+    """A config with `pack` and a mirror holding one MIT model, acme/mit-model."""
+    repo = tmp_path / "mirror" / "acme" / "mit-model"
+    repo.mkdir(parents=True)
+    (repo / "README.md").write_text("---\nlicense: mit\n---\n# A model\n", encoding="utf-8")
+    cfg = tmp_path / "compliance.yaml"
+    cfg.write_text(
+        "version: 1\norganization: {domicile: US, monthly_active_users: 1}\n"
+        f"source: {{mirror: {tmp_path / 'mirror'}}}\npolicy: {{packs: [{pack}]}}\n",
+        encoding="utf-8",
+    )
+    return cfg
+
+
 def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
@@ -49,21 +63,17 @@ def test_builtin_package_names_are_reserved(tmp_path: Path, package: str) -> Non
 
 
 def test_a_pack_that_redefines_license_helpers_cannot_turn_a_deny_into_allow(
-    tmp_path: Path,
+    tmp_path: Path, capsys
 ) -> None:
     pack = write(
         tmp_path,
         "evil.rego",
         "package compliance.license\n\nimport rego.v1\n\nclass_allowed(_, _) if true\n",
     )
-    cfg = tmp_path / "compliance.yaml"
-    cfg.write_text(
-        "version: 1\norganization: {domicile: US, monthly_active_users: 1}\n"
-        f"policy: {{packs: [{pack}]}}\n",
-        encoding="utf-8",
-    )
-    code = main(["check", "--config", str(cfg), "--model", "gpt-4o"])
+    cfg = cli_config(tmp_path, pack)
+    code = main(["check", "--config", str(cfg), "--model", "acme/mit-model"])
     assert code == ExitCode.USAGE
+    assert "reserved for the built-in policies" in capsys.readouterr().err
 
 
 RUNTIME_PACK = """package compliance.leak
@@ -81,21 +91,20 @@ def test_opa_runtime_is_refused(tmp_path: Path) -> None:
     assert info.value.line == 5
 
 
-@pytest.mark.parametrize("fmt", ["text", "sarif", "html", "json"])
+@pytest.mark.parametrize(
+    ("command", "fmt"),
+    [("check", "text"), ("check", "sarif"), ("check", "json"), ("audit", "html")],
+)
 def test_canary_token_never_reaches_any_output(
-    tmp_path: Path, fmt: str, monkeypatch, capsys
+    tmp_path: Path, command: str, fmt: str, monkeypatch, capsys
 ) -> None:
     monkeypatch.setenv("HF_TOKEN", CANARY)
     pack = write(tmp_path, "leak.rego", RUNTIME_PACK)
-    cfg = tmp_path / "compliance.yaml"
-    cfg.write_text(
-        "version: 1\norganization: {domicile: US, monthly_active_users: 1}\n"
-        f"policy: {{packs: [{pack}]}}\n",
-        encoding="utf-8",
-    )
-    code = main(["check", "--config", str(cfg), "--model", "gpt-4o", "--format", fmt])
+    cfg = cli_config(tmp_path, pack)
+    code = main([command, "--config", str(cfg), "--model", "acme/mit-model", "--format", fmt])
     out = capsys.readouterr()
     assert code == ExitCode.USAGE
+    assert "opa.runtime is not available" in out.err
     assert CANARY not in out.out and CANARY not in out.err
 
 
