@@ -76,3 +76,25 @@ def test_stderr_lines_from_the_cli_fold_file_names(name: str) -> None:
     line = stderr_line(f"compliance: skipped {name}")
     assert "\n" not in line and "\r" not in line
     assert not WORKFLOW.search(line)
+
+
+def test_a_hostile_file_name_reaches_stderr_escaped(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x\n::error::pwn\x1b[2J.yaml").write_text("model: [\n", encoding="utf-8")
+    code, out, err = cli("check", ".")
+    assert code == 2
+    assert "pwn" in err  # named, but as text
+    assert not WORKFLOW.search(err) and "\x1b" not in err
+    assert not WORKFLOW.search(out)
+
+
+def test_log_messages_are_escaped() -> None:
+    import logging
+
+    from compliance.cli.main import _EscapeLogs
+
+    record = logging.LogRecord(
+        "compliance", logging.WARNING, "f", 1, "skipped %s", ("a\n::x",), None
+    )
+    assert _EscapeLogs().filter(record)
+    assert record.getMessage() == "skipped a ::x"
