@@ -125,7 +125,7 @@ def render_summary(decisions: Sequence[dict[str, Any]], fail_on: str, failed: bo
 
 def _append(path: str | None, text: str) -> None:
     if not path:
-        sys.stdout.write(text)
+        sys.stdout.write(guard_lines(text))  # the runner reads stdout
         return
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(text)

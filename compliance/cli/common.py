@@ -130,9 +130,13 @@ def stderr_line(text: str) -> str:
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """To stdout, or atomically to `output` (a usage error naming the file when it cannot be)."""
+    """To stdout, or atomically to `output` (a usage error naming the file when it cannot be).
+
+    On stdout a CI runner reads every line: none may start a GitHub workflow command."""
     if output is None:
-        sys.stdout.write(text)
+        from ..report.escape import guard_lines
+
+        sys.stdout.write(guard_lines(text))
         sys.stdout.flush()
         return
     from ..fileio import atomic_write_text

@@ -169,3 +169,14 @@ def test_html_audit_links_only_http_and_has_a_csp(cli, mirror, tmp_path: Path) -
     assert hrefs and all(h.startswith(("#", "http://", "https://")) for h in hrefs), hrefs
     assert "<script" not in text.lower()
     _no_terminal_controls(text)
+
+
+def test_audit_on_stdout_starts_no_workflow_command(cli, mirror) -> None:
+    from compliance.cli.common import write_output
+
+    write_output("<q>a\n::add-mask::x</q>\n  ##[error]y\n", None)
+    for fmt in ("markdown", "html"):
+        _code, out, _err = cli(
+            "audit", "--model", "acme/evil", "--source", f"mirror:{mirror}", "--format", fmt
+        )
+        assert not WORKFLOW.search(out)
