@@ -56,7 +56,7 @@ def test_json_outputs_carry_the_override_as_a_field(cli) -> None:
     assert "date_overridden" not in json.loads(out)["summary"]
 
 
-def test_spdx_says_so_on_stderr(cli) -> None:
+def test_spdx_says_so_in_its_creator_comment(cli) -> None:
     for fmt in ("spdx",):
         code, _out, err = cli(
             "audit", "--model", "acme/mit-model", "--format", fmt, "--today", "2030-01-01"
