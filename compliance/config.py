@@ -85,6 +85,9 @@ class PolicySettings:
     packs: tuple[Path, ...] = ()
     # A licence text matched below this confidence is treated as unknown (its clauses are read).
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    # time budgets for custom packs (see policy.engine): exceeded -> exit 3 naming the model
+    pack_seconds_per_model: float = 10.0
+    pack_seconds_per_run: float = 600.0
 
     def effective_allow_classes(self, use: str) -> tuple[str, ...]:
         if self.allow_classes is not None:
@@ -292,7 +295,15 @@ def _kind(value: Any) -> str:
 
 TOP_KEYS = ("version", "source", "organization", "policy", "exceptions")
 ORG_KEYS = ("domicile", "monthly_active_users", "annual_revenue_usd", "use", "trains_on_outputs")
-POLICY_KEYS = ("allow_classes", "deny_origins", "unknown", "packs", "min_confidence")
+POLICY_KEYS = (
+    "allow_classes",
+    "deny_origins",
+    "unknown",
+    "packs",
+    "pack_seconds_per_model",
+    "pack_seconds_per_run",
+    "min_confidence",
+)
 EXCEPTION_KEYS = ("model", "revision", "rules", "reason", "approved_by", "expires")
 
 
@@ -454,12 +465,22 @@ def _policy(raw: Any, check: _Checker) -> PolicySettings:
             (*base, "min_confidence"), f"must be a number from 0 to 1, got {min_confidence!r}"
         )
         min_confidence = DEFAULT_MIN_CONFIDENCE
+    budgets = {}
+    for key in ("pack_seconds_per_model", "pack_seconds_per_run"):
+        if key not in pol:
+            continue
+        value = pol[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            check.error((*base, key), f"must be a positive number of seconds, got {value!r}")
+        else:
+            budgets[key] = float(value)
     return PolicySettings(
         allow_classes=allow,
         deny_origins=tuple(dict.fromkeys(origins)),
         unknown=unknown,
         packs=tuple(packs),
         min_confidence=float(min_confidence),
+        **budgets,
     )
 
 

@@ -15,6 +15,11 @@ class ExitCode(enum.IntEnum):
     USAGE = 2  # bad flags, bad config, bad input file, bad policy
     RUNTIME = 3  # network, Hub, cache, or internal failure
     INTERRUPTED = 130
+    TERMINATED = 143  # SIGTERM: 128 + 15, as shells report it
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: unwinds like Ctrl-C (the same cleanup paths), then exits 143."""
 
 
 class ComplianceError(Exception):

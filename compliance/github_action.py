@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .report.escape import code_fence, guard_lines, markdown_code, text_block
 from .report.markdown import cell
 from .report.sarif import failed_run
 
@@ -116,7 +117,7 @@ def render_summary(decisions: Sequence[dict[str, Any]], fail_on: str, failed: bo
         lines += ["| Model | File:line | Decision | Codes |", "|---|---|---|---|"]
         for model, where, decision, codes in summary_table(decisions):
             lines.append(
-                f"| `{cell(model)}` | `{cell(where)}`"
+                f"| {markdown_code(model)} | {markdown_code(where)}"
                 f" | {DECISION_MARK.get(decision, cell(decision))} | {cell(codes)} |"
             )
     return "\n".join(lines) + "\n\n"
@@ -124,7 +125,7 @@ def render_summary(decisions: Sequence[dict[str, Any]], fail_on: str, failed: bo
 
 def _append(path: str | None, text: str) -> None:
     if not path:
-        sys.stdout.write(text)
+        sys.stdout.write(guard_lines(text))  # the runner reads stdout
         return
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(text)
@@ -152,7 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sarif_path.parent.mkdir(parents=True, exist_ok=True)
 
     sarif = run_check(base, "sarif")
-    sys.stderr.write(sarif.stderr)
+    # the runner reads stderr too: nothing the repository names may start a workflow command
+    sys.stderr.write(guard_lines(text_block(sarif.stderr)))
     tool_error: tuple[int, str] | None = None
     try:
         json.loads(sarif.stdout)
@@ -181,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary = render_summary(decisions, args.fail_on, failed)
     if tool_error is not None:
         code, message = tool_error
-        summary += f"**compliance could not decide** (exit {code}):\n\n```\n{message}\n```\n\n"
+        summary += f"**compliance could not decide** (exit {code}):\n\n{code_fence(message)}\n\n"
     _append(summary_path, summary)
     outputs = "".join(f"{k}={v}\n" for k, v in counts.items())
     outputs += f"total={len(decisions)}\nfailed={'true' if failed else 'false'}\n"

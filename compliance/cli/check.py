@@ -86,6 +86,6 @@ def command(
     result = run_check(request)
     if fmt == "text" and not result.decisions:
         click.echo("no model references found", err=True)
-    write_output(render_check(result, fmt), output)
+    write_output(render_check(result, fmt), output, workflow_commands=fmt == "github")
     report_source_errors(result.decisions)
     return result.exit_code(fail_on)

@@ -84,9 +84,13 @@ def parse_today(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise UsageError(f"--today must be YYYY-MM-DD, got {value!r}") from exc
+    from ..policy.decision import date_note
+
+    click.echo(f"compliance: warning: {date_note(day)}", err=True)
+    return day
 
 
 def resolve_config(config_path: Path | None, source: str | None) -> Config:
@@ -124,13 +128,25 @@ def report_source_errors(decisions: Iterable[Any]) -> None:
         cause = next(
             (f.message for f in decision.findings if f.code == "source-error"), "could not be read"
         )
-        click.echo(f"compliance: error: {decision.model}: {cause}", err=True)
+        click.echo(stderr_line(f"compliance: error: {decision.model}: {cause}"), err=True)
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """To stdout, or atomically to `output` (a usage error naming the file when it cannot be)."""
+def stderr_line(text: str) -> str:
+    """One line for stderr with untrusted parts: control characters shown, no workflow command."""
+    from ..report.escape import text_field, text_output
+
+    return text_output(text_field(text))
+
+
+def write_output(text: str, output: Path | None, *, workflow_commands: bool = False) -> None:
+    """To stdout, or atomically to `output` (a usage error naming the file when it cannot be).
+
+    On stdout a CI runner reads every line: none may start a GitHub workflow command, except
+    the `--format github` report's own (whose untrusted fields its renderer escaped)."""
     if output is None:
-        sys.stdout.write(text)
+        from ..report.escape import guard_lines
+
+        sys.stdout.write(text if workflow_commands else guard_lines(text))
         sys.stdout.flush()
         return
     from ..fileio import atomic_write_text

@@ -56,7 +56,7 @@ def command(
     result = check_subjects(subjects, config, today=check_date)
     decision = result.decisions[0]
     if fmt == "json":
-        emit_json(explain_json(decision, config))
+        emit_json(explain_json(decision, config, note=result.date_note))
     else:
-        click.echo(explain_text(decision, config, result.today), nl=False)
+        click.echo(explain_text(decision, config, result.today, note=result.date_note), nl=False)
     return result.exit_code(fail_on)

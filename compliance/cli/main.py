@@ -6,15 +6,17 @@ stays fast. A command lives in `compliance/cli/<name>.py` as a click command nam
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
+import os
 import sys
 from typing import Any
 
 import click
 
 from .. import __version__
-from ..errors import ComplianceError, ExitCode
+from ..errors import ComplianceError, ExitCode, Terminated
 
 # name -> short help. The module compliance.cli.<module> must define `command`.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -68,14 +70,35 @@ def cli(ctx: click.Context, verbose: int) -> None:
     """Check whether you may use open-weight AI models the way you plan to.
 
     Exit codes: 0 clean, 1 policy violations, 2 usage/config/policy error,
-    3 runtime/network error, 130 interrupted.
+    3 runtime/network error, 130 interrupted, 143 terminated.
     """
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
     level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose == 1 else logging.WARNING
     logging.basicConfig(level=level, format="compliance: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _EscapeLogs) for f in handler.filters):
+            handler.addFilter(_EscapeLogs())
     # huggingface_hub narrates its own retries on stderr; our errors already name the cause.
     logging.getLogger("huggingface_hub").setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
+
+
+def _for_terminal(text: str) -> str:
+    """Untrusted text in one stderr line: control characters shown, no workflow command."""
+    from ..report.escape import text_field, text_output
+
+    return text_output(text_field(text))
+
+
+class _EscapeLogs(logging.Filter):
+    """Log messages name files and models written by strangers: escape them like reports."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from ..report.escape import text_field, text_output
+
+        record.msg = text_output(text_field(record.getMessage()))
+        record.args = None
+        return True
 
 
 def _verbose(argv: list[str]) -> bool:
@@ -92,41 +115,75 @@ def _usage_message(exc: click.ClickException) -> str:
     return f"{message} (see '{command_path} --help')"
 
 
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def _interrupted(exc: BaseException | None) -> int:
+    """130 for Ctrl-C, 143 for SIGTERM; says which on stderr."""
+    if isinstance(exc, Terminated):
+        click.echo("compliance: terminated", err=True)
+        return ExitCode.TERMINATED
+    click.echo("compliance: interrupted", err=True)
+    return ExitCode.INTERRUPTED
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and, as a script, exit with) the exit code. The one error handler."""
+    import signal
+    import threading
+
     args = list(sys.argv[1:] if argv is None else argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        code = _main(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if argv is None:
+        if code == ExitCode.TERMINATED:
+            # Leave now: worker threads blocked on the network would keep the interpreter
+            # alive at exit; child processes were ended on the way out (sources.prefetch).
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
+            os._exit(code)
+        sys.exit(code)
+    return code
+
+
+def _main(args: list[str]) -> int:
     code: int
     try:
         result: Any = cli.main(args=args, prog_name="compliance", standalone_mode=False)
         code = int(result) if isinstance(result, int) else ExitCode.OK
     except click.exceptions.Exit as exc:  # --help, --version
         code = exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("compliance: interrupted", err=True)
-        code = ExitCode.INTERRUPTED
+    except click.exceptions.Abort as exc:
+        code = _interrupted(exc.__cause__ or exc.__context__)
     except click.ClickException as exc:  # bad flags, missing arguments
         click.echo(f"compliance: error: {_usage_message(exc)}", err=True)
         code = ExitCode.USAGE
     except ComplianceError as exc:
         if _verbose(args):
             logging.getLogger("compliance").exception("details")
-        click.echo(f"compliance: error: {exc}", err=True)
+        click.echo(f"compliance: error: {_for_terminal(str(exc))}", err=True)
         code = exc.exit_code
-    except KeyboardInterrupt:
-        click.echo("compliance: interrupted", err=True)
-        code = ExitCode.INTERRUPTED
+    except KeyboardInterrupt as exc:
+        code = _interrupted(exc)
     except BrokenPipeError:
         code = ExitCode.OK
     except Exception as exc:  # a bug: say so in one line, never pass silently
         if _verbose(args):
             logging.getLogger("compliance").exception("internal error")
         click.echo(
-            f"compliance: internal error: {type(exc).__name__}: {exc} (run with -v for details)",
+            f"compliance: internal error: {type(exc).__name__}: {_for_terminal(str(exc))}"
+            " (run with -v for details)",
             err=True,
         )
         code = ExitCode.RUNTIME
-    if argv is None:
-        sys.exit(code)
     return code
 
 

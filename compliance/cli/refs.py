@@ -26,6 +26,8 @@ def command(paths: tuple[str, ...], fmt: str) -> int:
 
         emit_json({"schema": REFS, "refs": [r.to_json() for r in refs]})
     else:
+        from ..report.escape import text_field, text_output
+
         for r in refs:
-            click.echo(r.to_text())
+            click.echo(text_output(text_field(r.to_text())))
     return 0

@@ -8,7 +8,14 @@ import click
 
 from ..errors import ExitCode
 from ..modelid import parse_model_id
-from .common import config_option, emit_json, format_option, resolve_config, source_option
+from .common import (
+    config_option,
+    emit_json,
+    format_option,
+    resolve_config,
+    source_option,
+    stderr_line,
+)
 
 
 @click.command("scan")
@@ -54,5 +61,5 @@ def command(
         click.echo("\n\n".join(render_text(f) for f in facts))
     failed = [o for o in outcomes if o.error is not None]
     for outcome in failed:
-        click.echo(f"compliance: error: {outcome.error}", err=True)
+        click.echo(stderr_line(f"compliance: error: {outcome.error}"), err=True)
     return ExitCode.RUNTIME if failed else ExitCode.OK

@@ -201,6 +201,12 @@ class CheckResult:
     # exceptions for models this run did not check: listed, never silently dropped
     exceptions_not_checked: tuple[ExceptionSpec, ...] = ()
     today: dt.date = field(default_factory=dt.date.today)
+    # `--today` set the date: every output says so (an exception may have been revived)
+    today_overridden: bool = False
+
+    @property
+    def date_note(self) -> str | None:
+        return date_note(self.today) if self.today_overridden else None
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -220,7 +226,13 @@ class CheckResult:
             "exceptions_unused": count("exception-unused"),
             "exceptions_not_checked": [e.to_json() for e in self.exceptions_not_checked],
             "date": self.today.isoformat(),
+            **self._summary_extra(),
         }
+
+    def _summary_extra(self) -> dict[str, Any]:
+        if not self.today_overridden:
+            return {}
+        return {"date_overridden": True, "date_note": self.date_note}
 
     def exit_code(self, fail_on: str = "deny") -> int:
         """3 when a model could not be read; else 1 when a decision reaches `fail_on`; else 0."""
@@ -242,3 +254,12 @@ class CheckResult:
             "decisions": [d.to_json() for d in self.decisions],
             "summary": self.summary,
         }
+
+
+def date_note(today: dt.date) -> str:
+    """The note every output carries when `--today` moved the date exceptions are checked
+    against (an expired exception could waive findings again): not for approvals."""
+    return (
+        f"--today {today.isoformat()} was used: exceptions were checked against that date,"
+        " not the real one; do not use this result for an approval"
+    )

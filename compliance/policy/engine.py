@@ -42,12 +42,28 @@ _PACKAGE_RE = re.compile(
 # the pattern is deliberately loose.
 _SET_HEAD_RE = re.compile(r"^[ \t]*(?:default[ \t]+)?(deny|warn|info|unknown)\b", re.MULTILINE)
 _RESERVED_PACKAGES = {"compliance.config", "compliance.regions", "compliance.countries"}
+# `opa.runtime()` hands a pack the process environment (tokens included). Rego has no dynamic
+# calls, so a pack can only reach it by naming it: such a pack is refused.
+_RUNTIME_RE = re.compile(r"\bopa\s*\.\s*runtime\b")
+# Time budgets for custom packs (seconds), unless the configuration sets others.
+SECONDS_PER_MODEL = 10.0
+SECONDS_PER_RUN = 600.0
 
 
 class PolicyCrash(PolicyError):
     """Policy evaluation died (a crash in rego-cpp): a runtime failure, never an allow."""
 
     exit_code = ExitCode.RUNTIME
+
+
+class PolicyEvaluationError(PolicyError):
+    """A rule raised an error while evaluating one model: a runtime failure (exit 3)."""
+
+    exit_code = ExitCode.RUNTIME
+
+
+class PolicyTimeout(PolicyCrash):
+    """A custom pack ran past its time budget; the worker was killed (exit 3)."""
 
 
 class PolicyCompileError(PolicyError):
@@ -127,15 +143,41 @@ def pack_modules(packs: Sequence[Path], *, include_tests: bool = False) -> list[
             except (OSError, UnicodeDecodeError) as exc:
                 raise PolicyError(f"cannot read policy pack: {exc}", file=str(path)) from exc
             package = package_of(text, str(path))
-            if not package.startswith("compliance.") or package in _RESERVED_PACKAGES:
-                raise PolicyError(
-                    f"package {package} is not allowed: packs declare `package compliance.<name>`"
-                    " (not compliance.config, compliance.regions or compliance.countries)",
-                    file=str(path),
-                    line=_package_line(text),
-                )
+            _check_pack(text, package, str(path))
             out.append(Module(str(path), text, package, False))
     return out
+
+
+def builtin_packages() -> frozenset[str]:
+    """The packages of the shipped policies (tests included): reserved for them."""
+    return frozenset(m.package for m in builtin_modules(include_tests=True))
+
+
+def _check_pack(text: str, package: str, where: str) -> None:
+    """A pack may only add a package of its own: never extend or shadow a built-in one (that
+    could redefine its helpers and switch core rules off), never read the environment."""
+    if not package.startswith("compliance.") or package in _RESERVED_PACKAGES:
+        raise PolicyError(
+            f"package {package} is not allowed: packs declare `package compliance.<name>`"
+            " (not compliance.config, compliance.regions or compliance.countries)",
+            file=where,
+            line=_package_line(text),
+        )
+    for reserved in sorted(builtin_packages() | _RESERVED_PACKAGES):
+        if package == reserved or package.startswith(reserved + "."):
+            raise PolicyError(
+                f"package {package} is reserved for the built-in policies: a pack may add"
+                " findings in a package of its own, never change the built-in rules",
+                file=where,
+                line=_package_line(text),
+            )
+    for number, line in enumerate(text.splitlines(), 1):
+        if _RUNTIME_RE.search(line):
+            raise PolicyError(
+                "opa.runtime is not available to policy packs (it exposes the environment)",
+                file=where,
+                line=number,
+            )
 
 
 def package_of(text: str, where: str) -> str:
@@ -219,11 +261,13 @@ def compile_error(exc: Exception, modules: Sequence[Module]) -> PolicyError:
 def parse_result(result: Any, model: str) -> list[RuleHit]:
     """The result object -> RuleHits. Anything malformed is an error or a deny, never dropped."""
     if not isinstance(result, dict):
-        raise PolicyError(f"policy result for {model} is not an object")
+        raise PolicyEvaluationError(f"policy result for {model} is not an object")
     hits: list[RuleHit] = []
     for package, sets in sorted(result.items()):
         if not isinstance(sets, dict):
-            raise PolicyError(f"policy result for {model}: package {package} is malformed")
+            raise PolicyEvaluationError(
+                f"policy result for {model}: package {package} is malformed"
+            )
         for severity in SETS:
             if severity not in sets:
                 continue
@@ -293,15 +337,17 @@ class InProcessEvaluator:
             self._interp.set_input_term(json.dumps(facts))
             output = self._interp.query_bundle(self._bundle)
         except regopy.RegoError as exc:
-            raise PolicyError(f"policy evaluation failed for {model}: {exc}") from exc
+            raise PolicyEvaluationError(f"policy evaluation failed for {model}: {exc}") from exc
         except json.JSONDecodeError as exc:
             # rego-cpp reports runtime errors inside the result, which is then not JSON
-            raise PolicyError(
+            raise PolicyEvaluationError(
                 f"policy evaluation failed for {model}: a rule raised an error ({exc.msg})"
             ) from exc
         results = output.results
         if len(results) != 1 or "x" not in results[0].bindings:
-            raise PolicyError(f"policy evaluation failed for {model}: {str(output)[:300]}")
+            raise PolicyEvaluationError(
+                f"policy evaluation failed for {model}: {str(output)[:300]}"
+            )
         return parse_result(results[0].bindings["x"], model)
 
     def close(self) -> None:
@@ -311,6 +357,12 @@ class InProcessEvaluator:
 WORKER_COMMAND: list[str] = [sys.executable, "-m", "compliance.policy.worker"]
 
 
+def worker_environment() -> dict[str, str]:
+    """The policy worker's whole environment: where this package lives, and UTF-8 I/O."""
+    package_root = Path(__file__).resolve().parents[2]
+    return {"PYTHONPATH": str(package_root), "PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8"}
+
+
 class WorkerEvaluator:
     """The same evaluation in a child process, for configurations with custom packs.
 
@@ -318,20 +370,33 @@ class WorkerEvaluator:
     {"error", "file", "line"}; then one facts object per line in, one {"hits"} or {"error"} out.
     """
 
-    def __init__(self, data: dict[str, Any], modules: Sequence[Module]):
+    def __init__(
+        self,
+        data: dict[str, Any],
+        modules: Sequence[Module],
+        *,
+        seconds_per_model: float = SECONDS_PER_MODEL,
+        seconds_per_run: float = SECONDS_PER_RUN,
+    ):
         import subprocess
         import tempfile
+        import time
 
         self._packs = sorted({m.name for m in modules if not m.builtin})
+        self._per_model = seconds_per_model
+        self._run_ends = time.monotonic() + seconds_per_run
+        self._per_run = seconds_per_run
+        self._pending = b""
         # stderr goes to a file, not a pipe nobody reads (a full pipe would block the worker)
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
+        # Packs are untrusted code: the worker gets an empty environment (no tokens), only
+        # what Python needs to find this package.
         self._proc = subprocess.Popen(
             WORKER_COMMAND,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
-            text=True,
-            encoding="utf-8",
+            env=worker_environment(),
         )
         setup = {
             "data": data,
@@ -356,18 +421,57 @@ class WorkerEvaluator:
     def _exchange(self, line: str, what: str) -> dict[str, Any]:
         assert self._proc.stdin is not None and self._proc.stdout is not None
         try:
-            self._proc.stdin.write(line + "\n")
+            self._proc.stdin.write(line.encode("utf-8") + b"\n")
             self._proc.stdin.flush()
-            answer = self._proc.stdout.readline()
+            answer = self._read_line(what)
         except (BrokenPipeError, OSError):
-            answer = ""
+            answer = b""
         if not answer:
             raise self._crashed(what)
         try:
             reply: dict[str, Any] = json.loads(answer)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise PolicyCrash(f"policy worker sent an unreadable answer while {what}") from exc
         return reply
+
+    def _read_line(self, what: str) -> bytes:
+        """One answer line, within the model's budget and what is left of the run's; past
+        either, the worker is killed and the run stops (exit 3) naming what it was doing."""
+        import os
+        import selectors
+        import time
+
+        assert self._proc.stdout is not None
+        fd = self._proc.stdout.fileno()
+        now = time.monotonic()
+        per_run = self._run_ends <= now + self._per_model
+        deadline = min(now + self._per_model, self._run_ends)
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+            while b"\n" not in self._pending:
+                left = deadline - time.monotonic()
+                if left <= 0 or not selector.select(left):
+                    raise self._timed_out(what, per_run)
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    return b""
+                self._pending += chunk
+        answer, _, self._pending = self._pending.partition(b"\n")
+        return answer
+
+    def _timed_out(self, what: str, per_run: bool) -> PolicyTimeout:
+        self._proc.kill()
+        self._proc.wait()
+        budget = (
+            f"the time budget of {self._per_run:g} s per run"
+            if per_run
+            else f"the time budget of {self._per_model:g} s per model"
+        )
+        packs = ", ".join(self._packs) or "none"
+        return PolicyTimeout(
+            f"policy evaluation exceeded {budget} while {what}; custom packs: {packs}."
+            " No decision was made: treat the models as not approved"
+        )
 
     def _crashed(self, what: str) -> PolicyCrash:
         import subprocess
@@ -393,7 +497,7 @@ class WorkerEvaluator:
         model = str(facts.get("model"))
         reply = self._exchange(json.dumps(facts), f"evaluating {model}")
         if "error" in reply:
-            raise PolicyError(str(reply["error"]))
+            raise PolicyEvaluationError(str(reply["error"]))
         return [RuleHit(**hit) for hit in reply["hits"]]
 
     def close(self) -> None:
@@ -425,8 +529,11 @@ class PolicyEngine:
         include_tests: bool = False,
         isolate: bool | None = None,
         result_cache: Path | None = None,
+        seconds_per_model: float = SECONDS_PER_MODEL,
+        seconds_per_run: float = SECONDS_PER_RUN,
     ):
         self.data = data
+        self._budget = {"seconds_per_model": seconds_per_model, "seconds_per_run": seconds_per_run}
         self.modules = builtin_modules(include_tests=include_tests) + pack_modules(
             packs, include_tests=include_tests
         )
@@ -446,7 +553,7 @@ class PolicyEngine:
 
     def _make_evaluator(self) -> InProcessEvaluator | WorkerEvaluator:
         if self.isolated:
-            return WorkerEvaluator(self.data, self.modules)
+            return WorkerEvaluator(self.data, self.modules, **self._budget)
         return InProcessEvaluator(self.data, self.modules)
 
     @property
@@ -473,7 +580,10 @@ class PolicyEngine:
 
     @classmethod
     def from_config(cls, config: Any, **kwargs: Any) -> PolicyEngine:
-        return cls(policy_data(config), config.policy.packs, **kwargs)
+        pol = config.policy
+        kwargs.setdefault("seconds_per_model", pol.pack_seconds_per_model)
+        kwargs.setdefault("seconds_per_run", pol.pack_seconds_per_run)
+        return cls(policy_data(config), pol.packs, **kwargs)
 
     def evaluate(self, facts: dict[str, Any]) -> list[RuleHit]:
         """Evaluate one policy input (see `policy_input`)."""
@@ -566,7 +676,11 @@ def _evaluate_spread(
     chunks = [items[i::shares] for i in range(shares)]
     out: list[list[list[RuleHit]] | None] = [None] * shares
     errors: list[BaseException] = []
-    workers = [WorkerEvaluator(engine.data, engine.modules) for _ in range(helpers)]
+    # built-in rules only here (trusted, ~1 ms a model): no run budget
+    workers = [
+        WorkerEvaluator(engine.data, engine.modules, seconds_per_run=float("inf"))
+        for _ in range(helpers)
+    ]
 
     def run(index: int, evaluator: WorkerEvaluator) -> None:
         try:

@@ -30,7 +30,8 @@ class Node:
     end: int = 0
 
     def get(self, key: str) -> Node | None:
-        for k, _kn, v in self.pairs:
+        """The value a loader keeps for `key`: the last one (duplicates, merge keys)."""
+        for k, _kn, v in reversed(self.pairs):
             if k.lower() == key:
                 return v
         return None
@@ -504,14 +505,17 @@ class Walker:
         if params.kind != "map":
             return
         self._done.add(id(params))
-        model = params.get("model")
-        if model is None or model.kind != "scalar" or not model.is_str or not model.value:
-            return
         api_base = params.str_value("api_base") or params.str_value("base_url")
-        found = self.emit(model.value, model.line, ctx, context="litellm", api_base=api_base)
         rev = _sibling_revision(params)
-        if found and rev and found.result.kind == "hf-repo" and found.result.revision is None:
-            found.result = replace(found.result, revision=rev)
+        # every `model` value: a duplicated key deploys the last one and names the others
+        for key, _kn, model in params.pairs:
+            if key.lower() != "model":
+                continue
+            if model.kind != "scalar" or not model.is_str or not model.value:
+                continue
+            found = self.emit(model.value, model.line, ctx, context="litellm", api_base=api_base)
+            if found and rev and found.result.kind == "hf-repo" and found.result.revision is None:
+                found.result = replace(found.result, revision=rev)
 
     def _commands(self, node: Node, ctx: Ctx) -> None:
         """`entrypoint` + `command` (compose), `command` + `args` (Kubernetes), `cmd`

@@ -50,13 +50,30 @@ def to_node(n: Any) -> Node:
         )
     if isinstance(n, yaml.SequenceNode):
         return Node("seq", line, items=[to_node(i) for i in n.value])
+    merged: list[tuple[str, Node, Node]] = []
     pairs: list[tuple[str, Node, Node]] = []
     for k, v in n.value:
         key = str(k.value) if isinstance(k, yaml.ScalarNode) else ""
         if key == "<<" and isinstance(v, (yaml.MappingNode, yaml.SequenceNode)):
-            continue  # merge keys repeat an anchor found elsewhere
+            merged.extend(_merged_pairs(v))
+            continue
         pairs.append((key, to_node(k), to_node(v)))
-    return Node("map", line, pairs=pairs)
+    # YAML merge keys as the deployer resolves them: merged pairs come first so the mapping's
+    # own keys win (lookups take the last pair); every value is still walked and reported.
+    return Node("map", line, pairs=merged + pairs)
+
+
+def _merged_pairs(v: Any) -> list[tuple[str, Node, Node]]:
+    """The pairs a `<<` value brings: one mapping, or a list of them where earlier ones win
+    (so they are placed last)."""
+    import yaml
+
+    sources = [v] if isinstance(v, yaml.MappingNode) else list(v.value)
+    out: list[tuple[str, Node, Node]] = []
+    for source in reversed(sources):
+        if isinstance(source, yaml.MappingNode):
+            out.extend(to_node(source).pairs)
+    return out
 
 
 def parse(text: str, display: str) -> list[Node]:

@@ -189,6 +189,7 @@ class AuditReport:
     config: str | None = None
     fail_on: str = "deny"
     schema: str = AUDIT_SCHEMA
+    date_note: str | None = None  # set when `--today` moved the date (shown by every format)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -444,6 +445,7 @@ def build_audit(
         exit_code=int(exit_code),
         config=config,
         fail_on=fail_on,
+        date_note=getattr(result, "date_note", None),
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .escape import text_field as F
+from .escape import text_output
 from .views import yes_no
 
 
@@ -12,12 +14,12 @@ def render_text(results: list[Any]) -> str:
     for r in results:
         lic = r.key or "unknown"
         head = (
-            f"{r.path}: {lic} [{r.status}, {r.document}, class {r.license_class}, "
+            f"{F(r.path)}: {F(lic)} [{r.status}, {r.document}, class {r.license_class}, "
             f"confidence {r.confidence:.2f}]"
         )
         out.append(head)
         if r.name:
-            out.append(f"  {r.name}" + (f" ({r.spdx})" if r.spdx else ""))
+            out.append(f"  {F(r.name)}" + (f" ({F(r.spdx)})" if r.spdx else ""))
         if r.provenance:
             p = r.provenance[0]
             where = " ".join(x for x in (p.repository or p.url, p.path) if x)
@@ -59,16 +61,16 @@ def render_text(results: list[Any]) -> str:
                 f"research only: {yes_no(facts['research_only'])}"
             )
             if facts["acceptable_use_policy"]:
-                out.append(f"  use policy: {facts['acceptable_use_policy']}")
+                out.append(f"  use policy: {F(facts['acceptable_use_policy'])}")
             for a in facts["attribution"]:
-                out.append(f"  duty: {a}")
+                out.append(f"  duty: {F(a)}")
         for e in r.evidence:
-            out.append(f"  {e.fact}: line {e.line}: {e.quote}")
+            out.append(f"  {e.fact}: line {e.line}: {F(e.quote)}")
         for k, s in r.others:
-            out.append(f"  also contains: {k} [{s}]")
+            out.append(f"  also contains: {F(k)} [{F(s)}]")
         for n in r.notes:
-            out.append(f"  note: {n}")
-    return "\n".join(out) + "\n"
+            out.append(f"  note: {F(n)}")
+    return text_output("\n".join(out) + "\n")
 
 
 def _share(x: float) -> str:

@@ -27,8 +27,9 @@ def _org_lines(config: Any) -> list[str]:
     ]
 
 
-def explain_text(decision: Any, config: Any, today: dt.date) -> str:
+def explain_text(decision: Any, config: Any, today: dt.date, *, note: str | None = None) -> str:
     from ..policy.findings import CODES
+    from .escape import text_field, text_output
     from .scan_text import render_text as facts_text
 
     lines = [
@@ -49,7 +50,7 @@ def explain_text(decision: Any, config: Any, today: dt.date) -> str:
         rule = f.package or "compliance.check"
         state = f" (waived by the exception at {f.waived_by.where})" if f.waived_by else ""
         lines.append(f"  {f.severity} {f.code} [{rule}]{state}")
-        lines.append(f"    why: {f.message}")
+        lines.append(f"    why: {text_field(f.message)}")
         info = CODES.get(f.code)
         if info is not None:
             lines.append(f"    rule: {info.summary}")
@@ -57,7 +58,8 @@ def explain_text(decision: Any, config: Any, today: dt.date) -> str:
         for ev in f.evidence:
             where = f"{ev.file}:{ev.line}" if ev.line else ev.file
             owner = f"{ev.model}: " if ev.model else ""
-            lines.append(f"    evidence ({ev.fact}): {owner}{where}: {ev.quote.strip()}")
+            quote = text_field(ev.quote.strip())
+            lines.append(f"    evidence ({ev.fact}): {text_field(owner + where)}: {quote}")
     fired = {f.code for f in decision.findings}
     quiet = [c for c in CODES if c not in fired]
     lines.append("")
@@ -65,14 +67,16 @@ def explain_text(decision: Any, config: Any, today: dt.date) -> str:
     for applied in decision.exceptions_applied:
         lines.append(
             f"exception applied: {applied.exception.where} waives {', '.join(applied.waived)}"
-            f" ({applied.reason}; approved by {applied.approved_by};"
+            f" ({text_field(applied.reason)}; approved by {text_field(applied.approved_by)};"
             f" expires {applied.expires.isoformat()})"
         )
     lines.append(f"date used for exceptions: {today.isoformat()}")
-    return "\n".join(lines) + "\n"
+    if note:
+        lines.append(f"note: {note}")
+    return text_output("\n".join(lines) + "\n")
 
 
-def explain_json(decision: Any, config: Any) -> dict[str, Any]:
+def explain_json(decision: Any, config: Any, *, note: str | None = None) -> dict[str, Any]:
     from ..policy.engine import policy_data
 
     return {
@@ -82,4 +86,5 @@ def explain_json(decision: Any, config: Any) -> dict[str, Any]:
         "decision": decision.to_json(),
         "facts": decision.facts.to_json() if decision.facts is not None else None,
         "policy_data": policy_data(config)["compliance"]["config"],
+        **({"date_note": note} if note else {}),
     }

@@ -11,6 +11,7 @@ exception waived becomes a notice that names the exception.
 from __future__ import annotations
 
 from ..policy.decision import Location
+from .escape import text_block
 from .interface import CheckResultLike
 from .views import exception_of, is_waived, locations_of
 
@@ -18,7 +19,8 @@ COMMAND = {"deny": "error", "warn": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    encoded = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text_block(encoded)  # other control characters shown, never run by the log viewer
 
 
 def escape_property(text: str) -> str:
@@ -61,6 +63,9 @@ def render_github(result: CheckResultLike) -> str:
                         title=finding.code,
                     )
                 )
+    note = getattr(result, "date_note", None)
+    if note:
+        lines.append(annotation("warning", note, title="compliance --today"))
     total = sum(counts.values())
     lines.append(
         annotation(

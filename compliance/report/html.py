@@ -1,5 +1,8 @@
 """`audit --format html`: one self-contained HTML file (inline CSS, no scripts, no fetches).
 
+Untrusted text is autoescaped, control characters are shown as escapes, only http(s) URLs
+become links, and a Content-Security-Policy meta tag forbids scripts and fetches outright.
+
 Rendered from jinja2 templates in compliance/report/templates/ with autoescaping; readable on
 screen and printed (@media print: one model per page, table headers repeated).
 """
@@ -10,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from .audit import OBLIGATION_TITLES, AuditReport
+from .escape import safe_url, text_block
 from .views import short_rev
 
 
@@ -22,7 +26,17 @@ def _environment() -> Any:
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default=True),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        finalize=_visible_controls,
     )
+
+
+def _visible_controls(value: Any) -> Any:
+    """Every value printed into the page: control characters shown (Markup is our own)."""
+    import markupsafe
+
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return text_block(value)
+    return value
 
 
 def _where(ev: Any) -> str:
@@ -38,5 +52,6 @@ def render_html(report: AuditReport) -> str:
         titles=OBLIGATION_TITLES,
         short_rev=short_rev,
         where=_where,
+        link=safe_url,
     )
     return text

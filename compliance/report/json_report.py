@@ -20,6 +20,7 @@ def audit_json(report: AuditReport) -> dict[str, Any]:
         "fail_on": report.fail_on,
         "exit_code": report.exit_code,
         "summary": {"models": len(report.entries), **report.counts},
+        **({"date_note": report.date_note} if report.date_note else {}),
         "models": [_entry(e) for e in report.entries],
     }
 

@@ -10,7 +10,13 @@ if TYPE_CHECKING:
 
 
 def render_lock(run: LockRun) -> list[tuple[str, bool]]:
-    """(line, to_stderr) pairs, in order."""
+    """(line, to_stderr) pairs, in order; each line escaped for a terminal (one line each)."""
+    from .escape import text_field, text_output
+
+    return [(text_output(text_field(line)), err) for line, err in _lines(run)]
+
+
+def _lines(run: LockRun) -> list[tuple[str, bool]]:
     path = run.path
     if run.unreadable:
         out = [

@@ -1,21 +1,33 @@
-"""`audit --format markdown`: the legal review as Markdown (GitHub-flavoured tables)."""
+"""`audit --format markdown`: the legal review as Markdown (GitHub-flavoured tables).
+
+Every untrusted string goes through compliance.report.escape: `cell` for text (inline Markdown
+and HTML escaped, one line, pipes escaped so tables keep their shape), `_code` for code spans
+(a fence no backtick inside can close), and only http(s) URLs become links.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .audit import OBLIGATION_TITLES, AuditEntry, AuditReport
+from .escape import markdown_code, markdown_text, safe_url
 
 DECISION_MARK = {"allow": "✅ allow", "warn": "⚠️ warn", "deny": "⛔ deny"}
 
 
 def cell(text: object) -> str:
-    """Text safe inside a table cell: pipes escaped, line breaks folded."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """Untrusted text as literal Markdown, safe inside a table cell: one line, markup and HTML
+    escaped, pipes escaped."""
+    return markdown_text(text)
 
 
 def _code(text: str) -> str:
-    return f"`{text}`" if "`" not in text else text
+    return markdown_code(text)
+
+
+def _link(url: str) -> str:
+    safe = safe_url(url)
+    return f"<{safe}>" if safe else f"{cell(url)} (not a web address: not linked)"
 
 
 def render_markdown(report: AuditReport) -> str:
@@ -25,13 +37,16 @@ def render_markdown(report: AuditReport) -> str:
     out.append("")
     out.append(
         f"Generated {report.generated_at} by compliance {report.tool_version}"
-        + (f" with config `{report.config}`" if report.config else "")
+        + (f" with config {_code(str(report.config))}" if report.config else "")
         + "."
     )
     out.append(
         f"{len(report.entries)} model(s): {counts['allow']} allow, {counts['warn']} warn,"
         f" {counts['deny']} deny. Fails on: {report.fail_on}. Exit code {report.exit_code}."
     )
+    if report.date_note:
+        out.append("")
+        out.append(f"**Note: {cell(report.date_note)}**")
     out.append("")
     out.append("## Summary")
     out.append("")
@@ -50,20 +65,25 @@ def render_markdown(report: AuditReport) -> str:
 
 
 def _entry(e: AuditEntry) -> list[str]:
-    out = [f'<a id="{e.anchor}"></a>', "", f"## {e.model}", ""]
+    out = [f'<a id="{e.anchor}"></a>', "", f"## {cell(e.model)}", ""]
     out.append(f"**Decision: {DECISION_MARK.get(e.decision, e.decision)}**")
     out.append("")
     out.append(f"- Revision: {_code(e.revision_label)}")
     if e.hub_url:
-        out.append(f"- Hub: <{e.hub_url}>")
-    out.append(f"- Read at: {e.read_at or 'unknown'}" + (f" (from {e.source})" if e.source else ""))
+        out.append(f"- Hub: {_link(e.hub_url)}")
+    out.append(
+        f"- Read at: {cell(e.read_at or 'unknown')}"
+        + (f" (from {cell(e.source)})" if e.source else "")
+    )
     lic = e.license
     lic_text = (
-        lic.label + (f" — {lic.name}" if lic.name else "") + (f" <{lic.url}>" if lic.url else "")
+        cell(lic.label)
+        + (f" — {cell(lic.name)}" if lic.name else "")
+        + (f" {_link(lic.url)}" if lic.url else "")
     )
     out.append(f"- Licence: {lic_text} (class {lic.license_class})")
     if e.review_note:
-        out.append(f"- Not reviewed: {e.review_note}")
+        out.append(f"- Not reviewed: {cell(e.review_note)}")
     if e.locations:
         out.append("- Named at: " + ", ".join(_named_at(loc, e.model) for loc in e.locations))
     out.append("")
@@ -71,15 +91,16 @@ def _entry(e: AuditEntry) -> list[str]:
     out.append("")
     if e.findings:
         for f in e.findings:
-            out.append(f"- **{f.label}** `{f.code}`: {_indent(f.message)}")
+            out.append(f"- **{f.label}** `{f.code}`: {cell(f.message)}")
             if f.waived_by is not None:
                 x = f.waived_by
                 out.append(
-                    f"  - waived by the exception at {_code(x.where or 'config')}: {x.reason}"
-                    f" (approved by {x.approved_by}, expires {x.expires or 'never'})"
+                    f"  - waived by the exception at {_code(x.where or 'config')}:"
+                    f" {cell(x.reason)} (approved by {cell(x.approved_by)},"
+                    f" expires {cell(x.expires or 'never')})"
                 )
             for ev in f.evidence:
-                out.append(f"  - {_where(ev.file, ev.line, ev.model)}: “{ev.quote}”")
+                out.append(f"  - {cell(_where(ev.file, ev.line, ev.model))}: “{cell(ev.quote)}”")
     else:
         out.append("None.")
     if e.alternatives:
@@ -110,9 +131,9 @@ def _entry(e: AuditEntry) -> list[str]:
     out.append("### Lineage")
     out.append("")
     if e.lineage:
-        out.append(f"- {e.model} ({lic.key})")
+        out.append(f"- {cell(e.model)} ({cell(lic.key)})")
         for line in e.lineage:
-            out.append("  " * line.depth + f"- {line}")
+            out.append("  " * line.depth + f"- {cell(line)}")
     else:
         out.append("No base model declared." if e.facts else "Unknown.")
     out.append("")
@@ -121,7 +142,7 @@ def _entry(e: AuditEntry) -> list[str]:
     if e.obligations:
         for o in e.obligations:
             value = f" — {_code(o.value)}" if o.value else ""
-            out.append(f"- [ ] **{OBLIGATION_TITLES[o.kind]}**: {o.text}{value}")
+            out.append(f"- [ ] **{OBLIGATION_TITLES[o.kind]}**: {cell(o.text)}{value}")
     else:
         out.append("None stated by the licence.")
     out.append("")
@@ -159,13 +180,8 @@ def _named_at(loc: Any, model: str) -> str:
     raw = getattr(loc, "raw", None)
     text = _code(str(loc))
     if raw and raw.strip() != model:
-        text += f" as {_code(cell(raw.strip()))}"
+        text += f" as {_code(raw.strip())}"
     return text
-
-
-def _indent(text: str) -> str:
-    """Keep a multi-line message inside its list item."""
-    return "\n  ".join(part.rstrip() for part in text.replace("\r\n", "\n").split("\n"))
 
 
 def _where(file: str, line: int | None, model: str | None) -> str:

@@ -168,9 +168,25 @@ def render_sarif(
                     }
                 },
                 "columnKind": "unicodeCodePoints",
+                **_date_invocation(result),
                 "results": results,
             }
         ],
+    }
+
+
+def _date_invocation(result: CheckResultLike) -> dict[str, Any]:
+    """With `--today`, an invocation whose notification says so (shown by SARIF viewers)."""
+    note = getattr(result, "date_note", None)
+    if not note:
+        return {}
+    return {
+        "invocations": [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [{"level": "warning", "message": {"text": note}}],
+            }
+        ]
     }
 
 

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..facts.model import ModelFacts
+from .escape import text_field as F
+from .escape import text_output
 from .schemas import SCAN
 from .views import yes_no
 
@@ -29,14 +31,14 @@ def render_text(facts: ModelFacts) -> str:
     lines = [
         f"{facts.model} @ {facts.revision or facts.digest or 'unknown revision'} ({facts.source})"
     ]
-    declared = lic.declared or "none"
+    declared = F(lic.declared or "none")
     if lic.declared_name:
-        declared += f" ({lic.declared_name})"
+        declared += f" ({F(lic.declared_name)})"
     lines.append(
         f"  licence: declared {declared}; governing {terms.license_key} [{terms.license_class}]"
     )
     pub = facts.publisher
-    who = " ".join(part for part in (pub.org, pub.name) if part)
+    who = F(" ".join(part for part in (pub.org, pub.name) if part))
     lines.append(f"  publisher: {who} ({terms.origin_country or 'country unknown'})")
     cap = f"{terms.mau_cap:,}" if terms.mau_cap else "none stated"
     lines.append(f"  commercial use: {terms.commercial_use}; MAU cap: {cap}")
@@ -44,22 +46,23 @@ def render_text(facts: ModelFacts) -> str:
     lines.append(f"  territories: {regions}; EU restricted: {yes_no(terms.eu_restricted)}")
     lines.append(f"  outputs for training: {terms.output_training}")
     if terms.attribution:
-        lines.append("  attribution: " + "; ".join(terms.attribution))
+        lines.append("  attribution: " + "; ".join(F(a) for a in terms.attribution))
     lines.append(f"  gated: {yes_no(facts.gated)}; multimodal: {yes_no(facts.multimodal)}")
     for base in facts.base_models:
         lines.append(
-            f"  base: {base.model} ({base.relation or 'relation not stated'}; from {base.source})"
+            f"  base: {F(base.model)} ({F(base.relation or 'relation not stated')};"
+            f" from {F(base.source)})"
         )
     lines.extend(render_chain(facts))
     for finding in facts.findings:
-        lines.append(f"  {finding.severity}: {finding.code}: {finding.message}")
+        lines.append(f"  {finding.severity}: {finding.code}: {F(finding.message)}")
     for ev in facts.evidence:
         where = f"{ev.file}:{ev.line}" if ev.line else ev.file
         owner = f"{ev.model}:" if ev.model else ""
-        lines.append(f'  evidence {ev.fact}: {owner}{where} "{ev.quote}"')
+        lines.append(f'  evidence {ev.fact}: {F(owner)}{F(where)} "{F(ev.quote)}"')
     for note in facts.notes:
-        lines.append(f"  note: {note}")
-    return "\n".join(lines)
+        lines.append(f"  note: {F(note)}")
+    return text_output("\n".join(lines))
 
 
 def render_chain(facts: ModelFacts) -> list[str]:
@@ -74,9 +77,11 @@ def render_chain(facts: ModelFacts) -> list[str]:
         node, depth = stack.pop()
         rev = f" @ {node.revision[:12]}" if node.revision else ""
         if node.error:
-            status = f"UNAVAILABLE ({node.error})"
+            status = f"UNAVAILABLE ({F(node.error)})"
         else:
             status = f"{node.license_key} [{node.license_class}]"
-        lines.append(f"    {'  ' * depth}{node.relation or 'base'} of {node.model}{rev}: {status}")
+        lines.append(
+            f"    {'  ' * depth}{F(node.relation or 'base')} of {F(node.model)}{rev}: {status}"
+        )
         stack.extend((p, depth + 1) for p in reversed(node.parents))
     return lines

@@ -101,7 +101,8 @@ def build_document(report: AuditReport) -> Any:
         document_namespace=DOCUMENT_NAMESPACE + digest,
         creators=[Actor(ActorType.TOOL, f"compliance-{report.tool_version}")],
         created=_created(report.generated_at),
-        creator_comment="Licence review of AI models by compliance; see each package comment.",
+        creator_comment="Licence review of AI models by compliance; see each package comment."
+        + (f" Note: {report.date_note}" if report.date_note else ""),
     )
     packages: list[Package] = []
     relationships: list[Relationship] = []

@@ -137,4 +137,9 @@ def check_subjects(
         hits_by_id.get(id(s.facts)) if s.facts is not None and s.error is None else None
         for s in subjects
     ]
-    return decide(subjects, hits, config, today or dt.date.today(), lock)
+    result = decide(subjects, hits, config, today or dt.date.today(), lock)
+    if today is None:
+        return result
+    from dataclasses import replace
+
+    return replace(result, today_overridden=True)

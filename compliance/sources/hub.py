@@ -477,7 +477,8 @@ class HubSource:
         )
 
     def is_local(self, model: ModelId) -> bool:
-        """True when fetch() will make no request: a pinned sha whose snapshot is cached."""
+        """True when fetch() will make no request beyond, for a gated repo, one fresh access
+        check: a pinned sha whose snapshot is cached."""
         revision = model.revision
         return bool(model.pinned and revision and self.cache.has(model.repo_id, revision))
 
@@ -486,9 +487,12 @@ class HubSource:
             assert model.revision is not None
             cached = self.cache.get(model.repo_id, model.revision)
             if cached is not None:
+                self._recheck_access(model, cached)
                 return _cached_note(cached)
         if _offline():
-            return self._offline_snapshot(model)
+            snapshot = self._offline_snapshot(model)
+            self._recheck_access(model, snapshot)
+            return snapshot
         self._client()  # import and set up the client before the model's time budget starts
         deadline = _Deadline(self.policy.budget)
         info = self._model_info(model, deadline)
@@ -498,10 +502,27 @@ class HubSource:
             )
         cached = self.cache.get(model.repo_id, info.sha)
         if cached is not None:
+            if info.gated or cached.gated:
+                self._auth_check(str(model), deadline)
             return _cached_note(cached)
         snapshot = self._download(model, info, deadline)
         self.cache.put(snapshot)
         return snapshot
+
+    def _recheck_access(self, model: ModelId, cached: Snapshot) -> None:
+        """A gated repo's cached copy is used only after the Hub confirms, fresh, that the
+        current token may read it (one `auth-check` request); offline that cannot be asked,
+        so the copy is not used."""
+        if not cached.gated:
+            return
+        if _offline():
+            raise GatedRepo(
+                str(model),
+                "gated repository: its cached copy is used only after a fresh access check with"
+                " the current token, and HF_HUB_OFFLINE is set",
+            )
+        self._client()
+        self._auth_check(str(model), _Deadline(self.policy.budget))
 
     def _offline_snapshot(self, model: ModelId) -> Snapshot:
         if model.pinned:

@@ -9,6 +9,7 @@ cache, and reports per model either the commit sha or the error that stopped it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,6 +36,24 @@ class HubSettings:
 
 # (model id as given) -> ("ok", sha) | ("error", class name, cause)
 Result = tuple[str, str] | tuple[str, str, str]
+
+
+def _die_with_parent() -> None:
+    """In a child (pool initializer): on Linux, ask the kernel to end this process when the
+    parent dies, so a killed scan never leaves readers (and the resource tracker they keep
+    alive) behind."""
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _fetch_share(settings: HubSettings, models: list[str]) -> dict[str, Result]:
@@ -75,6 +94,18 @@ def _error(model: str, name: str, cause: str) -> SourceError:
     return cls(model, cause)
 
 
+def _end_children(pool: object) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=False, cancel_futures=True)  # type: ignore[attr-defined]
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=5)
+
+
 def prefetch(
     settings: HubSettings, models: list[ModelId], processes: int | None = None
 ) -> dict[ModelId, str | SourceError]:
@@ -86,11 +117,19 @@ def prefetch(
     shares = [models[i::count] for i in range(count)]
     shares = [s for s in shares if s]
     # spawn, not fork: the parent may already run threads (a fork would copy their locks).
-    with ProcessPoolExecutor(max_workers=len(shares), mp_context=get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=len(shares), mp_context=get_context("spawn"), initializer=_die_with_parent
+    )
+    results: dict[str, Result] = {}
+    try:
         futures = [pool.submit(_fetch_share, settings, [str(m) for m in s]) for s in shares]
-        results: dict[str, Result] = {}
         for future in futures:
             results.update(future.result())
+    except BaseException:
+        # interrupted (SIGINT, SIGTERM) or failed: the children go now, not when they finish
+        _end_children(pool)
+        raise
+    pool.shutdown(wait=True)
     out: dict[ModelId, str | SourceError] = {}
     for model in models:
         result = results[str(model)]

@@ -21,14 +21,16 @@ TOKEN = "hf_test_granted_token"
 HEAVY = ("huggingface_hub", "jinja2", "spdx_tools", "regopy", "httpx2", "license_expression")
 
 
-def _litellm(tmp_path: Path) -> Path:
+def _litellm(tmp_path: Path, *, gated: bool = True) -> Path:
+    """A config naming the gated vision model (when `gated`) and the small open one."""
     config = tmp_path / "litellm-config.yaml"
-    config.write_text(
-        "model_list:\n"
+    vision = (
         "  - model_name: vision\n"
         "    litellm_params:\n"
         f"      model: huggingface/{VISION}@{VISION_SHA}\n"
-        "  - model_name: small\n"
+    )
+    config.write_text(
+        "model_list:\n" + (vision if gated else "") + "  - model_name: small\n"
         "    litellm_params:\n"
         f"      model: huggingface/{SMALL}\n"
         f"      revision: {SMALL_SHA}\n",
@@ -43,7 +45,9 @@ def _decisions(out: str) -> list[dict]:
     return doc["decisions"]
 
 
-def test_warm_pinned_check_over_a_config_makes_no_request(fake_hub, cli, monkeypatch, tmp_path):
+def test_warm_pinned_check_makes_no_request_but_the_gated_access_check(
+    fake_hub, cli, monkeypatch, tmp_path
+):
     monkeypatch.setenv("HF_TOKEN", TOKEN)
     config = _litellm(tmp_path)
     code, out, err = cli("check", str(config), "--format", "json")
@@ -57,7 +61,8 @@ def test_warm_pinned_check_over_a_config_makes_no_request(fake_hub, cli, monkeyp
         fake_hub.requests.clear()
         code, out, err = cli("check", str(config), "--format", "json")
         assert code in (0, 1), err
-        assert fake_hub.requests == []
+        # a gated repo's cached copy is used only after a fresh auth-check (issue 14 item 5)
+        assert [r.path for r in fake_hub.requests] == [f"/api/models/{VISION}/auth-check"]
         assert _decisions(out) == cold
 
 
@@ -65,7 +70,7 @@ def test_warm_pinned_hook_imports_no_hub_client_template_spdx_or_rego(
     fake_hub, cli, monkeypatch, tmp_path
 ):
     monkeypatch.setenv("HF_TOKEN", TOKEN)
-    config = _litellm(tmp_path)
+    config = _litellm(tmp_path, gated=False)  # a gated model costs one access check
     for _ in range(2):  # warm the snapshot, facts and policy caches
         assert cli("check", str(config))[0] in (0, 1)
     fake_hub.requests.clear()

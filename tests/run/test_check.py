@@ -213,7 +213,8 @@ def test_text_output() -> None:
     assert lines[2].startswith("  deny   eu-restricted: the use policy of llama-3.2 excludes EU")
     assert lines[3].startswith("  info   attribution-required: the licence (llama-3.2) requires:")
     assert lines[4] == "microsoft/Phi-3-mini-4k-instruct: allow"
-    assert lines[-1] == "summary: 2 models; 1 deny, 0 warn, 1 allow"
+    assert lines[-2] == "summary: 2 models; 1 deny, 0 warn, 1 allow"
+    assert lines[-1].startswith("note: --today 2026-11-24 was used")  # `today` was given
 
 
 # -- the CLI ---------------------------------------------------------------------------------

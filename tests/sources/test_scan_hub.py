@@ -40,22 +40,29 @@ def test_scan_reads_sha_declared_licence_and_licence_files(fake_hub, cli, monkey
     assert _requests(fake_hub, "/resolve/" + VISION_SHA + "/LICENSE.txt")
 
 
-def test_second_scan_pinned_to_sha_makes_no_request(fake_hub, cli, monkeypatch):
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
-    assert cli("scan", VISION, "--no-lineage")[0] == 0
+def test_second_scan_pinned_to_sha_makes_no_request(fake_hub, cli):
+    small = "meta-llama/Llama-3.2-1B-Instruct"  # not gated (a gated one re-checks access)
+    sha = "9e1d5a7c3b2f40618293a4b5c6d7e8f901234567"
+    assert cli("scan", small, "--no-lineage")[0] == 0
     fake_hub.requests.clear()
-    code, out, err = cli("scan", f"{VISION}@{VISION_SHA}", "--format", "json", "--no-lineage")
+    code, out, err = cli("scan", f"{small}@{sha}", "--format", "json", "--no-lineage")
     assert code == 0, err
     assert fake_hub.requests == []
     assert json.loads(out)["models"][0]["source"] == "cache"
 
 
-def test_unpinned_rescan_costs_one_metadata_request(fake_hub, cli, monkeypatch):
+def test_unpinned_rescan_costs_one_metadata_request_and_one_access_check(
+    fake_hub, cli, monkeypatch
+):
     monkeypatch.setenv("HF_TOKEN", TOKEN)
     assert cli("scan", VISION, "--no-lineage")[0] == 0
     fake_hub.requests.clear()
     assert cli("scan", VISION, "--no-lineage")[0] == 0
-    assert [r.path for r in fake_hub.requests] == [f"/api/models/{VISION}"]
+    # gated: the cached copy is used only after a fresh auth-check (test_gated_cache.py)
+    assert [r.path for r in fake_hub.requests] == [
+        f"/api/models/{VISION}",
+        f"/api/models/{VISION}/auth-check",
+    ]
 
 
 def test_gated_repo_without_token_is_a_clear_runtime_error(fake_hub, cli):
