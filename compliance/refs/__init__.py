@@ -41,12 +41,17 @@ log = logging.getLogger("compliance.refs")
 
 MAX_BYTES = 1024 * 1024
 # name -> module (compliance.refs.<module>); the first whose `matches` accepts the file wins.
+# Kinds decided by suffix come first, then name patterns (which never take a source suffix, see
+# suffixes.py), then content (a shebang) for files without a suffix.
 EXTRACTORS: dict[str, str] = {
-    "modelfile": "modelfile",  # Ollama Modelfile: FROM / ADAPTER
-    "dotenv": "dotenv",  # .env, .env.*, *.env
+    "python": "python",  # from_pretrained, pipeline, SentenceTransformer, hf_hub_download ...
     "yaml": "yamlfile",  # LiteLLM, compose, Kubernetes, Helm, axolotl, mergekit, LocalAI ...
     "json": "jsonfile",  # config.json, adapter_config.json, any JSON with model keys
-    "python": "python",  # from_pretrained, pipeline, SentenceTransformer, hf_hub_download ...
+    "notebook": "notebook",  # Jupyter .ipynb: code cells as Python, `!` lines as shell
+    "toml": "tomlfile",  # pyproject.toml [tool.*] and other TOML settings
+    "makefile": "makefile",  # Makefile / GNUmakefile / *.mk: variables and recipes
+    "modelfile": "modelfile",  # Ollama Modelfile: FROM / ADAPTER
+    "dotenv": "dotenv",  # .env, .env.*, *.env
     "shell": "shell",  # sh / bash / PowerShell / batch / Dockerfile command lines
 }
 SKIP_DIRS = {
