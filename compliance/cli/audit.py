@@ -25,6 +25,7 @@ from .common import (
     today_option,
     write_output,
 )
+from .verbosity import verbose_option
 
 
 @click.command("audit")
@@ -41,6 +42,7 @@ from .common import (
 @fail_on_option("Exit 1 when any decision reaches this level (as check).")
 @source_option
 @today_option
+@verbose_option
 def command(
     paths: tuple[str, ...],
     models: tuple[str, ...],

@@ -18,6 +18,7 @@ import click
 
 from ..errors import UsageError
 from .common import config_option, model_selection, resolve_config, source_option
+from .verbosity import verbose_option
 
 
 @click.command("lock")
@@ -31,6 +32,7 @@ from .common import config_option, model_selection, resolve_config, source_optio
 )
 @config_option
 @source_option
+@verbose_option
 def command(
     paths: tuple[str, ...],
     models: tuple[str, ...],

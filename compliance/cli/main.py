@@ -68,12 +68,11 @@ def cli(ctx: click.Context, verbose: int) -> None:
     Exit codes: 0 clean, 1 policy violations, 2 usage/config/policy error,
     3 runtime/network error, 130 interrupted.
     """
+    from .verbosity import configure_logging
+
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
-    level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose == 1 else logging.WARNING
-    logging.basicConfig(level=level, format="compliance: %(message)s", stream=sys.stderr)
-    # huggingface_hub narrates its own retries on stderr; our errors already name the cause.
-    logging.getLogger("huggingface_hub").setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
+    configure_logging(verbose)
 
 
 def _verbose(argv: list[str]) -> bool:
@@ -123,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         code = ExitCode.RUNTIME
+    finally:
+        from .verbosity import reset_logging
+
+        reset_logging()
     if argv is None:
         sys.exit(code)
     return code

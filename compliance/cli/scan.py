@@ -9,6 +9,7 @@ import click
 from ..errors import ExitCode
 from ..modelid import parse_model_id
 from .common import config_option, emit_json, format_option, resolve_config, source_option
+from .verbosity import verbose_option
 
 
 @click.command("scan")
@@ -17,6 +18,7 @@ from .common import config_option, emit_json, format_option, resolve_config, sou
 @source_option
 @config_option
 @click.option("--no-lineage", is_flag=True, help="Do not read base models.")
+@verbose_option
 def command(
     models: tuple[str, ...],
     fmt: str,

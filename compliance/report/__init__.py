@@ -19,12 +19,13 @@ def to_json_text(payload: dict[str, Any]) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_check(result: Any, fmt: str) -> str:
-    """`check --format ...` output for a CheckResult (text ending in a newline)."""
+def render_check(result: Any, fmt: str, text_options: Any = None) -> str:
+    """`check --format ...` output for a CheckResult (text ending in a newline).
+    `text_options`: a check_text.TextOptions (verbosity, quiet, colour) for the text format."""
     if fmt == "text":
         from .check_text import render_text
 
-        return render_text(result)
+        return render_text(result, text_options)
     if fmt == "json":
         return to_json_text(result.to_json())
     if fmt == "sarif":

@@ -1,27 +1,80 @@
-"""`check` text output: one line per place a model is named, then its findings and evidence."""
+"""`check` text output: what blocks first (deny, then warn, then allow), one line per place a model
+is named, then its findings and evidence; the summary line last.
+
+What is shown is decided by small helpers, kept apart from how a line is written: `ordered`
+(deny, warn, allow), `shown_findings` (info only with -v; with -q only what blocks) and `paint`
+(colour by decision, only when asked for)."""
 
 from __future__ import annotations
 
-from ..policy.decision import CheckResult, Decision
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..policy import findings as F
+from ..policy.decision import CheckResult, DecidedFinding, Decision
 
 
-def _header(d: Decision) -> str:
+@dataclass(frozen=True)
+class TextOptions:
+    verbose: int = 0  # >= 1: info findings too
+    quiet: bool = False  # only blocking lines: no allow, no evidence, no summary
+    color: bool = False  # ANSI colours (the CLI decides: a TTY, NO_COLOR, --color)
+    fail_on: str = "deny"  # what blocks: deny | warn | never
+
+
+_COLOURS = {"deny": "31", "warn": "33", "allow": "32"}  # red, yellow, green
+_ORDER = {"deny": 0, "warn": 1, "allow": 2}
+
+
+def ordered(decisions: Iterable[Decision]) -> list[Decision]:
+    """Deny first, then warn, then allow; the run's order within each (stable)."""
+    return sorted(decisions, key=lambda d: _ORDER.get(d.decision, 0))
+
+
+def blocks(level: str, fail_on: str) -> bool:
+    """Whether a decision or finding at `level` blocks under --fail-on."""
+    if fail_on == "never" or level not in F.SEVERITY_RANK:
+        return False
+    return F.SEVERITY_RANK[level] >= F.SEVERITY_RANK[fail_on]
+
+
+def shown_findings(d: Decision, options: TextOptions) -> list[DecidedFinding]:
+    if options.quiet:
+        return [f for f in d.findings if not f.waived and blocks(f.severity, options.fail_on)]
+    if options.verbose >= 1:
+        return list(d.findings)
+    return [f for f in d.findings if f.waived or f.severity != F.INFO]
+
+
+def paint(text: str, level: str, options: TextOptions) -> str:
+    code = _COLOURS.get(level)
+    if not options.color or code is None:
+        return text
+    return f"\033[{code}m{text}\033[0m"
+
+
+def _header(d: Decision, options: TextOptions) -> str:
     name = f"{d.model}@{d.revision[:12]}" if d.revision else d.model
     codes = f" ({', '.join(d.codes)})" if d.codes else ""
-    return f"{name}: {d.decision}{codes}"
+    return f"{name}: {paint(d.decision, d.decision, options)}{codes}"
 
 
-def render_text(result: CheckResult) -> str:
+def render_text(result: CheckResult, options: TextOptions | None = None) -> str:
+    options = options or TextOptions()
     lines: list[str] = []
-    for d in result.decisions:
-        head = _header(d)
+    for d in ordered(result.decisions):
+        if options.quiet and not blocks(d.decision, options.fail_on):
+            continue
+        head = _header(d, options)
         if d.locations:
             lines.extend(f"{loc}: {head}" for loc in d.locations)
         else:
             lines.append(head)
-        for f in d.findings:
+        for f in shown_findings(d, options):
             label = "waived" if f.waived else f.severity
-            lines.append(f"  {label:<6} {f.code}: {f.message}")
+            lines.append(f"  {paint(f'{label:<6}', label, options)} {f.code}: {f.message}")
+            if options.quiet:
+                continue
             if f.waived_by is not None:
                 e = f.waived_by
                 lines.append(
@@ -35,19 +88,26 @@ def render_text(result: CheckResult) -> str:
                 if len(quote) > 100:
                     quote = quote[:97] + "..."
                 lines.append(f"         evidence: {owner}{where}: {quote}")
-    s = result.summary
-    parts = [f"{s['models']} model{'s' if s['models'] != 1 else ''}"]
-    parts.append(f"{s['deny']} deny, {s['warn']} warn, {s['allow']} allow")
-    if s["exceptions_applied"]:
-        parts.append(f"{s['exceptions_applied']} exception(s) applied")
-    if s["source_errors"]:
-        parts.append(f"{s['source_errors']} could not be read")
-    if lines:
-        lines.append("")
-    lines.append("summary: " + "; ".join(parts))
+    if options.quiet:
+        return "\n".join(lines) + "\n" if lines else ""
     for e in result.exceptions_not_checked:
         lines.append(
             f"note: the exception at {e.where} for {e.model} was not used: the model was not"
             " checked in this run"
         )
+    if lines:
+        lines.append("")
+    lines.append(_summary(result, options))  # always the last line
     return "\n".join(lines) + "\n"
+
+
+def _summary(result: CheckResult, options: TextOptions) -> str:
+    s = result.summary
+    parts = [f"{s['models']} model{'s' if s['models'] != 1 else ''}"]
+    counts = [paint(f"{s[k]} {k}", k, options) if s[k] else f"{s[k]} {k}" for k in _COLOURS]
+    parts.append(", ".join(counts))
+    if s["exceptions_applied"]:
+        parts.append(f"{s['exceptions_applied']} exception(s) applied")
+    if s["source_errors"]:
+        parts.append(f"{s['source_errors']} could not be read")
+    return "summary: " + "; ".join(parts)

@@ -59,11 +59,15 @@ def make_source(spec: SourceSpec, *, cache_dir: Path | None = None) -> Source:
             from ..errors import UsageError
 
             raise UsageError(f"mirror folder not found: {spec.mirror.resolve()}")
+        log.info("source: mirror %s", spec.mirror.resolve())
         return MirrorSource(spec.mirror)
     from ..sources.cache import SnapshotCache
     from ..sources.hub import HubSource
 
-    return HubSource(SnapshotCache(cache_dir))
+    hub = HubSource(SnapshotCache(cache_dir))
+    if log.isEnabledFor(logging.INFO):  # the endpoint imports huggingface_hub: only for -v
+        log.info("source: hub %s (cache %s)", hub.endpoint, hub.cache_root)
+    return hub
 
 
 class Scanner:

@@ -486,20 +486,30 @@ class HubSource:
             assert model.revision is not None
             cached = self.cache.get(model.repo_id, model.revision)
             if cached is not None:
+                log.info("%s: snapshot cache hit at %s (no request)", model, model.revision)
                 return _cached_note(cached)
         if _offline():
             return self._offline_snapshot(model)
         self._client()  # import and set up the client before the model's time budget starts
         deadline = _Deadline(self.policy.budget)
         info = self._model_info(model, deadline)
+        log.info("%s: the Hub answered in %.2f s: commit %s", model, deadline.elapsed(), info.sha)
         if model.pinned and info.sha != model.revision:
             raise NetworkError(
                 str(model), f"the Hub answered for commit {info.sha}, not the one asked"
             )
         cached = self.cache.get(model.repo_id, info.sha)
         if cached is not None:
+            log.info("%s: snapshot cache hit at %s", model, info.sha)
             return _cached_note(cached)
         snapshot = self._download(model, info, deadline)
+        log.info(
+            "%s: read %s at %s from the Hub (%.2f s in all)",
+            model,
+            ", ".join(f.path for f in snapshot.files if f.text is not None) or "no files",
+            info.sha,
+            deadline.elapsed(),
+        )
         self.cache.put(snapshot)
         return snapshot
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from ..modelid import SHA_RE, ModelId
 from .card import parse_card
 from .interface import CARD_FILE, RepoFile, Snapshot, wanted_files
 from .reading import read_repo_file, snapshot_digest
+
+log = logging.getLogger("compliance")
 
 
 def git_head(folder: Path) -> str | None:
@@ -123,6 +126,8 @@ class MirrorSource:
         except OSError as exc:
             raise SourceError(str(model), f"cannot read the mirror copy: {exc}") from exc
         fetched_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        read = [f.path for f in files if f.text is not None]
+        log.info("%s: read %s at %s from the mirror", model, ", ".join(read) or "no files", head)
         return _Read(model, head, tuple(siblings), tuple(files), tuple(notes), fetched_at)
 
     def fetch(self, model: ModelId) -> Snapshot:
