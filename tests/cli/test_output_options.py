@@ -88,6 +88,7 @@ def test_use_color_auto(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_check_help_golden(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "report"))
     from test_report_helpers import assert_golden
 
     monkeypatch.setenv("COLUMNS", "100")
