@@ -82,6 +82,7 @@ def command(
     from ..report import render_check
     from ..report.check_text import TextOptions
     from ..run import CheckRequest, run_check
+    from .progress import on_stderr
     from .verbosity import verbosity
 
     if not (paths or models or models_from):
@@ -94,7 +95,8 @@ def command(
 
         lock = lock_file or default_lock_path(config)
     request = CheckRequest(paths, models, models_from, config, check_date, lock)
-    result = run_check(request)
+    with on_stderr() as counter:
+        result = run_check(request, counter)
     if fmt == "text" and not result.decisions:
         click.echo("no model references found", err=True)
     options = TextOptions(verbosity(), quiet, use_color(color, output), fail_on)

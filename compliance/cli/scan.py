@@ -32,10 +32,13 @@ def command(
     """
     from ..report.scan_text import render_text, scan_json
     from ..run.scan import Scanner, make_source
+    from .progress import on_stderr
 
     ids = [parse_model_id(m) for m in models]  # a malformed id is a usage error (exit 2)
     config = resolve_config(config_path, source)
-    outcomes = Scanner(make_source(config.source), lineage=not no_lineage).scan(ids)
+    with on_stderr() as counter:
+        scanner = Scanner(make_source(config.source), lineage=not no_lineage, progress=counter)
+        outcomes = scanner.scan(ids)
     facts = [o.facts for o in outcomes if o.facts is not None]
     if fmt == "json":
         emit_json(scan_json(outcomes))

@@ -29,7 +29,7 @@ from ..sources.interface import (
     Snapshot,
     Source,
 )
-from .progress import NoProgress, Progress
+from .progress import Detailed, NoProgress, Progress
 
 if TYPE_CHECKING:
     from ..facts.cache import FactsCache
@@ -94,6 +94,8 @@ class Scanner:
         with self._lock:
             known = self._memo.get(key)
         if known is None:
+            if isinstance(self.progress, Detailed):
+                self.progress.model_started(key)
             try:
                 known = self._read(model)
             except SourceError as exc:
@@ -166,6 +168,8 @@ class Scanner:
         and threads would only contend for the GIL. The others go to a bounded thread pool,
         at the same time."""
         ids = list(dict.fromkeys(models))  # keep order, drop repeats
+        if isinstance(self.progress, Detailed):
+            self.progress.begin(len(ids))
         if len(ids) <= 1 or self.workers == 1:
             return [self._one(m) for m in ids]
         source = self.source
