@@ -31,6 +31,7 @@ class Counter:
         self._stream = stream
         self._clock = clock
         self._running: dict[str, float] = {}  # model -> when its read started
+        self._last: str | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -103,8 +104,9 @@ class Counter:
         if not self.enabled:
             return
         text = self.line()
-        if text is None:
-            return
+        if text is None or text == self._last:
+            return  # nothing to show, or nothing new (the ticker redraws twice a second)
+        self._last = text
         self.shown = True
         self._write(f"\rcompliance: {text}\033[K")
 

@@ -28,6 +28,10 @@ def test_counter_shows_total_and_model_being_read() -> None:
     counter.model_started("org/b")
     assert "\rcompliance: [0/8] reading org/a\033[K" in out.getvalue()
     assert counter.line() == "[1/8] reading org/b"
+    drawn = out.getvalue()
+    counter.tick()
+    counter.tick()
+    assert out.getvalue() == drawn  # an unchanged line is not redrawn
     counter.close()
     assert out.getvalue().endswith("\r\033[K")
 
