@@ -88,7 +88,7 @@ def command(
     if not (paths or models or models_from):
         raise UsageError("nothing to check: give PATH..., --model ID or --models-from FILE")
     check_date = parse_today(today)
-    config = resolve_config(config_path, source)
+    config = resolve_config(config_path, source, quiet=quiet)
     lock: Path | None = None
     if locked:
         from ..policy.lock import default_lock_path
@@ -97,7 +97,7 @@ def command(
     request = CheckRequest(paths, models, models_from, config, check_date, lock)
     with on_stderr() as counter:
         result = run_check(request, counter)
-    if fmt == "text" and not result.decisions:
+    if fmt == "text" and not result.decisions and not quiet:
         click.echo("no model references found", err=True)
     options = TextOptions(verbosity(), quiet, use_color(color, output), fail_on)
     write_output(render_check(result, fmt, options), output)

@@ -117,12 +117,13 @@ def parse_today(value: str | None) -> dt.date | None:
         raise UsageError(f"--today must be YYYY-MM-DD, got {value!r}") from exc
 
 
-def resolve_config(config_path: Path | None, source: str | None) -> Config:
-    """Load the config, and let --source override its `source:`."""
+def resolve_config(config_path: Path | None, source: str | None, *, quiet: bool = False) -> Config:
+    """Load the config, and let --source override its `source:`. `quiet`: no notice of which
+    config was found (-q prints only what blocks)."""
     from dataclasses import replace
 
     config = load_config(config_path)
-    if config_path is None:  # discovered: say which file applies, or that none does
+    if config_path is None and not quiet:  # discovered: say which applies, or that none does
         if config.path is not None:
             click.echo(f"compliance: using config {config.path}", err=True)
         else:

@@ -95,3 +95,12 @@ def test_check_help_golden(cli, monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = cli("check", "--help")
     assert code == 0
     assert_golden("check-help.txt", out)
+
+
+def test_quiet_says_nothing_when_all_pass(cli, tmp_path: Path, fake_hub, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "compliance.yaml").write_text(EU, encoding="utf-8")
+    code, out, err = cli("check", "--model", MODEL, "-q")
+    assert (code, out, err) == (0, "", "")
+    _, _, err = cli("check", "--model", MODEL)
+    assert "using config" in err  # without -q the discovered config is named
