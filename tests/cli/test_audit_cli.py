@@ -212,6 +212,7 @@ def test_check_github_end_to_end(examples: Path, cli) -> None:  # type: ignore[n
 
 
 def test_audit_help_golden(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "report"))
     from test_report_helpers import assert_golden
 
     monkeypatch.setenv("COLUMNS", "80")
