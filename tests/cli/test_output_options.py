@@ -39,6 +39,7 @@ def test_verbose_after_the_subcommand_says_source_files_sha_and_hub_time(
     code, _out, err = cli("check", "--config", str(config), "--model", f"{MODEL}@{sha}", "-v")
     assert f"{MODEL}@{sha}: snapshot cache hit at {sha} (no request)" in err
     assert f"{MODEL}: facts cache hit" in err
+    assert "policy: 1 distinct input(s) for 1 model(s): 1 from the memo or result cache" in err
     assert fake_hub.requests == []
 
 
