@@ -1,9 +1,11 @@
 """The GitHub Action's check step: `python -m compliance.github_action`.
 
-Runs `compliance check` twice over the same inputs, as a user would: once with `--format sarif`
-(written to the SARIF file the upload step sends to code scanning) and once with `--format json`,
-from which it appends a Markdown table (model, file:line, decision, codes) to
-$GITHUB_STEP_SUMMARY and writes the allow / warn / deny counts to $GITHUB_OUTPUT.
+Runs `compliance check` over the same inputs, as a user would: with `--format sarif` (written to
+the SARIF file the upload step sends to code scanning, unless `upload-sarif: false`), with
+`--format github` (printed: workflow commands that annotate the lines whether or not SARIF is
+uploaded) and with `--format json`, from which it appends a Markdown table (model, file:line,
+decision, codes) to $GITHUB_STEP_SUMMARY and writes the allow / warn / deny counts to
+$GITHUB_OUTPUT.
 
 Exit status: 0 when no decision reaches --fail-on, 1 when one does, and check's own code (2 usage
 or config error, 3 runtime error) when the tool could not decide; then the SARIF file still
@@ -50,6 +52,15 @@ def run_check(argv: Sequence[str], fmt: str) -> subprocess.CompletedProcess[str]
         text=True,
         check=False,
     )
+
+
+def annotate(argv: Sequence[str]) -> None:
+    """Print `check --format github`: workflow commands (`::error file=,line=::`) that annotate
+    the lines, so a run without the SARIF upload still points at them."""
+    result = run_check(argv, "github")
+    if result.stdout.lstrip().startswith("::"):  # only workflow commands, never a stray line
+        sys.stdout.write(result.stdout)
+        sys.stdout.flush()
 
 
 def _locations(raw: Any) -> list[tuple[str | None, int | None]]:
@@ -169,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     decisions: list[dict[str, Any]] = []
     if tool_error is None:
+        annotate(base)
         report = run_check(base, "json")
         try:
             decisions = decisions_of(json.loads(report.stdout))

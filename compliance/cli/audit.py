@@ -7,7 +7,6 @@ and the exceptions applied.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -25,6 +24,7 @@ from .common import (
     today_option,
     write_output,
 )
+from .verbosity import verbose_option
 
 
 @click.command("audit")
@@ -41,6 +41,7 @@ from .common import (
 @fail_on_option("Exit 1 when any decision reaches this level (as check).")
 @source_option
 @today_option
+@verbose_option
 def command(
     paths: tuple[str, ...],
     models: tuple[str, ...],
@@ -62,18 +63,15 @@ def command(
     """
     from ..report import render_audit
     from ..run import CheckRequest, run_audit
-    from .progress import Counter
+    from .progress import on_stderr
 
     if not (paths or models or models_from):
         raise UsageError("nothing to audit: give PATH..., --model ID or --models-from FILE")
     check_date = parse_today(today)
     config = resolve_config(config_path, source)
     request = CheckRequest(paths, models, models_from, config, check_date)
-    counter = Counter(sys.stderr.isatty())
-    try:
+    with on_stderr() as counter:
         report = run_audit(request, fail_on=fail_on, progress=counter)
-    finally:
-        counter.close()
     write_output(render_audit(report, fmt), output)
     if not report.entries:
         click.echo("compliance: no model references found", err=True)

@@ -7,6 +7,7 @@ import click
 from ..report.schemas import CACHE
 from ..sources.cache import SnapshotCache
 from .common import emit_json, format_option
+from .verbosity import verbose_option
 
 
 def _human(size: int) -> str:
@@ -19,6 +20,7 @@ def _human(size: int) -> str:
 
 
 @click.group("cache")
+@verbose_option
 def command() -> None:
     """Show or clear the local cache.
 
@@ -31,6 +33,7 @@ def command() -> None:
 
 @command.command("info")
 @format_option("text", "json")
+@verbose_option
 def info(fmt: str) -> int:
     """Print the cache location, entry count (every part) and size."""
     from ..run.cache_info import cache_parts
@@ -51,6 +54,7 @@ def info(fmt: str) -> int:
 
 
 @command.command("clear")
+@verbose_option
 def clear() -> int:
     """Delete every cached snapshot (the next read refetches them)."""
     from ..facts.cache import clear_derived

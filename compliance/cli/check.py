@@ -13,17 +13,21 @@ import click
 
 from ..errors import UsageError
 from .common import (
+    color_option,
     config_option,
     fail_on_option,
     format_option,
     model_selection,
     parse_today,
+    quiet_option,
     report_source_errors,
     resolve_config,
     source_option,
     today_option,
+    use_color,
     write_output,
 )
+from .verbosity import verbose_option
 
 
 @click.command("check")
@@ -39,6 +43,8 @@ from .common import (
     help="Write the report to FILE instead of stdout.",
 )
 @source_option
+@quiet_option
+@color_option
 @today_option
 @click.option(
     "--locked", is_flag=True, help="Deny (license-drift) models that moved since compliance.lock."
@@ -49,6 +55,7 @@ from .common import (
     default=None,
     help="Lock file for --locked (default: compliance.lock next to the config, else ./).",
 )
+@verbose_option
 def command(
     paths: tuple[str, ...],
     models: tuple[str, ...],
@@ -58,6 +65,8 @@ def command(
     fail_on: str,
     output: Path | None,
     source: str | None,
+    quiet: bool,
+    color: str,
     today: str | None,
     locked: bool,
     lock_file: Path | None,
@@ -71,21 +80,26 @@ def command(
     Example: compliance check deploy/ --model meta-llama/Llama-3.1-8B-Instruct
     """
     from ..report import render_check
+    from ..report.check_text import TextOptions
     from ..run import CheckRequest, run_check
+    from .progress import on_stderr
+    from .verbosity import verbosity
 
     if not (paths or models or models_from):
         raise UsageError("nothing to check: give PATH..., --model ID or --models-from FILE")
     check_date = parse_today(today)
-    config = resolve_config(config_path, source)
+    config = resolve_config(config_path, source, quiet=quiet)
     lock: Path | None = None
     if locked:
         from ..policy.lock import default_lock_path
 
         lock = lock_file or default_lock_path(config)
     request = CheckRequest(paths, models, models_from, config, check_date, lock)
-    result = run_check(request)
-    if fmt == "text" and not result.decisions:
+    with on_stderr() as counter:
+        result = run_check(request, counter)
+    if fmt == "text" and not result.decisions and not quiet:
         click.echo("no model references found", err=True)
-    write_output(render_check(result, fmt), output, workflow_commands=fmt == "github")
+    options = TextOptions(verbosity(), quiet, use_color(color, output), fail_on)
+    write_output(render_check(result, fmt, options), output, workflow_commands=fmt == "github")
     report_source_errors(result.decisions)
     return result.exit_code(fail_on)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -26,6 +27,33 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
         show_default=True,
         help="Output format.",
     )
+
+
+def color_option(func: F) -> F:
+    return click.option(
+        "--color",
+        "color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colour text output (deny red, warn yellow, allow green); auto: on a terminal,"
+        " unless NO_COLOR is set.",
+    )(func)
+
+
+def use_color(choice: str, output: Path | None) -> bool:
+    """Whether to colour: always / never as asked; auto only on a TTY stdout without NO_COLOR."""
+    if choice == "always":
+        return True
+    if choice == "never" or output is not None or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def quiet_option(func: F) -> F:
+    return click.option(
+        "-q", "--quiet", is_flag=True, help="Print only the lines that block (text format)."
+    )(func)
 
 
 def source_option(func: F) -> F:
@@ -93,12 +121,13 @@ def parse_today(value: str | None) -> dt.date | None:
     return day
 
 
-def resolve_config(config_path: Path | None, source: str | None) -> Config:
-    """Load the config, and let --source override its `source:`."""
+def resolve_config(config_path: Path | None, source: str | None, *, quiet: bool = False) -> Config:
+    """Load the config, and let --source override its `source:`. `quiet`: no notice of which
+    config was found (-q prints only what blocks)."""
     from dataclasses import replace
 
     config = load_config(config_path)
-    if config_path is None:  # discovered: say which file applies, or that none does
+    if config_path is None and not quiet:  # discovered: say which applies, or that none does
         if config.path is not None:
             click.echo(f"compliance: using config {config.path}", err=True)
         else:

@@ -10,6 +10,7 @@ import click
 
 from ..errors import ExitCode, InputError
 from .common import emit_json, format_option
+from .verbosity import verbose_option
 
 MAX_BYTES = 1024 * 1024  # 1 MiB: a licence is never larger
 
@@ -42,6 +43,7 @@ def read_input(path: str) -> bytes:
 @click.command(name="detect")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
 @format_option("text", "json")
+@verbose_option
 def command(files: tuple[str, ...], fmt: str) -> int:
     """Identify licence and use-policy texts (exact, modified or unknown) and their facts.
 

@@ -16,6 +16,7 @@ from .common import (
     source_option,
     today_option,
 )
+from .verbosity import verbose_option
 
 
 @click.command("explain")
@@ -25,6 +26,7 @@ from .common import (
 @format_option("text", "json")
 @fail_on_option("Exit 1 when the decision reaches this level (as check).")
 @today_option
+@verbose_option
 def command(
     model: str,
     config_path: Path | None,

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode, UsageError
+from .verbosity import verbose_option
 
 TEMPLATE = """\
 # compliance.yaml: who you are and how you will use models. Checked by `compliance check`.
@@ -51,6 +52,7 @@ exceptions: []
 @click.command("init")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="compliance.yaml")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@verbose_option
 def command(path: Path, force: bool) -> int:
     """Write a commented compliance.yaml template to PATH (default ./compliance.yaml)."""
     if path.exists() and not force:

@@ -18,6 +18,7 @@ import click
 
 from ..errors import UsageError
 from .common import config_option, model_selection, resolve_config, source_option
+from .verbosity import verbose_option
 
 
 @click.command("lock")
@@ -31,6 +32,7 @@ from .common import config_option, model_selection, resolve_config, source_optio
 )
 @config_option
 @source_option
+@verbose_option
 def command(
     paths: tuple[str, ...],
     models: tuple[str, ...],
@@ -49,11 +51,14 @@ def command(
     """
     from ..report.lock_text import render_lock
     from ..run import CheckRequest, run_lock
+    from .progress import on_stderr
 
     if not (paths or models or models_from):
         raise UsageError("nothing to lock: give PATH..., --model ID or --models-from FILE")
     config = resolve_config(config_path, source)
-    run = run_lock(CheckRequest(paths, models, models_from, config), lock_file, update=update)
+    request = CheckRequest(paths, models, models_from, config)
+    with on_stderr() as counter:
+        run = run_lock(request, lock_file, update=update, progress=counter)
     for line, to_stderr in render_lock(run):
         click.echo(line, err=to_stderr)
     return run.exit_code

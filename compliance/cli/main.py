@@ -72,15 +72,11 @@ def cli(ctx: click.Context, verbose: int) -> None:
     Exit codes: 0 clean, 1 policy violations, 2 usage/config/policy error,
     3 runtime/network error, 130 interrupted, 143 terminated.
     """
+    from .verbosity import configure_logging
+
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
-    level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose == 1 else logging.WARNING
-    logging.basicConfig(level=level, format="compliance: %(message)s", stream=sys.stderr)
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, _EscapeLogs) for f in handler.filters):
-            handler.addFilter(_EscapeLogs())
-    # huggingface_hub narrates its own retries on stderr; our errors already name the cause.
-    logging.getLogger("huggingface_hub").setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
+    configure_logging(verbose)
 
 
 def _for_terminal(text: str) -> str:
@@ -88,17 +84,6 @@ def _for_terminal(text: str) -> str:
     from ..report.escape import text_field, text_output
 
     return text_output(text_field(text))
-
-
-class _EscapeLogs(logging.Filter):
-    """Log messages name files and models written by strangers: escape them like reports."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        from ..report.escape import text_field, text_output
-
-        record.msg = text_output(text_field(record.getMessage()))
-        record.args = None
-        return True
 
 
 def _verbose(argv: list[str]) -> bool:
@@ -184,6 +169,10 @@ def _main(args: list[str]) -> int:
             err=True,
         )
         code = ExitCode.RUNTIME
+    finally:
+        from .verbosity import reset_logging
+
+        reset_logging()
     return code
 
 

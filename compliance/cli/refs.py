@@ -5,11 +5,13 @@ from __future__ import annotations
 import click
 
 from .common import emit_json, format_option
+from .verbosity import verbose_option
 
 
 @click.command("refs")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @format_option("text", "json")
+@verbose_option
 def command(paths: tuple[str, ...], fmt: str) -> int:
     """List the models that config files name, with file and line.
 

@@ -16,6 +16,7 @@ from .common import (
     source_option,
     stderr_line,
 )
+from .verbosity import verbose_option
 
 
 @click.command("scan")
@@ -24,6 +25,7 @@ from .common import (
 @source_option
 @config_option
 @click.option("--no-lineage", is_flag=True, help="Do not read base models.")
+@verbose_option
 def command(
     models: tuple[str, ...],
     fmt: str,
@@ -39,17 +41,20 @@ def command(
     from ..report.scan_text import render_text, scan_json
     from ..run.scan import Scanner, ScanOutcome, make_source
     from ..run.subjects import closed_api_facts, closed_api_model
+    from .progress import on_stderr
 
     closed = {m: closed_api_model(m) for m in models}  # hosted APIs: judged, never fetched
     # a malformed id is a usage error (exit 2)
     ids = [parse_model_id(m) for m in models if closed[m] is None]
     config = resolve_config(config_path, source)
-    scanner = Scanner(
-        make_source(config.source),
-        lineage=not no_lineage,
-        min_confidence=config.policy.min_confidence,
-    )
-    outcomes = scanner.scan(ids) if ids else []
+    with on_stderr() as counter:
+        scanner = Scanner(
+            make_source(config.source),
+            lineage=not no_lineage,
+            min_confidence=config.policy.min_confidence,
+            progress=counter,
+        )
+        outcomes = scanner.scan(ids) if ids else []
     outcomes += [
         ScanOutcome(ModelId(name), closed_api_facts(name))
         for name in dict.fromkeys(n for n in closed.values() if n is not None)

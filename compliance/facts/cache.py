@@ -281,6 +281,7 @@ def cached_normalize(
     key = key_for(material, code_stamp())
     facts = cache.get(key, fetched_at=fetched_at)
     if facts is not None:
+        log.info("%s: facts cache hit (files, registry and code unchanged)", facts.model)
         return facts
     from .normalize import normalize
 

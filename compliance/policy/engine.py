@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ExitCode, PolicyError
 from ..resources import policies_dir
+
+log = logging.getLogger("compliance")
 
 if TYPE_CHECKING:
     from ..facts.model import ModelFacts
@@ -615,6 +618,15 @@ class PolicyEngine:
         for key, item in zip(keys, inputs, strict=True):
             if key not in pending and self._lookup(key) is None:
                 pending[key] = item
+        distinct = len(set(keys))
+        log.info(
+            "policy: %d distinct input(s) for %d model(s): %d from the memo or result cache,"
+            " %d evaluated",
+            distinct,
+            len(keys),
+            distinct - len(pending),
+            len(pending),
+        )
         helpers = _helper_count(len(pending))
         if helpers:
             results = _evaluate_spread(self, list(pending.values()), helpers)

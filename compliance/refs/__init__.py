@@ -48,8 +48,26 @@ EXTRACTORS: dict[str, str] = {
     "dotenv": "dotenv",  # .env, .env.*, *.env
     "yaml": "yamlfile",  # LiteLLM, compose, Kubernetes, Helm, axolotl, mergekit, LocalAI ...
     "json": "jsonfile",  # config.json, adapter_config.json, any JSON with model keys
+    "notebook": "notebook",  # Jupyter .ipynb: code cells as Python, `!` lines as shell
+    "toml": "tomlfile",  # pyproject.toml [tool.*] and other TOML settings
+    "makefile": "makefile",  # Makefile / GNUmakefile / *.mk: variables and recipes
     "python": "python",  # from_pretrained, pipeline, SentenceTransformer, hf_hub_download ...
     "shell": "shell",  # sh / bash / PowerShell / batch / Dockerfile command lines
+}
+# A suffix that decides the kind on its own, before any name pattern (`modelfile.py` is Python,
+# `Modelfile.yaml` YAML); looked up without importing the other extractors (hook speed).
+BY_SUFFIX: dict[str, str] = {
+    ".py": "python",
+    **dict.fromkeys((".yaml", ".yml"), "yaml"),
+    ".json": "json",
+    ".ipynb": "notebook",
+    ".toml": "toml",
+    ".mk": "makefile",
+    **dict.fromkeys(
+        (".sh", ".bash", ".zsh", ".ksh", ".ps1", ".psm1", ".bat", ".cmd", ".dockerfile"), "shell"
+    ),
+    ".env": "dotenv",
+    ".modelfile": "modelfile",
 }
 SKIP_DIRS = {
     ".git",
@@ -93,7 +111,11 @@ def _module(name: str) -> ModuleType:
 
 
 def choose(path: Path, head: str = "") -> str | None:
-    """The extractor for a file, from its name and (for extension-less files) its first line."""
+    """The extractor for a file: by a deciding suffix, else by name pattern, else (files without
+    a suffix) by their first line."""
+    by_suffix = BY_SUFFIX.get(path.suffix.lower())
+    if by_suffix is not None:
+        return by_suffix if _module(by_suffix).matches(path, head) else None
     for name in EXTRACTORS:
         if _module(name).matches(path, head):
             return name

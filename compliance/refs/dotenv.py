@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .model import ModelRef
 from .normalize import classify
+from .suffixes import has_source_suffix
 from .tree import key_strength
 
 NAME = "dotenv"
@@ -17,6 +18,8 @@ _REV = re.compile(r"^(?:[A-Z0-9]+_)*REVISION$", re.IGNORECASE)
 
 def matches(path: Path, head: str) -> bool:
     name = path.name.lower()
+    if name.startswith(".env.") and has_source_suffix(path):
+        return False  # .env.py, .env.json: the suffix decides
     return name == ".env" or name.startswith(".env.") or name.endswith(".env")
 
 

@@ -13,12 +13,15 @@ from pathlib import Path
 
 from .model import ModelRef
 from .normalize import Classified, classify, hub_id_ok, looks_like_path, ollama_tag
+from .suffixes import has_source_suffix
 
 NAME = "modelfile"
 _FROM = re.compile(r"^\s*(FROM|ADAPTER)\s+(\S+)", re.IGNORECASE)
 
 
 def matches(path: Path, head: str) -> bool:
+    if has_source_suffix(path) or head.startswith("#!"):
+        return False  # `modelfile.py`, or a script that happens to be called Modelfile
     name = path.name.lower()
     return name == "modelfile" or name.startswith("modelfile.") or name.endswith(".modelfile")
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import argv
 from .model import ModelRef
 from .normalize import classify
+from .suffixes import has_source_suffix
 from .tree import key_strength
 
 NAME = "shell"
@@ -41,7 +42,9 @@ _VAR_REF = re.compile(
 
 def matches(path: Path, head: str) -> bool:
     name = path.name.lower()
-    if name.endswith(SUFFIXES) or name == "dockerfile" or name.startswith("dockerfile."):
+    if name.endswith(SUFFIXES):
+        return True
+    if name == "dockerfile" or (name.startswith("dockerfile.") and not has_source_suffix(path)):
         return True
     return not path.suffix and bool(_SHEBANG.match(head))
 

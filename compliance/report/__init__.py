@@ -19,19 +19,20 @@ def to_json_text(payload: dict[str, Any]) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_check(result: Any, fmt: str) -> str:
+def render_check(result: Any, fmt: str, text_options: Any = None) -> str:
     """`check --format ...` output for a CheckResult (text ending in a newline). One model's
-    data never fails the whole output: its decision is printed with a render-error finding."""
+    data never fails the whole output: its decision is printed with a render-error finding.
+    `text_options`: a check_text.TextOptions (verbosity, quiet, colour) for the text format."""
     from .safe import render_check_safely
 
-    return render_check_safely(result, fmt, _render_check)
+    return render_check_safely(result, fmt, lambda r, f: _render_check(r, f, text_options))
 
 
-def _render_check(result: Any, fmt: str) -> str:
+def _render_check(result: Any, fmt: str, text_options: Any = None) -> str:
     if fmt == "text":
         from .check_text import render_text
 
-        return render_text(result)
+        return render_text(result, text_options)
     if fmt == "json":
         return to_json_text(result.to_json())
     if fmt == "sarif":

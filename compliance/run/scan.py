@@ -29,7 +29,7 @@ from ..sources.interface import (
     Snapshot,
     Source,
 )
-from .progress import NoProgress, Progress
+from .progress import Detailed, NoProgress, Progress
 
 if TYPE_CHECKING:
     from ..facts.cache import FactsCache
@@ -59,11 +59,15 @@ def make_source(spec: SourceSpec, *, cache_dir: Path | None = None) -> Source:
             from ..errors import UsageError
 
             raise UsageError(f"mirror folder not found: {spec.mirror.resolve()}")
+        log.info("source: mirror %s", spec.mirror.resolve())
         return MirrorSource(spec.mirror)
     from ..sources.cache import SnapshotCache
     from ..sources.hub import HubSource
 
-    return HubSource(SnapshotCache(cache_dir))
+    hub = HubSource(SnapshotCache(cache_dir))
+    if log.isEnabledFor(logging.INFO):  # the endpoint imports huggingface_hub: only for -v
+        log.info("source: hub %s (cache %s)", hub.endpoint, hub.cache_root)
+    return hub
 
 
 class Scanner:
@@ -92,6 +96,8 @@ class Scanner:
         with self._lock:
             known = self._memo.get(key)
         if known is None:
+            if isinstance(self.progress, Detailed):
+                self.progress.model_started(key)
             try:
                 known = self._read(model)
             except SourceError as exc:
@@ -170,6 +176,8 @@ class Scanner:
         and threads would only contend for the GIL. The others go to a bounded thread pool,
         at the same time."""
         ids = list(dict.fromkeys(models))  # keep order, drop repeats
+        if isinstance(self.progress, Detailed):
+            self.progress.begin(len(ids))
         if len(ids) <= 1 or self.workers == 1:
             return [self._one(m) for m in ids]
         source = self.source

@@ -487,6 +487,12 @@ class HubSource:
             assert model.revision is not None
             cached = self.cache.get(model.repo_id, model.revision)
             if cached is not None:
+                log.info(
+                    "%s: snapshot cache hit at %s (%s)",
+                    model,
+                    model.revision,
+                    "a fresh access check" if cached.gated else "no request",
+                )
                 self._recheck_access(model, cached)
                 return _cached_note(cached)
         if _offline():
@@ -496,16 +502,25 @@ class HubSource:
         self._client()  # import and set up the client before the model's time budget starts
         deadline = _Deadline(self.policy.budget)
         info = self._model_info(model, deadline)
+        log.info("%s: the Hub answered in %.2f s: commit %s", model, deadline.elapsed(), info.sha)
         if model.pinned and info.sha != model.revision:
             raise NetworkError(
                 str(model), f"the Hub answered for commit {info.sha}, not the one asked"
             )
         cached = self.cache.get(model.repo_id, info.sha)
         if cached is not None:
+            log.info("%s: snapshot cache hit at %s", model, info.sha)
             if info.gated or cached.gated:
                 self._auth_check(str(model), deadline)
             return _cached_note(cached)
         snapshot = self._download(model, info, deadline)
+        log.info(
+            "%s: read %s at %s from the Hub (%.2f s in all)",
+            model,
+            ", ".join(f.path for f in snapshot.files if f.text is not None) or "no files",
+            info.sha,
+            deadline.elapsed(),
+        )
         self.cache.put(snapshot)
         return snapshot
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import stat
 from collections.abc import Callable
@@ -19,6 +20,8 @@ from ..modelid import SHA_RE, ModelId
 from .card import parse_card
 from .interface import CARD_FILE, RepoFile, Snapshot, license_overflow, wanted_files
 from .reading import read_repo_file, snapshot_digest
+
+log = logging.getLogger("compliance")
 
 MAX_GIT_FILE_BYTES = 16 * 1024 * 1024  # packed-refs of a large clone; HEAD is a line
 
@@ -162,6 +165,8 @@ class MirrorSource:
         except OSError as exc:
             raise SourceError(str(model), f"cannot read the mirror copy: {exc}") from exc
         fetched_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        read = [f.path for f in files if f.text is not None]
+        log.info("%s: read %s at %s from the mirror", model, ", ".join(read) or "no files", head)
         return _Read(model, head, tuple(siblings), tuple(files), tuple(notes), fetched_at)
 
     def fetch(self, model: ModelId) -> Snapshot:

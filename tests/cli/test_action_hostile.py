@@ -91,7 +91,7 @@ def test_a_hostile_file_name_reaches_stderr_escaped(cli, tmp_path: Path, monkeyp
 def test_log_messages_are_escaped() -> None:
     import logging
 
-    from compliance.cli.main import _EscapeLogs
+    from compliance.cli.verbosity import _EscapeLogs
 
     record = logging.LogRecord(
         "compliance", logging.WARNING, "f", 1, "skipped %s", ("a\n::x",), None

@@ -483,7 +483,8 @@ def test_choose_by_name_and_content(tmp_path: Path) -> None:
     assert refs_pkg.choose(Path("x/.env.production")) == "dotenv"
     assert refs_pkg.choose(Path("config.json")) == "json"
     assert refs_pkg.choose(Path("tokenizer_config.json")) is None
-    assert refs_pkg.choose(Path("pyproject.toml")) is None
+    assert refs_pkg.choose(Path("pyproject.toml")) == "toml"  # issue 17 item 15
+    assert refs_pkg.choose(Path("poetry.lock")) is None
     assert refs_pkg.choose(Path("run.ps1")) == "shell"
     assert refs_pkg.choose(Path("Dockerfile")) == "shell"
 
@@ -579,11 +580,14 @@ def test_pre_commit_hook_definition() -> None:
         "Dockerfile",
         "app.py",
         "docker-compose.yml",
+        "pyproject.toml",  # issue 17 item 15: TOML, notebooks and Makefiles are read
+        "nb/explore.ipynb",
+        "Makefile",
     ):
         assert selected(name), name
     for name in (
         "README.md",
-        "pyproject.toml",
+        "poetry.lock",
         "image.png",
         "tokenizer_config.json",
         "x/.pre-commit-config.yaml",

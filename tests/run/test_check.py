@@ -211,10 +211,11 @@ def test_text_output() -> None:
         lines[1] == "app/main.py:12: meta-llama/Llama-3.2-11B-Vision-Instruct: deny (eu-restricted)"
     )
     assert lines[2].startswith("  deny   eu-restricted: the use policy of llama-3.2 excludes EU")
-    assert lines[3].startswith("  info   attribution-required: the licence (llama-3.2) requires:")
-    assert lines[4] == "microsoft/Phi-3-mini-4k-instruct: allow"
-    assert lines[-2] == "summary: 2 models; 1 deny, 0 warn, 1 allow"
-    assert lines[-1].startswith("note: --today 2026-11-24 was used")  # `today` was given
+    # info findings only with -v (issue 17 item 4)
+    assert lines[3] == "microsoft/Phi-3-mini-4k-instruct: allow"
+    assert lines[-3].startswith("note: --today 2026-11-24 was used")  # `today` was given
+    assert lines[-1] == "summary: 2 models; 1 deny, 0 warn, 1 allow"
+    assert "attribution-required" not in text
 
 
 # -- the CLI ---------------------------------------------------------------------------------
@@ -295,11 +296,12 @@ def test_cli_check_paths_text(cli, tmp_path: Path) -> None:
     assert code == 1
     lines = [line for line in out.splitlines() if not line.startswith(" ")]
     assert lines[:5] == [
+        # deny first, then allow (issue 17 item 4)
         "litellm.yaml:4: meta-llama/Llama-3.2-11B-Vision-Instruct: deny (eu-restricted)",
-        "litellm.yaml:7: microsoft/Phi-3-mini-4k-instruct: allow",
-        "litellm.yaml:13: meta-llama/Llama-3.2-3B-Instruct: allow",
         "litellm.yaml:10: openai/gpt-4o: deny (license-class-denied)",
         "litellm.yaml:16: os.environ/MODEL_NAME: deny (license-unknown)",
+        "litellm.yaml:7: microsoft/Phi-3-mini-4k-instruct: allow",
+        "litellm.yaml:13: meta-llama/Llama-3.2-3B-Instruct: allow",
     ]
     assert "environment variable not set here" in out
     assert lines[-1] == "summary: 5 models; 3 deny, 0 warn, 2 allow"

@@ -1,0 +1,64 @@
+"""`check` text output: what blocks first, info only with -v, -q only blocking lines, colour on
+request (issue 17 items 4 and 5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from policy_cases.casedata import model_facts
+
+from compliance.config import config_from_dict
+from compliance.policy.decision import Subject
+from compliance.report import render_check
+from compliance.report.check_text import TextOptions
+from compliance.run import check_subjects
+
+TODAY = dt.date(2026, 11, 24)
+EU = {"version": 1, "organization": {"domicile": "DE", "monthly_active_users": 5_000_000}}
+
+
+def eu_config():
+    return config_from_dict(EU)
+
+
+def _result():  # allow first, then deny, as the run found them
+    deny = model_facts("llama-3.2-11b-vision")
+    return check_subjects(
+        [model_facts("phi-3-mit"), Subject(deny.model, facts=deny)], eu_config(), today=TODAY
+    )
+
+
+def test_deny_comes_before_allow_and_summary_is_last() -> None:
+    lines = render_check(_result(), "text").splitlines()
+    assert lines[0] == "meta-llama/Llama-3.2-11B-Vision-Instruct: deny (eu-restricted)"
+    assert lines.index("microsoft/Phi-3-mini-4k-instruct: allow") > 1
+    assert lines[-1] == "summary: 2 models; 1 deny, 0 warn, 1 allow"
+    assert not any(line.lstrip().startswith("info") for line in lines)
+
+
+def test_verbose_shows_info_findings() -> None:
+    text = render_check(_result(), "text", TextOptions(verbose=1))
+    assert "  info   attribution-required: the licence (llama-3.2) requires:" in text
+    assert text.splitlines()[-1].startswith("summary: ")
+
+
+def test_quiet_prints_only_blocking_lines() -> None:
+    text = render_check(_result(), "text", TextOptions(quiet=True))
+    assert text.splitlines() == [
+        "meta-llama/Llama-3.2-11B-Vision-Instruct: deny (eu-restricted)",
+        text.splitlines()[1],
+    ]
+    assert text.splitlines()[1].startswith("  deny   eu-restricted: ")
+    assert render_check(_result(), "text", TextOptions(quiet=True, fail_on="never")) == ""
+
+
+def test_colour_only_when_asked() -> None:
+    plain = render_check(_result(), "text")
+    assert "\033[" not in plain
+    coloured = render_check(_result(), "text", TextOptions(color=True))
+    assert "deny (eu-restricted)" not in coloured
+    assert "\033[31mdeny\033[0m (eu-restricted)" in coloured
+    assert "microsoft/Phi-3-mini-4k-instruct: \033[32mallow\033[0m" in coloured
+    assert coloured.splitlines()[-1] == (
+        "summary: 2 models; \033[31m1 deny\033[0m, 0 warn, \033[32m1 allow\033[0m"
+    )
