@@ -1,7 +1,8 @@
 """Report formats: one module per format over frozen inputs (see interface.py).
 
 `check` formats: text, json, sarif, github (over a CheckResult). `audit` formats: markdown,
-html, json, spdx (over an AuditReport built by audit.build_audit). The schema names of every
+html, json, spdx, cyclonedx, spdx3
+(over an AuditReport built by audit.build_audit). The schema names of every
 machine output are in schemas.py. Each renderer is imported only when its format is asked for.
 """
 
@@ -11,7 +12,7 @@ import json
 from typing import Any
 
 CHECK_FORMATS = ("text", "json", "sarif", "github")
-AUDIT_FORMATS = ("markdown", "html", "json", "spdx")
+AUDIT_FORMATS = ("markdown", "html", "json", "spdx", "cyclonedx")
 
 
 def to_json_text(payload: dict[str, Any]) -> str:
@@ -39,8 +40,8 @@ def render_check(result: Any, fmt: str) -> str:
     raise ValueError(f"unknown check format {fmt!r}")
 
 
-def render_audit(report: Any, fmt: str) -> str:
-    """`audit --format ...` output for an AuditReport."""
+def render_audit(report: Any, fmt: str, *, spec_version: str | None = None) -> str:
+    """`audit --format ...` output for an AuditReport (`spec_version`: CycloneDX only)."""
     if fmt == "markdown":
         from .markdown import render_markdown
 
@@ -57,4 +58,12 @@ def render_audit(report: Any, fmt: str) -> str:
         from .spdx import render_spdx
 
         return render_spdx(report)
+    if fmt == "cyclonedx":
+        from .cyclonedx import DEFAULT_SPEC_VERSION, render_cyclonedx
+
+        return render_cyclonedx(report, spec_version or DEFAULT_SPEC_VERSION)
+    if fmt == "spdx3":
+        from .spdx3 import render_spdx3
+
+        return render_spdx3(report)
     raise ValueError(f"unknown audit format {fmt!r}")
