@@ -1,14 +1,24 @@
-"""`compliance scan MODEL...`: read models and print their facts."""
+"""`compliance scan MODEL...`: read models (Hub ids, or local .gguf / .safetensors files) and
+print their facts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ..errors import ExitCode
 from ..modelid import parse_model_id
 from .common import config_option, emit_json, format_option, resolve_config, source_option
+
+
+@dataclass(frozen=True)
+class _LocalOutcome:
+    model_id: str  # the path as given
+    facts: Any
+    error: Any = None
 
 
 @click.command("scan")
@@ -24,16 +34,28 @@ def command(
     config_path: Path | None,
     no_lineage: bool,
 ) -> int:
-    """Read MODEL... (org/name or org/name@revision) and print their facts.
+    """Read MODEL... (org/name, org/name@revision, or a local .gguf / .safetensors file, whose
+    header's licence keys are read) and print their facts.
 
     Example: compliance scan meta-llama/Llama-3.2-1B-Instruct --format json
     """
+    from ..errors import SourceError
     from ..report.scan_text import render_text, scan_json
+    from ..run.localfile import local_file_facts
     from ..run.scan import Scanner, make_source
+    from ..sources.localfile import is_local_model_file
 
-    ids = [parse_model_id(m) for m in models]  # a malformed id is a usage error (exit 2)
+    local = [m for m in models if is_local_model_file(m)]
+    ids = [parse_model_id(m) for m in models if m not in local]  # malformed: usage error (2)
     config = resolve_config(config_path, source)
-    outcomes = Scanner(make_source(config.source), lineage=not no_lineage).scan(ids)
+    scanner = Scanner(make_source(config.source), lineage=not no_lineage)
+    outcomes: list[Any] = list(scanner.scan(ids)) if ids else []
+    for m in local:
+        try:
+            found = local_file_facts(Path(m), m, None if no_lineage else scanner.facts_for)
+            outcomes.append(_LocalOutcome(m, found))
+        except SourceError as exc:
+            outcomes.append(_LocalOutcome(m, None, exc))
     facts = [o.facts for o in outcomes if o.facts is not None]
     if fmt == "json":
         emit_json(scan_json(outcomes))
