@@ -32,7 +32,7 @@ from .common import (
 @click.command("audit")
 @model_selection
 @config_option
-@format_option("markdown", "html", "json", "spdx", "cyclonedx", default="markdown")
+@format_option("markdown", "html", "json", "spdx", "cyclonedx", "spdx3", default="markdown")
 @click.option(
     "--spec-version",
     type=click.Choice(["1.6", "1.7"]),

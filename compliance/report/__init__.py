@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 CHECK_FORMATS = ("text", "json", "sarif", "github")
-AUDIT_FORMATS = ("markdown", "html", "json", "spdx", "cyclonedx")
+AUDIT_FORMATS = ("markdown", "html", "json", "spdx", "cyclonedx", "spdx3")
 
 
 def to_json_text(payload: dict[str, Any]) -> str:

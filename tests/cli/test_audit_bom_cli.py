@@ -54,3 +54,20 @@ def test_spec_version_only_with_cyclonedx(examples: Path, cli) -> None:  # type:
         "1.7",
     )
     assert code == 2 and "--spec-version" in err
+
+
+def test_audit_spdx3_of_the_readme_example_validates(examples: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    import jsonschema_rs
+
+    schema = json.loads((REPO / "tests" / "schemas" / "spdx-3.0.1.schema.json").read_text())
+    check_code, check_out, _ = cli(
+        "check", *CONFIGS, "--config", "compliance.yaml", "--format", "json"
+    )
+    code, out, err = cli("audit", *CONFIGS, "--config", "compliance.yaml", "--format", "spdx3")
+    assert code == check_code, err
+    data = json.loads(out)
+    errors = [e.message for e in jsonschema_rs.Draft202012Validator(schema).iter_errors(data)]
+    assert errors == []
+    models = {d["model"] for d in json.loads(check_out)["decisions"]}
+    packages = {n["name"] for n in data["@graph"] if n["type"] == "ai_AIPackage"}
+    assert models <= packages
