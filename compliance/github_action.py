@@ -56,8 +56,10 @@ def run_check(argv: Sequence[str], fmt: str) -> subprocess.CompletedProcess[str]
 def run_bom(argv: Sequence[str], path: Path) -> subprocess.CompletedProcess[str]:
     """`compliance audit ... --format cyclonedx --output PATH` over the check's inputs."""
     return subprocess.run(
-        [sys.executable, "-m", "compliance", "audit", *argv[1:], "--format", "cyclonedx"]
-        + ["--output", str(path)],
+        [
+            *(sys.executable, "-m", "compliance", "audit", *argv[1:]),
+            *("--format", "cyclonedx", "--output", str(path)),
+        ],
         capture_output=True,
         text=True,
         check=False,
