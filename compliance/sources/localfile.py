@@ -33,6 +33,7 @@ from .interface import CARD_FILE, RepoFile, Snapshot
 
 MAX_KV = 65_536  # real files carry well under 100 keys
 MAX_ARRAY_DEPTH = 4
+MAX_WALKED_ITEMS = 4_000_000  # string / nested array items walked one by one (vocabularies: ~256k)
 MAX_VALUE_CHARS = 4096  # a licence name or link longer than this is cut
 MAX_SAFETENSORS_HEADER = 64 * 1024 * 1024
 MAX_BASE_MODELS = 64
@@ -168,6 +169,8 @@ def _gguf_reader_class() -> Any:
                 return offs + count * width - start
             if count * 8 > remaining:  # every string or array item takes at least 8 bytes
                 raise ValueError(f"header claims an array of {count} items past the end")
+            if count > MAX_WALKED_ITEMS:
+                raise ValueError(f"header has an array of {count} items (cap {MAX_WALKED_ITEMS})")
             if itype == GGUFValueType.STRING:
                 order = ">" if self.byte_order == "S" else "<"
                 buf: Any = self.data  # a memory map: a buffer for struct

@@ -149,6 +149,17 @@ def test_broken_gguf_is_a_per_file_error_in_bounded_memory(
     assert info.value.model == str(path)
 
 
+def test_an_array_over_the_walk_cap_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import compliance.sources.localfile as localfile
+
+    monkeypatch.setattr(localfile, "MAX_WALKED_ITEMS", 2)
+    path = write_gguf(tmp_path / "m.gguf", FINETUNE)  # a 3-token vocabulary
+    with pytest.raises(SourceError, match="cap 2"):
+        read_local(path)
+
+
 def test_truncated_gguf_written_by_the_writer(tmp_path: Path) -> None:
     path = write_gguf(tmp_path / "m.gguf", FINETUNE)
     data = path.read_bytes()
