@@ -108,8 +108,13 @@ def _keep(key: str) -> bool:
     return key in _WANTED or _BASE.fullmatch(key) is not None
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _clip(value: str) -> str:
-    return value[:MAX_VALUE_CHARS]
+    """A header value as one line of text: control characters (terminal escapes, newlines that
+    would forge YAML or report lines) become spaces; at most MAX_VALUE_CHARS."""
+    return _CONTROL.sub(" ", value[:MAX_VALUE_CHARS])
 
 
 def _open_regular(path: Path) -> None:

@@ -88,6 +88,20 @@ def test_gguf_facts_cite_the_file_and_key(tmp_path: Path) -> None:
     assert facts.publisher.org == "Acme"
 
 
+def test_header_values_lose_control_characters(tmp_path: Path) -> None:
+    """A value cannot carry terminal escapes, nor a newline that adds a front-matter key."""
+    path = write_gguf(
+        tmp_path / "m.gguf",
+        {"general.license": "mit\nlicense: apache-2.0", "general.license.name": "\x1b[31mX\x07"},
+    )
+    header = read_local(path)
+    assert header.get("general.license") == "mit license: apache-2.0"
+    assert header.get("general.license.name") == " [31mX "
+    facts = header_facts(header)
+    assert facts.license.declared == "mit license: apache-2.0"
+    assert facts.license.key != "apache-2.0"
+
+
 def test_gguf_without_a_licence_is_unknown(tmp_path: Path) -> None:
     path = write_gguf(tmp_path / "m.gguf", {"general.name": "x"})
     facts = header_facts(read_local(path))
