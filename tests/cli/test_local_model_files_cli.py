@@ -90,3 +90,20 @@ def test_audit_cyclonedx_of_a_gguf_validates(tmp_path: Path, cli, fake_hub, monk
     assert ancestors == {"acme/apache-finetune", "meta-llama/Llama-3.2-1B-Instruct"}
     locations = {o["location"] for o in component["evidence"]["occurrences"]}
     assert "./ft.gguf" in locations
+
+
+def test_check_reads_a_safetensors_file_a_config_names(tmp_path: Path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from test_localfile import write_safetensors
+
+    write_safetensors(tmp_path / "w.safetensors", {"license": "cc-by-nc-4.0"})
+    (tmp_path / "swap.yaml").write_text(
+        "models:\n  x:\n    cmd: llama-server -m ./w.safetensors\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("check", "swap.yaml", "--format", "json")
+    (decision,) = json.loads(out)["decisions"]
+    assert decision["model"] == "./w.safetensors"
+    assert decision["decision"] == "deny", err
+    quotes = {e["quote"] for f in decision["findings"] for e in f["evidence"]}
+    assert "general.license = cc-by-nc-4.0" in quotes
+    assert code == 1
