@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..facts.model import Evidence, LineageNode, ModelFacts, unique_evidence
@@ -186,6 +186,8 @@ class AuditReport:
     config: str | None = None
     fail_on: str = "deny"
     schema: str = AUDIT_SCHEMA
+    # registry key -> (name, url) of the licences named, ancestors' included (for the BOMs)
+    license_names: Mapping[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -439,4 +441,5 @@ def build_audit(
         exit_code=int(exit_code),
         config=config,
         fail_on=fail_on,
+        license_names=dict(lookup or {}),
     )

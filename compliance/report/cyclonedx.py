@@ -21,12 +21,14 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from ..facts.model import LineageNode
 from .audit import AuditEntry, AuditReport
 from .licenseids import spdx_id
 
+Names = Mapping[str, tuple[str | None, str | None]]  # registry key -> (name, url)
 SPEC_VERSIONS = ("1.6", "1.7")
 DEFAULT_SPEC_VERSION = "1.6"
 _SHA = re.compile(r"[0-9a-f]{40}")
@@ -69,7 +71,7 @@ def _license(spdx: str | None, name: str | None, url: str | None, ack: Any) -> A
     return DisjunctiveLicense(name=label, url=link, acknowledgement=ack)
 
 
-def _licenses(e: AuditEntry) -> list[Any]:
+def _licenses(e: AuditEntry, names: Names) -> list[Any]:
     from cyclonedx.model.license import LicenseAcknowledgement
 
     out = []
@@ -77,10 +79,11 @@ def _licenses(e: AuditEntry) -> list[Any]:
     if facts is not None and (facts.license.key != "unknown" or facts.license.spdx):
         own = facts.license
         same = own.key == e.license.key
+        name, url = (e.license.name, e.license.url) if same else names.get(own.key, (None, None))
         declared = _license(
             own.spdx,
-            own.declared_name or (e.license.name if same else None) or own.spdx or own.key,
-            own.declared_link or (e.license.url if same else None),
+            own.declared_name or name or own.spdx or own.key,
+            own.declared_link or url,
             LicenseAcknowledgement.DECLARED,
         )
         if declared is not None:
@@ -193,18 +196,19 @@ def _external_refs(e: AuditEntry) -> list[Any]:
     return refs
 
 
-def _ancestor(node: LineageNode, e: AuditEntry, seen: frozenset[str]) -> Any:
+def _ancestor(node: LineageNode, e: AuditEntry, names: Names, seen: frozenset[str]) -> Any:
     from cyclonedx.model import Property
     from cyclonedx.model.component import Component, ComponentType, Pedigree
     from cyclonedx.model.license import LicenseAcknowledgement
 
     same = node.license_key == e.license.key
+    name, url = names.get(node.license_key, (None, None))
     licence = None
     if node.license_key != "unknown":
         licence = _license(
-            node.license_key,
-            (e.license.name if same else None) or node.license_key,
-            e.license.url if same else None,
+            e.license.spdx if same else node.license_key,
+            (e.license.name if same else name) or node.license_key,
+            e.license.url if same else url,
             LicenseAcknowledgement.CONCLUDED,
         )
     props = [
@@ -216,7 +220,9 @@ def _ancestor(node: LineageNode, e: AuditEntry, seen: frozenset[str]) -> Any:
         props.append(Property(name="compliance:error", value=node.error))
     key = f"{node.model}@{node.revision}"
     parents = [
-        _ancestor(p, e, seen | {key}) for p in node.parents if f"{p.model}@{p.revision}" not in seen
+        _ancestor(p, e, names, seen | {key})
+        for p in node.parents
+        if f"{p.model}@{p.revision}" not in seen
     ]
     return Component(
         type=ComponentType.MACHINE_LEARNING_MODEL,
@@ -229,14 +235,14 @@ def _ancestor(node: LineageNode, e: AuditEntry, seen: frozenset[str]) -> Any:
     )
 
 
-def _component(e: AuditEntry) -> Any:
+def _component(e: AuditEntry, names: Names) -> Any:
     from cyclonedx.model.component import Component, ComponentType, Pedigree
     from cyclonedx.model.contact import OrganizationalEntity
 
     facts = e.facts
     publisher = facts.publisher if facts else None
     supplier = (publisher.name or publisher.org) if publisher else None
-    ancestors = [_ancestor(n, e, frozenset()) for n in (facts.lineage if facts else ())]
+    ancestors = [_ancestor(n, e, names, frozenset()) for n in (facts.lineage if facts else ())]
     group, _, name = e.model.rpartition("/") if "/" in e.model else ("", "", e.model)
     return Component(
         type=ComponentType.MACHINE_LEARNING_MODEL,
@@ -246,7 +252,7 @@ def _component(e: AuditEntry) -> Any:
         version=e.revision,
         supplier=OrganizationalEntity(name=supplier) if supplier else None,
         purl=_purl(e.model, e.revision) if e.source != "closed-api" else None,
-        licenses=_licenses(e),
+        licenses=_licenses(e, names),
         pedigree=Pedigree(ancestors=ancestors) if ancestors else None,
         properties=_properties(e),
         evidence=_evidence(e),
@@ -299,7 +305,7 @@ def build_bom(report: AuditReport) -> Any:
         if ref in used:  # the same model and revision twice: one component
             continue
         used.add(ref)
-        bom.components.add(_component(e))
+        bom.components.add(_component(e, report.license_names))
     return bom
 
 

@@ -54,6 +54,7 @@ class _Builder:
             ).encode()
         ).hexdigest()[:32]
         self.base = DOCUMENT_PREFIX + digest
+        self.names = report.license_names
         self.count = 0
         self.objects: list[Any] = []
         self.licenses: dict[tuple[str, str | None], Any] = {}
@@ -141,7 +142,8 @@ class _Builder:
         same = node.license_key == e.license.key
         expression = license_expression(e.license.spdx if same else None, node.license_key)
         if expression:
-            lic = self.license(expression, e.license.url if same else None)
+            url = e.license.url if same else self.names.get(node.license_key, (None, None))[1]
+            lic = self.license(expression, url)
             self.relate(pkg, spdx.RelationshipType.hasConcludedLicense, [lic])
         self.relate(pkg, spdx.RelationshipType.ancestorOf, [child])
         if depth < 16:
@@ -169,7 +171,11 @@ class _Builder:
             own = facts.license
             declared = license_expression(own.spdx, own.key)
             if declared:
-                url = own.declared_link or (e.license.url if own.key == e.license.key else None)
+                url = own.declared_link or (
+                    e.license.url
+                    if own.key == e.license.key
+                    else self.names.get(own.key, (None, None))[1]
+                )
                 lic = self.license(declared, url)
                 self.relate(pkg, spdx.RelationshipType.hasDeclaredLicense, [lic])
             for node in facts.lineage:

@@ -142,3 +142,27 @@ def test_hostile_strings_stay_data() -> None:
     concluded = [x for x in comp["licenses"] if x["license"]["acknowledgement"] == "concluded"]
     assert concluded[0]["license"]["name"] == 'Evil "}]\n<script>'
     assert "url" not in concluded[0]["license"]  # only http(s) links
+
+
+def test_ancestor_licences_are_named_from_the_registry_lookup() -> None:
+    """An ancestor whose licence is not the one that governs still gets its name and URL."""
+    import dataclasses
+
+    from compliance.report.audit import LicenseView
+
+    report = sample_audit()
+    entries = tuple(
+        dataclasses.replace(e, license=LicenseView(key="mit", spdx="MIT"))
+        if e.model.startswith("deepseek-ai/")
+        else e
+        for e in report.entries
+    )
+    text = render_cyclonedx(dataclasses.replace(report, entries=entries))
+    validate(text)
+    distill = components(text)["deepseek-ai/DeepSeek-R1-Distill-Llama-8B"]
+    (base,) = distill["pedigree"]["ancestors"]
+    assert base["licenses"][0]["license"] == {
+        "acknowledgement": "concluded",
+        "name": "Llama 3.1 Community License Agreement",
+        "url": "https://www.llama.com/llama3_1/license/",
+    }
