@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "report"))
-from test_report_helpers import sample  # noqa: E402
+from test_report_helpers import sample
 
-from compliance.facts.model import LineageNode  # noqa: E402
-from compliance.run.audit import governing_keys  # noqa: E402
+from compliance.facts.model import LineageNode
+from compliance.run.audit import governing_keys
 
 
 def test_keys_include_own_and_ancestor_licences() -> None:
