@@ -5,7 +5,9 @@ the SARIF file the upload step sends to code scanning, unless `upload-sarif: fal
 `--format github` (printed: workflow commands that annotate the lines whether or not SARIF is
 uploaded) and with `--format json`, from which it appends a Markdown table (model, file:line,
 decision, codes) to $GITHUB_STEP_SUMMARY and writes the allow / warn / deny counts to
-$GITHUB_OUTPUT.
+$GITHUB_OUTPUT. With
+--bom-file it also runs `compliance audit --format cyclonedx --output FILE` (the same models and
+decisions) for the upload-artifact step.
 
 Exit status: 0 when no decision reaches --fail-on, 1 when one does, and check's own code (2 usage
 or config error, 3 runtime error) when the tool could not decide; then the SARIF file still
@@ -61,6 +63,37 @@ def annotate(argv: Sequence[str]) -> None:
     if result.stdout.lstrip().startswith("::"):  # only workflow commands, never a stray line
         sys.stdout.write(result.stdout)
         sys.stdout.flush()
+
+
+def run_bom(argv: Sequence[str], path: Path) -> subprocess.CompletedProcess[str]:
+    """`compliance audit ... --format cyclonedx --output PATH` over the check's inputs."""
+    return subprocess.run(
+        [
+            *(sys.executable, "-m", "compliance", "audit", *argv[1:]),
+            *("--format", "cyclonedx", "--output", str(path)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def write_bom(argv: Sequence[str], path: Path) -> str | None:
+    """Write the CycloneDX file; the reason when it could not be written, else None."""
+    if path.parent != Path():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    proc = run_bom(argv, path)
+    sys.stderr.write(proc.stderr)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return (
+            proc.stderr.strip()
+            or f"compliance audit wrote no CycloneDX file (exit {proc.returncode})"
+        )
+    if not isinstance(data, dict) or data.get("bomFormat") != "CycloneDX":
+        return "compliance audit wrote something that is not a CycloneDX document"
+    return None
 
 
 def _locations(raw: Any) -> list[tuple[str | None, int | None]]:
@@ -154,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", default=DEFAULT_CONFIG)
     parser.add_argument("--fail-on", default="deny", choices=FAIL_ON)
     parser.add_argument("--sarif-file", default="compliance.sarif")
+    parser.add_argument("--bom-file", default="")
     args = parser.parse_args(argv)
 
     base = check_argv(args.paths, args.config)
@@ -189,6 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 report.returncode or 3,
                 report.stderr.strip() or "compliance check produced no JSON",
             )
+    bom_path = Path(args.bom_file) if args.bom_file else None
+    if bom_path is not None and tool_error is None:
+        problem = write_bom(base, bom_path)
+        if problem is not None:
+            tool_error = (3, problem)
     counts = counts_of(decisions)
     failed = tool_error is not None or reaches(counts, args.fail_on)
 
@@ -196,10 +235,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if tool_error is not None:
         code, message = tool_error
         summary += f"**compliance could not decide** (exit {code}):\n\n{code_fence(message)}\n\n"
+    elif bom_path is not None:
+        summary += f"AI bill of materials (CycloneDX 1.6): `{cell(str(bom_path))}`\n\n"
     _append(summary_path, summary)
     outputs = "".join(f"{k}={v}\n" for k, v in counts.items())
     outputs += f"total={len(decisions)}\nfailed={'true' if failed else 'false'}\n"
     outputs += f"sarif-file={sarif_path}\n"
+    outputs += f"bom-file={bom_path or ''}\n"
     if output_path:
         _append(output_path, outputs)
 

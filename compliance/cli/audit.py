@@ -1,8 +1,10 @@
-"""`compliance audit [PATH...] [--model ID]... --format markdown|html|json|spdx`: the legal review.
+"""`compliance audit [PATH...] [--model ID]... --format FORMAT`: the legal review.
 
-The same models, decisions and exit code as `check` (`compliance.run.run_audit` runs the check);
-the report adds, per model, the facts with their evidence, the lineage, the obligations checklist
-and the exceptions applied.
+Formats: markdown, html, json, spdx (SPDX 2.3), spdx3 (SPDX 3.0.1) and cyclonedx (1.6/1.7).
+
+The same models, decisions and exit code as `check` (`compliance.run.run_audit` runs the
+check); the report adds, per model, the facts with their evidence, the lineage, the
+obligations checklist and the exceptions applied.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from .verbosity import verbose_option
 @click.command("audit")
 @model_selection
 @config_option
-@format_option("markdown", "html", "json", "spdx", default="markdown")
+@format_option("markdown", "html", "json", "spdx", "cyclonedx", "spdx3", default="markdown")
+@click.option(
+    "--spec-version",
+    type=click.Choice(["1.6", "1.7"]),
+    default=None,
+    help="CycloneDX version to write with --format cyclonedx (default 1.6).",
+)
 @click.option(
     "--output",
     "-o",
@@ -48,6 +56,7 @@ def command(
     models_from: Path | None,
     config_path: Path | None,
     fmt: str,
+    spec_version: str | None,
     output: Path | None,
     fail_on: str,
     source: str | None,
@@ -59,6 +68,10 @@ def command(
     quoted clause), the lineage, the obligations (notices, name prefixes, use policy, licence
     copy), the exceptions applied, the revision and when it was read. Exit codes as `check`.
 
+    Formats: markdown and html for people; json (compliance.audit/v1); spdx (SPDX 2.3),
+    spdx3 (SPDX 3.0.1 JSON-LD, AI profile) and cyclonedx (CycloneDX 1.6, or 1.7 with
+    --spec-version) as AI bills of materials.
+
     Example: compliance audit deploy/ --format html --output audit.html
     """
     from ..report import render_audit
@@ -67,12 +80,14 @@ def command(
 
     if not (paths or models or models_from):
         raise UsageError("nothing to audit: give PATH..., --model ID or --models-from FILE")
+    if spec_version is not None and fmt != "cyclonedx":
+        raise UsageError("--spec-version applies to --format cyclonedx only")
     check_date = parse_today(today)
     config = resolve_config(config_path, source)
     request = CheckRequest(paths, models, models_from, config, check_date)
     with on_stderr() as counter:
         report = run_audit(request, fail_on=fail_on, progress=counter)
-    write_output(render_audit(report, fmt), output)
+    write_output(render_audit(report, fmt, spec_version=spec_version), output)
     if not report.entries:
         click.echo("compliance: no model references found", err=True)
     report_source_errors(report.entries)

@@ -230,7 +230,7 @@ class LineageNode:
 class ModelFacts:
     model: str
     revision: str | None  # 40-hex sha, or None (mirror without git)
-    source: str  # "hub" | "mirror" | "cache" | "closed-api"
+    source: str  # "hub" | "mirror" | "cache" | "closed-api" | "local-file"
     license: LicenseInfo = field(default_factory=LicenseInfo)
     publisher: Publisher = field(default_factory=Publisher)
     commercial_use: str = UNKNOWN

@@ -1,7 +1,8 @@
 """Report formats: one module per format over frozen inputs (see interface.py).
 
 `check` formats: text, json, sarif, github (over a CheckResult). `audit` formats: markdown,
-html, json, spdx (over an AuditReport built by audit.build_audit). The schema names of every
+html, json, spdx, cyclonedx, spdx3
+(over an AuditReport built by audit.build_audit). The schema names of every
 machine output are in schemas.py. Each renderer is imported only when its format is asked for.
 """
 
@@ -11,7 +12,7 @@ import json
 from typing import Any
 
 CHECK_FORMATS = ("text", "json", "sarif", "github")
-AUDIT_FORMATS = ("markdown", "html", "json", "spdx")
+AUDIT_FORMATS = ("markdown", "html", "json", "spdx", "cyclonedx", "spdx3")
 
 
 def to_json_text(payload: dict[str, Any]) -> str:
@@ -47,15 +48,18 @@ def _render_check(result: Any, fmt: str, text_options: Any = None) -> str:
     raise ValueError(f"unknown check format {fmt!r}")
 
 
-def render_audit(report: Any, fmt: str) -> str:
-    """`audit --format ...` output for an AuditReport. One model's data never fails the whole
-    report: an entry that a format cannot render becomes an error row (compliance.report.safe)."""
+def render_audit(report: Any, fmt: str, *, spec_version: str | None = None) -> str:
+    """`audit --format ...` output for an AuditReport (`spec_version`: CycloneDX only). One
+    model's data never fails the whole report: an entry that a format cannot render becomes an
+    error row (compliance.report.safe)."""
     from .safe import render_each_safely
 
-    return render_each_safely(report, fmt, _render_audit)
+    return render_each_safely(
+        report, fmt, lambda r, f: _render_audit(r, f, spec_version=spec_version)
+    )
 
 
-def _render_audit(report: Any, fmt: str) -> str:
+def _render_audit(report: Any, fmt: str, *, spec_version: str | None = None) -> str:
     if fmt == "markdown":
         from .markdown import render_markdown
 
@@ -72,4 +76,12 @@ def _render_audit(report: Any, fmt: str) -> str:
         from .spdx import render_spdx
 
         return render_spdx(report)
+    if fmt == "cyclonedx":
+        from .cyclonedx import DEFAULT_SPEC_VERSION, render_cyclonedx
+
+        return render_cyclonedx(report, spec_version or DEFAULT_SPEC_VERSION)
+    if fmt == "spdx3":
+        from .spdx3 import render_spdx3
+
+        return render_spdx3(report)
     raise ValueError(f"unknown audit format {fmt!r}")

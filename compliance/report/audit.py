@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..facts.model import Evidence, LineageNode, ModelFacts, unique_evidence
@@ -190,6 +190,8 @@ class AuditReport:
     fail_on: str = "deny"
     schema: str = AUDIT_SCHEMA
     date_note: str | None = None  # set when `--today` moved the date (shown by every format)
+    # registry key -> (name, url) of the licences named, ancestors' included (for the BOMs)
+    license_names: Mapping[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -446,6 +448,7 @@ def build_audit(
         config=config,
         fail_on=fail_on,
         date_note=getattr(result, "date_note", None),
+        license_names=dict(lookup or {}),
     )
 
 

@@ -55,7 +55,7 @@ def generated_at() -> str:
 
 def governing_keys(result: CheckResult) -> list[str]:
     """The registry keys a reader needs a name and link for: each governing licence and the
-    use policy it incorporates."""
+    use policy it incorporates, the model's own licence, and each ancestor's (for the BOMs)."""
     keys: list[str] = []
     for d in result.decisions:
         if d.facts is not None:
@@ -63,7 +63,13 @@ def governing_keys(result: CheckResult) -> list[str]:
             keys.append(terms.license_key)
             if terms.acceptable_use_policy:
                 keys.append(terms.acceptable_use_policy)
-    return keys
+            keys.append(d.facts.license.key)
+            stack = list(d.facts.lineage)
+            while stack and len(keys) < 10_000:
+                node = stack.pop()
+                keys.append(node.license_key)
+                stack.extend(node.parents)
+    return list(dict.fromkeys(k for k in keys if k and k != "unknown"))
 
 
 def registry_lookup(keys: Sequence[str]) -> LicenseLookup:

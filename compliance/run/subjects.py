@@ -2,17 +2,19 @@
 
 Hub models are scanned (compliance.run.scan) and keep every place that names them. A hosted
 API model gets closed-API facts (nothing is fetched; its publisher and country come from the
-tables below). Any other reference (a local path, a GGUF file, an unresolvable name) gets a
-`license-unknown` finding at its line: it is never skipped.
+tables below). A local GGUF or safetensors file that exists is read for the licence its header
+states (compliance.run.localfile), with the Hub repos it names as lineage; a file that cannot be
+read is that subject's source error. Any other reference (a local path, a missing model file,
+an unresolvable name) gets a `license-unknown` finding at its line: it is never skipped.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..facts.model import Finding, LicenseInfo, ModelFacts, Publisher
@@ -177,6 +179,15 @@ def gather(
     The config in use and `exclude` (the lock) are never read as references."""
     wanted: dict[str, tuple[ModelId, list[Location]]] = {}
     others: dict[tuple[str, str], Subject] = {}
+    lineage_scanner: list[Any] = []  # one Scanner for the local files' lineage, made on demand
+
+    def load(model: ModelId) -> ModelFacts:
+        if not lineage_scanner:
+            from . import scan
+
+            lineage_scanner.append(scan.Scanner(scan.make_source(config.source), lineage=False))
+        facts: ModelFacts = lineage_scanner[0].facts_for(model)
+        return facts
 
     def want(mid: ModelId, location: Location | None) -> None:
         entry = wanted.setdefault(str(mid), (mid, []))
@@ -237,6 +248,8 @@ def gather(
             elif ref.kind == "closed-api":
                 facts = closed_api_facts(ref.model)
                 others[key] = Subject(ref.model, facts=facts, locations=(location,), kind=ref.kind)
+            elif (local := local_file_subject(ref, location, load)) is not None:
+                others[key] = local
             else:
                 what = _UNRESOLVED_WHAT.get(ref.kind, "a model reference that cannot be resolved")
                 note = f" ({ref.note})" if getattr(ref, "note", None) else ""
@@ -253,6 +266,29 @@ def gather(
     subjects = scan_subjects(list(wanted.values()), config, progress=progress)
     subjects.extend(others.values())
     return subjects
+
+
+def local_file_subject(
+    ref: Any, location: Location, load: Callable[[ModelId], ModelFacts] | None
+) -> Subject | None:
+    """A subject for a GGUF / safetensors file that exists (facts from its header, or the
+    error that it could not be read); None when the reference is not such a file."""
+    from ..errors import SourceError
+    from ..sources.localfile import is_local_model_file
+
+    text = ref.model or ref.raw
+    if ref.kind not in ("gguf-file", "local-path") or not is_local_model_file(text):
+        return None
+    from .localfile import local_file_facts, resolve_path
+
+    path = resolve_path(text, ref.file)
+    if not path.exists():
+        return None  # named but not here: the caller's license-unknown finding
+    try:
+        facts = local_file_facts(path, text, load)
+    except SourceError as exc:
+        return Subject(text, error=exc, locations=(location,), kind=ref.kind)
+    return Subject(text, facts=facts, locations=(location,), kind=ref.kind)
 
 
 def scan_subjects(

@@ -53,7 +53,10 @@ def run_action(
         {
             "github.action_path": str(REPO),
             "github.workspace": str(workspace),
-            **{f"steps.check.outputs.{k}": "" for k in ("allow", "warn", "deny", "sarif-file")},
+            **{
+                f"steps.check.outputs.{k}": ""
+                for k in ("allow", "warn", "deny", "sarif-file", "bom-file")
+            },
         }
     )
     output, summary, env_file = tmp / "output.txt", tmp / "summary.md", tmp / "env.txt"
@@ -72,8 +75,12 @@ def run_action(
     code, log = 0, ""
     for step in action["runs"]["steps"]:
         if "uses" in step:
-            # runs even when check fails; `upload-sarif: false` turns it off (issue 17 item 16)
-            assert step.get("if") == "always() && inputs.upload-sarif != 'false'"
+            if "upload-sarif" in step["uses"]:
+                # runs even when check fails; `upload-sarif: false` turns it off (issue 17 item 16)
+                assert step.get("if") == "always() && inputs.upload-sarif != 'false'"
+            assert str(step.get("if", "")).startswith("always()"), (
+                "an upload step must run even when check fails"
+            )
             continue
         script = step["run"]
         if "pip install" in script:
@@ -118,10 +125,14 @@ def test_action_declares_its_interface() -> None:
         "fail-on": "deny",
         "sarif-file": "compliance.sarif",
         "upload-sarif": "true",
+        "bom-file": "",
     }
-    assert set(action["outputs"]) >= {"allow", "warn", "deny"}
-    uses = [s["uses"] for s in action["runs"]["steps"] if "uses" in s]
-    assert uses == ["github/codeql-action/upload-sarif@v3"]
+    assert set(action["outputs"]) >= {"allow", "warn", "deny", "bom-file"}
+    uses = {s["uses"]: s for s in action["runs"]["steps"] if "uses" in s}
+    assert set(uses) == {"github/codeql-action/upload-sarif@v3", "actions/upload-artifact@v4"}
+    bom = uses["actions/upload-artifact@v4"]
+    assert bom["if"] == "always() && inputs.bom-file != ''"
+    assert bom["with"]["path"] == "${{ inputs.bom-file }}"
     # inputs reach the shell through env, never spliced into the script (injection)
     for step in action["runs"]["steps"]:
         assert "inputs." not in step.get("run", "")
@@ -211,3 +222,28 @@ def test_action_annotates_lines_with_workflow_commands(workspace: Path, tmp_path
     for d in denied:
         for loc in d["locations"]:
             assert f"::error file={loc['file']},line={loc['line']},title=" in log, log
+
+
+def test_action_writes_the_cyclonedx_bom_file(workspace: Path, tmp_path: Path) -> None:
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    code, outputs, summary, log = run_action(
+        workspace,
+        tmp_path,
+        {"paths": "litellm-config.yaml docker-compose.yaml", "bom-file": "out/ai-bom.cdx.json"},
+    )
+    bom = workspace / "out" / "ai-bom.cdx.json"
+    assert outputs["bom-file"] == "out/ai-bom.cdx.json", log
+    text = bom.read_text(encoding="utf-8")
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    data = json.loads(text)
+    assert int(outputs["total"]) == len(data["components"])
+    assert "AI bill of materials" in summary
+    assert code == (1 if int(outputs["deny"]) else 0), log
+
+
+def test_action_without_bom_file_writes_none(workspace: Path, tmp_path: Path) -> None:
+    _code, outputs, _summary, _log = run_action(workspace, tmp_path, {"fail-on": "never"})
+    assert outputs["bom-file"] == ""
+    assert not list(workspace.rglob("*.cdx.json"))
