@@ -299,22 +299,22 @@ def test_siblings_are_not_confused(reg: Registry) -> None:
         }
 
 
-def test_cli_on_all_texts_is_fast() -> None:
+def test_cli_on_all_texts_knows_each_one() -> None:
+    """One `compliance detect` process over every corpus text (its speed: bench/detect.py)."""
+    import json
     import subprocess
     import sys
-    import time
 
     files = [str(f / "LICENSE.txt") for f in folders()]
     exe = Path(sys.executable).parent / "compliance"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "compliance"]
-    subprocess.run([*cmd, "detect", files[0]], capture_output=True, check=True)  # warm the cache
-    best = 99.0
-    for _ in range(3):
-        start = time.perf_counter()
-        proc = subprocess.run([*cmd, "detect", *files, "--format", "json"], capture_output=True)
-        best = min(best, time.perf_counter() - start)
-        assert proc.returncode == 0, proc.stderr
-    assert best < 1.0, f"compliance detect on {len(files)} texts took {best:.2f} s"
+    proc = subprocess.run([*cmd, "detect", *files, "--format", "json"], capture_output=True)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(proc.stdout)["files"]
+    assert len(results) == len(files)
+    assert all(r["license"]["status"] == "exact" for r in results), [
+        r["path"] for r in results if r["license"]["status"] != "exact"
+    ]
 
 
 def _corpus_text(name: str) -> str:

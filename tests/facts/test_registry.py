@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -227,8 +226,7 @@ def test_disk_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert mod._load_with_disk_cache(root).get("plain") is not None
 
 
-def test_shipped_registry_is_valid_and_fast() -> None:
-    start = time.perf_counter()
+def test_shipped_registry_is_valid_and_loaded_once() -> None:
     reg = load_registry()
     reg.fingerprints()
     assert reg.records, "the shipped registry has records"
@@ -236,10 +234,9 @@ def test_shipped_registry_is_valid_and_fast() -> None:
         if rec.acceptable_use_policy:
             policy = reg.get(rec.acceptable_use_policy)
             assert policy is not None and policy.document == "policy", rec.key
-    # Loaded once per process (and from the disk cache across processes).
-    start = time.perf_counter()
+    # Loaded once per process (and from the disk cache across processes; its speed is measured
+    # by bench/detect.py, not here).
     assert load_registry() is reg
-    assert time.perf_counter() - start < 0.01
 
 
 def test_fixture_fingerprints_are_current(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ and malformed results that fail closed, the per-model memo, and the cost per mod
 from __future__ import annotations
 
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -247,29 +246,9 @@ def test_ten_thousand_models_with_cached_facts_stay_fast() -> None:
     ]
     bases = [model_facts(n) for n in names]
     fleet = [replace(bases[i % len(bases)], model=f"org{i}/model-{i}") for i in range(10_000)]
-    start = time.perf_counter()
-    result = check_subjects(fleet, config)
-    elapsed = time.perf_counter() - start
+    result = check_subjects(fleet, config)  # its speed: bench/scale.py
     assert len(result.decisions) == 10_000
     assert result.summary["deny"] == 4_000  # vision, cc-by-nc, hunyuan, no-licence
-    assert elapsed < 10, f"{elapsed:.1f}s"
-
-
-def test_distinct_models_cost_is_linear() -> None:
-    """Per-model cost does not grow with the number of models (no quadratic single query)."""
-    config = config_from_dict({"version": 1, "organization": {"domicile": "DE"}})
-    engine = PolicyEngine.from_config(config)
-    base = policy_input(model_facts("llama-3.1-8b"))
-
-    def run(n: int) -> float:
-        start = time.perf_counter()
-        for i in range(n):
-            item = {**base, "effective": {**base["effective"], "mau_cap": 1_000_000 + i}}
-            engine.evaluate(item)
-        return (time.perf_counter() - start) / n
-
-    small, large = run(50), run(400)
-    assert large < small * 3
 
 
 def test_spread_over_helper_processes_keeps_order(monkeypatch) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from pathlib import Path
 
 import pytest
@@ -489,16 +488,12 @@ def test_choose_by_name_and_content(tmp_path: Path) -> None:
     assert refs_pkg.choose(Path("Dockerfile")) == "shell"
 
 
-def test_extracting_fifty_files_is_fast(tmp_path: Path) -> None:
+def test_extracting_fifty_files_finds_every_reference(tmp_path: Path) -> None:
     src = (FIX / "litellm.yaml").read_text()
     for i in range(50):
         (tmp_path / f"c{i}.yaml").write_text(src)
-    extract_paths([str(tmp_path)])  # warm imports
-    start = time.perf_counter()
-    refs = extract_paths([str(tmp_path)])
-    elapsed = time.perf_counter() - start
+    refs = extract_paths([str(tmp_path)])  # its speed: bench/hook.py
     assert len(refs) == 50 * 10
-    assert elapsed < 0.5, elapsed
 
 
 # --- command ------------------------------------------------------------------------------------
