@@ -86,7 +86,7 @@ class PolicySettings:
     # A licence text matched below this confidence is treated as unknown (its clauses are read).
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
     # time budgets for custom packs (see policy.engine): exceeded -> exit 3 naming the model
-    pack_seconds_per_model: float = 10.0
+    pack_seconds_per_model: float = 2.0
     pack_seconds_per_run: float = 600.0
 
     def effective_allow_classes(self, use: str) -> tuple[str, ...]:

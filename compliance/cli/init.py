@@ -34,7 +34,7 @@ policy:
   deny_origins: []              # publisher countries you do not accept, e.g. [CN]
   unknown: deny                 # deny | warn: what a fact that could not be established does
   min_confidence: 0.8           # a licence text matched less closely is read as an unknown text
-  pack_seconds_per_model: 10     # a custom pack running longer on one model ends the run (exit 3)
+  pack_seconds_per_model: 2      # a custom pack running longer on one model ends the run (exit 3)
   pack_seconds_per_run: 600      # ... or longer in all
   packs: []                     # your own .rego files or folders
 

@@ -49,8 +49,10 @@ _RESERVED_PACKAGES = {"compliance.config", "compliance.regions", "compliance.cou
 # calls, so a pack can only reach it by naming it: such a pack is refused.
 _RUNTIME_RE = re.compile(r"\bopa\s*\.\s*runtime\b")
 # Time budgets for custom packs (seconds), unless the configuration sets others.
-SECONDS_PER_MODEL = 10.0
+SECONDS_PER_MODEL = 2.0
 SECONDS_PER_RUN = 600.0
+# Starting the worker and compiling the packs is not a model's evaluation: its own allowance.
+SECONDS_TO_LOAD = 30.0
 
 
 class PolicyCrash(PolicyError):
@@ -409,7 +411,9 @@ class WorkerEvaluator:
             ],
         }
         try:
-            reply = self._exchange(json.dumps(setup), "loading the policy")
+            reply = self._exchange(
+                json.dumps(setup), "loading the policy", max(self._per_model, SECONDS_TO_LOAD)
+            )
         except PolicyError:
             self.close()
             raise
@@ -421,12 +425,12 @@ class WorkerEvaluator:
                 )
             raise PolicyError(reply["error"], file=reply.get("file"), line=reply.get("line"))
 
-    def _exchange(self, line: str, what: str) -> dict[str, Any]:
+    def _exchange(self, line: str, what: str, budget: float | None = None) -> dict[str, Any]:
         assert self._proc.stdin is not None and self._proc.stdout is not None
         try:
             self._proc.stdin.write(line.encode("utf-8") + b"\n")
             self._proc.stdin.flush()
-            answer = self._read_line(what)
+            answer = self._read_line(what, budget)
         except (BrokenPipeError, OSError):
             answer = b""
         if not answer:
@@ -437,9 +441,10 @@ class WorkerEvaluator:
             raise PolicyCrash(f"policy worker sent an unreadable answer while {what}") from exc
         return reply
 
-    def _read_line(self, what: str) -> bytes:
-        """One answer line, within the model's budget and what is left of the run's; past
-        either, the worker is killed and the run stops (exit 3) naming what it was doing."""
+    def _read_line(self, what: str, budget: float | None = None) -> bytes:
+        """One answer line, within the model's budget (or `budget`) and what is left of the
+        run's; past either, the worker is killed and the run stops (exit 3) naming what it was
+        doing."""
         import os
         import selectors
         import time
@@ -447,8 +452,9 @@ class WorkerEvaluator:
         assert self._proc.stdout is not None
         fd = self._proc.stdout.fileno()
         now = time.monotonic()
-        per_run = self._run_ends <= now + self._per_model
-        deadline = min(now + self._per_model, self._run_ends)
+        allowed = self._per_model if budget is None else budget
+        per_run = self._run_ends <= now + allowed
+        deadline = min(now + allowed, self._run_ends)
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
             while b"\n" not in self._pending:
