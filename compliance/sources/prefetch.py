@@ -31,14 +31,16 @@ class HubSettings:
     budget: float
     backoff: float
     workers: int
+    concurrency: int = 8  # requests in flight per host, all processes together
 
 
 # (model id as given) -> ("ok", sha) | ("error", class name, cause)
 Result = tuple[str, str] | tuple[str, str, str]
 
 
-def _fetch_share(settings: HubSettings, models: list[str]) -> dict[str, Result]:
-    """In a child process: read `models` into the snapshot cache."""
+def _fetch_share(settings: HubSettings, models: list[str], processes: int = 1) -> dict[str, Result]:
+    """In a child process: read `models` into the snapshot cache, with its share of the host's
+    request slots (the pacer keeps all of them in reserve, for the other children's)."""
     from ..modelid import parse_model_id
     from .cache import SnapshotCache
     from .hub import HubSource
@@ -49,6 +51,8 @@ def _fetch_share(settings: HubSettings, models: list[str]) -> dict[str, Result]:
         timeout=settings.timeout,
         retry_budget=settings.budget,
         backoff=settings.backoff,
+        concurrency=max(1, settings.concurrency // max(1, processes)),
+        reserve=settings.concurrency,
     )
 
     def one(text: str) -> Result:
@@ -87,7 +91,9 @@ def prefetch(
     shares = [s for s in shares if s]
     # spawn, not fork: the parent may already run threads (a fork would copy their locks).
     with ProcessPoolExecutor(max_workers=len(shares), mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(_fetch_share, settings, [str(m) for m in s]) for s in shares]
+        futures = [
+            pool.submit(_fetch_share, settings, [str(m) for m in s], len(shares)) for s in shares
+        ]
         results: dict[str, Result] = {}
         for future in futures:
             results.update(future.result())
