@@ -45,7 +45,7 @@ def test_wheel_contains_policies_and_registry(wheel: Path) -> None:
     assert "compliance/cli/main.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert (
-        "compliance = compliance.cli.main:main"
+        "compliance = compliance.cli.entry:main"
         in zipfile.ZipFile(wheel).read(entry_points).decode()
     )
 
