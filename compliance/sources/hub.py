@@ -318,6 +318,8 @@ class HubSource:
         # Requests other processes sharing the host may have in flight (prefetch children).
         self.reserve = reserve if reserve is not None else self.concurrency
         self.blobs = BlobStore(self.cache.root)
+        self._blob_locks: dict[str, threading.Lock] = {}
+        self._blob_locks_lock = threading.Lock()
 
     @property
     def endpoint(self) -> str:
@@ -419,7 +421,7 @@ class HubSource:
         self, model: ModelId, info: _ModelInfo, path: str, deadline: _Deadline
     ) -> tuple[RepoFile, str | None]:
         """One file at commit `info.sha`: (entry, a note when it came from a local cache)."""
-        name, what, cap, sha = str(model), f"file {path}", size_cap(path), info.sha
+        name, cap, sha = str(model), size_cap(path), info.sha
         listed = info.files.get(path)
         size = listed[1] if listed else None
         key = listed[0] if listed else None
@@ -428,8 +430,22 @@ class HubSource:
             return RepoFile(
                 path, None, None, size, skipped=f"too-large ({size} bytes; cap {cap})"
             ), None
-        if key is not None and (data := self.blobs.get(key)) is not None:
-            return repo_file_from_bytes(path, data), None  # the same content, read before
+        if key is None:
+            return self._fetch_file(model, path, sha, None, deadline)
+        with self._blob_lock(key):  # two models sharing one LICENSE: one download, not two
+            if (data := self.blobs.get(key)) is not None:
+                return repo_file_from_bytes(path, data), None  # the same content, read before
+            return self._fetch_file(model, path, sha, key, deadline)
+
+    def _blob_lock(self, key: str) -> threading.Lock:
+        with self._blob_locks_lock:
+            return self._blob_locks.setdefault(key, threading.Lock())
+
+    def _fetch_file(
+        self, model: ModelId, path: str, sha: str, key: str | None, deadline: _Deadline
+    ) -> tuple[RepoFile, str | None]:
+        """The file from the huggingface_hub cache for this commit, else one GET."""
+        name, what, cap = str(model), f"file {path}", size_cap(path)
         local = self._in_hf_snapshot(model, path, sha)
         if local is not None:
             note = f"{path}: read from the huggingface_hub cache for commit {sha}"
