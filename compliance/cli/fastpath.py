@@ -137,10 +137,10 @@ def replay(args: list[str]) -> int | None:
     files = _files(args)
     if files is None or not all(names_no_model(f) for f in files):
         return None
-    key = _key()
-    if key is None:
-        return None
     try:
+        key = _key()
+        if key is None:
+            return None
         with open(_record_path(key), encoding="utf-8") as handle:
             record = json.load(handle)
         out, err, code = record["stdout"], record["stderr"], record["code"]
@@ -148,9 +148,12 @@ def replay(args: list[str]) -> int | None:
         return None
     if not (isinstance(out, str) and isinstance(err, str) and code == 0):
         return None
-    sys.stdout.write(out)
-    sys.stdout.flush()
-    sys.stderr.write(err)
+    try:
+        sys.stdout.write(out)
+        sys.stdout.flush()
+        sys.stderr.write(err)
+    except BrokenPipeError:  # as the full path: a closed pipe is not an error
+        pass
     return 0
 
 
@@ -158,7 +161,12 @@ def run_and_record(args: list[str], run: Callable[[list[str]], int]) -> int:
     """Run the full path; for an eligible no-model command line that exits 0, record its
     output for replay()."""
     files = _files(args)
-    key = _key() if files is not None and all(names_no_model(f) for f in files) else None
+    key = None
+    if files is not None and all(names_no_model(f) for f in files):
+        try:
+            key = _key()
+        except OSError:  # no working directory, an unreadable package file: no record
+            key = None
     if key is None:
         return run(args)
     import contextlib
