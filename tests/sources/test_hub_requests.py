@@ -212,3 +212,24 @@ def test_a_bad_concurrency_setting_is_a_usage_error(fake_hub, cli, monkeypatch):
     code, _, err = cli("scan", "acme/apache-finetune", "--no-lineage")
     assert code == 2, err
     assert "COMPLIANCE_HUB_CONCURRENCY" in err
+
+
+def test_a_base_shared_by_many_fine_tunes_is_read_once_per_run(tmp_path):
+    root = tmp_path / "hub"
+    _repo(root, "base/llama-base", APACHE)
+    ids = [f"ft/model-{n}" for n in range(6)]
+    for repo_id in ids:
+        _repo(root, repo_id, APACHE, card_extra="base_model: base/llama-base\n")
+    server = FakeHub(root).start()
+    try:
+        source = _source(tmp_path, server)
+        outcomes = Scanner(source, lineage=True, workers=4).scan(parse_model_id(m) for m in ids)
+        assert [o.error for o in outcomes] == [None] * len(ids)
+        base_calls = [r for r in server.requests if r.path.startswith("/api/models/base/")]
+        assert len(base_calls) == 1
+        licences = [r for r in server.requests if r.path.endswith("/LICENSE")]
+        assert len(licences) == 1  # one text, shipped by all seven repos
+        # per fine-tune: its metadata and its card; the base and the shared LICENSE once
+        assert len(server.requests) == 2 * len(ids) + 2 + 1
+    finally:
+        server.stop()
