@@ -1,7 +1,8 @@
 """The Hugging Face Hub source, through the real huggingface_hub client.
 
-Metadata comes from `HfApi.model_info(..., timeout=...)`, files from
-`hf_hub_download(..., revision=<sha>)`. Fail closed; this module adds what the library does not
+Metadata and files are read through huggingface_hub's HTTP session (its token, headers and
+endpoint): the model's JSON as `HfApi.model_info(..., files_metadata=True)` asks for it, and each
+needed file at `resolve/<sha>/<path>`. Fail closed; this module adds what the library does not
 give a compliance gate:
 
 - **Timeouts.** huggingface_hub sends with no timeout by default (`auth_check` has no timeout
