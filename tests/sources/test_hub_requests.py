@@ -233,3 +233,18 @@ def test_a_base_shared_by_many_fine_tunes_is_read_once_per_run(tmp_path):
         assert len(server.requests) == 2 * len(ids) + 2 + 1
     finally:
         server.stop()
+
+
+def test_blob_keys_from_the_hubs_listing():
+    import hashlib
+
+    from compliance.sources.blobs import blob_key, matches
+
+    data = b"Apache License\n"
+    git = blob_key(git_blob_id(data), None)
+    assert git == "git-" + git_blob_id(data) and matches(git, data)
+    lfs = blob_key("0" * 40, hashlib.sha256(data).hexdigest())  # LFS: the content's sha256
+    assert lfs is not None and lfs.startswith("sha256-") and matches(lfs, data)
+    assert not matches(lfs, data + b"x")
+    for bad in (None, "", "../../etc/passwd", "g" * 40, "A" * 40, 12):
+        assert blob_key(bad, None) is None  # type: ignore[arg-type]
