@@ -346,14 +346,12 @@ class HubSource:
         self._retrying(model, deadline, what, attempt)
 
     def _client(self) -> Any:
+        """huggingface_hub's shared HTTP session, imported only when the Hub is really needed
+        (the session and its request hook, not HfApi: ~16 ms instead of ~160 ms)."""
         if self._api is None:
-            from huggingface_hub import HfApi  # imported only when the Hub is really needed
+            from huggingface_hub.utils import get_session
 
-            from .. import __version__
-
-            self._api = HfApi(
-                endpoint=self._endpoint, library_name="compliance", library_version=__version__
-            )
+            self._api = get_session()
         return self._api
 
     # -- HTTP: one paced GET -------------------------------------------------------------
