@@ -544,7 +544,9 @@ class HubSource:
             budget=self.policy.budget,
             backoff=self.policy.backoff,
             workers=workers,
-            concurrency=self.concurrency,
+            # prefetch() starts one child per core (at most 8): each gets its share of the slots
+            concurrency=max(1, self.concurrency // max(1, min(os.cpu_count() or 1, 8))),
+            reserve=self.concurrency,
         )
 
     def is_local(self, model: ModelId) -> bool:

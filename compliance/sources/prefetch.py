@@ -31,16 +31,16 @@ class HubSettings:
     budget: float
     backoff: float
     workers: int
-    concurrency: int = 8  # requests in flight per host, all processes together
+    concurrency: int = 8  # requests in flight per host in one child (its share)
+    reserve: int = 8  # requests all children together may have in flight (the pacer's reserve)
 
 
 # (model id as given) -> ("ok", sha) | ("error", class name, cause)
 Result = tuple[str, str] | tuple[str, str, str]
 
 
-def _fetch_share(settings: HubSettings, models: list[str], processes: int = 1) -> dict[str, Result]:
-    """In a child process: read `models` into the snapshot cache, with its share of the host's
-    request slots (the pacer keeps all of them in reserve, for the other children's)."""
+def _fetch_share(settings: HubSettings, models: list[str]) -> dict[str, Result]:
+    """In a child process: read `models` into the snapshot cache."""
     from ..modelid import parse_model_id
     from .cache import SnapshotCache
     from .hub import HubSource
@@ -51,8 +51,8 @@ def _fetch_share(settings: HubSettings, models: list[str], processes: int = 1) -
         timeout=settings.timeout,
         retry_budget=settings.budget,
         backoff=settings.backoff,
-        concurrency=max(1, settings.concurrency // max(1, processes)),
-        reserve=settings.concurrency,
+        concurrency=settings.concurrency,
+        reserve=settings.reserve,
     )
 
     def one(text: str) -> Result:
@@ -91,9 +91,7 @@ def prefetch(
     shares = [s for s in shares if s]
     # spawn, not fork: the parent may already run threads (a fork would copy their locks).
     with ProcessPoolExecutor(max_workers=len(shares), mp_context=get_context("spawn")) as pool:
-        futures = [
-            pool.submit(_fetch_share, settings, [str(m) for m in s], len(shares)) for s in shares
-        ]
+        futures = [pool.submit(_fetch_share, settings, [str(m) for m in s]) for s in shares]
         results: dict[str, Result] = {}
         for future in futures:
             results.update(future.result())
