@@ -13,7 +13,9 @@ the Hub knows beyond the files:
     granted_tokens: [hf_x]       # tokens that may read a gated repo's files
 
 The server records every request (method, path, Authorization header) and can inject faults
-and latency, for the reliability and speed tests.
+and latency, for the reliability and speed tests. Like the Hub, it can enforce a rate limit: a
+fixed window per bucket ("api", "resolvers": paths with /resolve/), announced on every answer
+in the `RateLimit` / `RateLimit-Policy` headers, and a 429 with `Retry-After` beyond it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import re
 import threading
 import time
@@ -49,6 +52,28 @@ class Fault:
     times: int | None = None  # apply to the first N matching requests only (None: always)
     error_code: str | None = None
     repo_commit: str | None = None  # a file answered with this X-Repo-Commit (a moved branch)
+
+
+@dataclass
+class RateWindow:
+    """`limit` requests per `seconds` in one bucket, counted from the window's first request."""
+
+    limit: int
+    seconds: float
+    start: float = 0.0
+    used: int = 0
+    refused: int = 0  # 429s sent
+
+    def take(self, now: float) -> tuple[bool, int, int]:
+        """(allowed, remaining, seconds until reset) for one more request."""
+        if now >= self.start + self.seconds:
+            self.start, self.used = now, 0
+        reset = max(1, math.ceil(self.start + self.seconds - now))
+        if self.used >= self.limit:
+            self.refused += 1
+            return False, 0, reset
+        self.used += 1
+        return True, self.limit - self.used, reset
 
 
 @dataclass
@@ -102,6 +127,7 @@ class FakeHub:
         self.requests: list[Request] = []
         self.faults: list[tuple[re.Pattern[str], Fault]] = []
         self.latency = 0.0
+        self.windows: dict[str, RateWindow] = {}  # bucket -> its window (none: unlimited)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -125,7 +151,30 @@ class FakeHub:
         with self._lock:
             self.requests.clear()
             self.faults.clear()
+            self.windows.clear()
         self.latency = 0.0
+
+    def rate_limit(self, bucket: str, limit: int, seconds: float) -> RateWindow:
+        """Enforce `limit` requests per `seconds` on a bucket ("api" or "resolvers")."""
+        window = self.windows[bucket] = RateWindow(limit, seconds)
+        return window
+
+    def take(self, path: str) -> tuple[bool, dict[str, str]]:
+        """Count a request against its bucket's window: (allowed, the headers to send)."""
+        bucket = "resolvers" if "/resolve/" in path else "api"
+        with self._lock:
+            window = self.windows.get(bucket)
+            if window is None:
+                return True, {}
+            allowed, remaining, reset = window.take(time.monotonic())
+            limit, seconds = window.limit, window.seconds
+        headers = {
+            "RateLimit": f'"{bucket}";r={remaining};t={reset}',
+            "RateLimit-Policy": f'"fixed window";"{bucket}";q={limit};w={math.ceil(seconds)}',
+        }
+        if not allowed:
+            headers["Retry-After"] = str(reset)
+        return allowed, headers
 
     # -- server ---------------------------------------------------------------------------
     @property
@@ -176,6 +225,8 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeHub
+    rate_headers: dict[str, str] = {}  # noqa: RUF012 - set per request, before any answer
+    blobs = False  # ?blobs=true: siblings carry size and git blob id
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # else every body costs ~40 ms (hub-mechanics.md)
 
@@ -201,7 +252,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        for key, value in (headers or {}).items():
+        for key, value in {**self.rate_headers, **(headers or {})}.items():
             self.send_header(key, value)
         self.end_headers()
         if not head:
@@ -235,6 +286,11 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.fake.record(Request(self.command, path, self.headers.get("Authorization")))
         if self.fake.latency:
             time.sleep(self.fake.latency)
+        allowed, self.rate_headers = self.fake.take(path)
+        if not allowed:
+            self._error(429, "RateLimited", "Too many requests", head=head)
+            return
+        self.blobs = "blobs=true" in parsed.query.split("&")
         if fault is not None and self._apply_fault(fault, head):
             return
         api = re.match(r"^/api/models/([^/]+/[^/]+?)(?:/revision/(.+?))?(/auth-check)?/?$", path)
@@ -305,7 +361,7 @@ class _Handler(BaseHTTPRequestHandler):
             "library_name": repo.meta.get("library_name", card.get("library_name")),
             "tags": tags,
             "cardData": card,
-            "siblings": [{"rfilename": name} for name in repo.files],
+            "siblings": [self._sibling(name, data) for name, data in repo.files.items()],
             "downloads": 0,
             "likes": 0,
         }
@@ -316,6 +372,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._truncated(body, head)
             return
         self._send(200, body, head=head)
+
+    def _sibling(self, name: str, data: bytes) -> dict[str, Any]:
+        if not self.blobs:
+            return {"rfilename": name}
+        blob_id = hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest()
+        return {"rfilename": name, "blobId": blob_id, "size": len(data)}
 
     def _granted(self, repo: Repo) -> bool:
         return self._token() in set(repo.meta.get("granted_tokens") or [])

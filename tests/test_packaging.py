@@ -50,7 +50,7 @@ def test_wheel_contains_policies_and_registry(wheel: Path) -> None:
         assert f"compliance/_data/schemas/{kind}.schema.json" in names, kind
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert (
-        "compliance = compliance.cli.main:main"
+        "compliance = compliance.cli.entry:main"
         in zipfile.ZipFile(wheel).read(entry_points).decode()
     )
 

@@ -86,24 +86,43 @@ class Scanner:
         self.workers = max(1, workers)
         self.progress = progress or NoProgress()
         self._memo: dict[str, ModelFacts | SourceError] = {}
+        self._pending: dict[str, threading.Event] = {}  # being read by another thread
         self._facts_cache: FactsCache | None = None
         self._lock = threading.Lock()
         self._pinned: dict[ModelId, ModelId] = {}  # read by a child at this commit: no request
 
     def facts_for(self, model: ModelId) -> ModelFacts:
-        """One model's own facts (no lineage), memoised; raises SourceError."""
+        """One model's own facts (no lineage), memoised; raises SourceError. A model several
+        threads want at once (a base shared by many fine-tunes) is read by one of them while
+        the others wait for its result: once per run."""
         key = str(model)
         with self._lock:
             known = self._memo.get(key)
-        if known is None:
+            pending = self._pending.get(key) if known is None else None
+            owner = known is None and pending is None
+            if owner:
+                pending = self._pending[key] = threading.Event()
+        if known is None and not owner:
+            assert pending is not None
+            pending.wait()  # the owner only reads this one model: it never waits on us
+            with self._lock:
+                known = self._memo.get(key)
+        if known is None:  # ours to read (or the owner failed unexpectedly: read it again)
             if isinstance(self.progress, Detailed):
                 self.progress.model_started(key)
             try:
-                known = self._read(model)
-            except SourceError as exc:
-                known = exc
-            with self._lock:
-                self._memo[key] = known
+                try:
+                    known = self._read(model)
+                except SourceError as exc:
+                    known = exc
+                with self._lock:
+                    self._memo[key] = known
+            finally:
+                if owner:
+                    with self._lock:
+                        self._pending.pop(key, None)
+                    assert pending is not None
+                    pending.set()
             self.progress.model_read(key)
         if isinstance(known, SourceError):
             raise known

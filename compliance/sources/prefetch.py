@@ -32,6 +32,8 @@ class HubSettings:
     budget: float
     backoff: float
     workers: int
+    concurrency: int = 8  # requests in flight per host in one child (its share)
+    reserve: int = 8  # requests all children together may have in flight (the pacer's reserve)
 
 
 # (model id as given) -> ("ok", sha) | ("error", class name, cause)
@@ -68,6 +70,8 @@ def _fetch_share(settings: HubSettings, models: list[str]) -> dict[str, Result]:
         timeout=settings.timeout,
         retry_budget=settings.budget,
         backoff=settings.backoff,
+        concurrency=settings.concurrency,
+        reserve=settings.reserve,
     )
 
     def one(text: str) -> Result:

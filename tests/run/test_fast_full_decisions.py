@@ -1,0 +1,89 @@
+"""A faster path may never skip a check: decisions on the corpus configs are the same whether
+each model is read cold (its own empty caches: metadata, every file downloaded) or through
+the fast paths (one shared cache: licence blobs read once for many models, then a warm run
+from the snapshot, facts and policy caches)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from fakehub import FakeHub
+from treepaths import SHARED
+
+from compliance.refs import extract_paths
+
+CORPUS = SHARED / "corpus"
+CONFIGS = CORPUS / "configs"
+LICENCES = CORPUS / "licenses"
+# (card licence, corpus text shipped as LICENSE): texts shared by many models, as on the Hub
+TERMS = [
+    ("apache-2.0", "spdx-apache-2.0"),
+    ("llama3.1", "llama-3.1"),
+    ("mit", "spdx-mit"),
+    ("gemma", "gemma-2025-03-24"),
+    ("cc-by-nc-4.0", "spdx-cc-by-nc-4.0"),
+    ("other", "qwen-license"),
+]
+
+pytestmark = [
+    pytest.mark.corpus,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CONFIGS.is_dir(), reason=f"corpus absent: {CONFIGS}"),
+]
+
+
+def _hub_for_corpus(root):
+    models = sorted(
+        {r.model for r in extract_paths([str(CONFIGS)]) if r.kind == "hf-repo" and r.model}
+    )
+    for n, model in enumerate(models):
+        card_licence, text = TERMS[n % len(TERMS)]
+        folder = root / model
+        folder.mkdir(parents=True, exist_ok=True)
+        extra = "license_name: qwen\n" if card_licence == "other" else ""
+        (folder / "README.md").write_text(
+            f"---\nlicense: {card_licence}\n{extra}---\n# {model}\n", encoding="utf-8"
+        )
+        shutil.copy(LICENCES / text / "LICENSE.txt", folder / "LICENSE")
+    return models
+
+
+def _decisions(out: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    doc = json.loads(out)
+    return sorted(
+        (d["model"], d["decision"], tuple(sorted(f["code"] for f in d["findings"])))
+        for d in doc["decisions"]
+    )
+
+
+def test_fast_and_full_paths_decide_the_same_on_the_corpus_configs(tmp_path, cli, monkeypatch):
+    from huggingface_hub import constants
+
+    models = _hub_for_corpus(tmp_path / "hub")
+    hub = FakeHub(tmp_path / "hub").start()
+    monkeypatch.setattr(constants, "ENDPOINT", hub.url)
+    configs = sorted(p for p in CONFIGS.iterdir() if p.is_dir())
+    try:
+        full = {}
+        for n, config in enumerate(configs):  # cold: each config with its own empty cache
+            monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(tmp_path / f"cold-{n}"))
+            code, out, _ = cli("check", str(config), "--format", "json")
+            full[config.name] = (code, _decisions(out))
+        cold_requests = len(hub.requests)
+        monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(tmp_path / "shared"))
+        for attempt in ("blobs", "warm"):
+            hub.requests.clear()
+            for config in configs:
+                code, out, _ = cli("check", str(config), "--format", "json")
+                assert (code, _decisions(out)) == full[config.name], (attempt, config.name)
+            if attempt == "blobs":  # licence texts shared across models were read once
+                licence_gets = [r for r in hub.requests if r.path.endswith("/LICENSE")]
+                assert len(licence_gets) <= len(TERMS)
+                assert len(hub.requests) < cold_requests
+    finally:
+        hub.stop()
+    assert sum(len(d) for _, d in full.values()) >= len(models)  # every model was decided
+    assert any(decision == "deny" for _, d in full.values() for _, decision, _ in d)
+    assert any(decision == "allow" for _, d in full.values() for _, decision, _ in d)
