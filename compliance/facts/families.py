@@ -164,7 +164,24 @@ class Catalogue:
     path: str | None = None
 
     def lines(self) -> tuple[ReleaseLine, ...]:
+        return self._lines
+
+    @functools.cached_property
+    def _lines(self) -> tuple[ReleaseLine, ...]:
         return tuple(line for f in self.families for line in f.lines)
+
+    @functools.cached_property
+    def _by_repo(self) -> Mapping[str, tuple[tuple[ReleaseLine, SizeException | None], ...]]:
+        """Lower-case representative repo id -> (line, the size exception listing it, if any):
+        built once, so a lookup does not walk every line."""
+        index: dict[str, list[tuple[ReleaseLine, SizeException | None]]] = {}
+        for line in self._lines:
+            for r in line.repos:
+                index.setdefault(r.lower(), []).append((line, None))
+            for e in line.exceptions:
+                for r in e.repos:
+                    index.setdefault(r.lower(), []).append((line, e))
+        return {k: tuple(v) for k, v in index.items()}
 
     def line(self, key: str) -> ReleaseLine | None:
         return next((x for x in self.lines() if x.key == key), None)
@@ -178,12 +195,11 @@ class Catalogue:
         low = repo.strip().lower()
         name = _size_form(low.rsplit("/", 1)[-1])
         exact = []
-        for line in self.lines():
-            if low in (r.lower() for r in line.repos):
+        for line, exc in self._by_repo.get(low, ()):
+            if exc is None:
                 exact.append(LineMatch(line, repo, _size_in(line, name), line.license, "repo"))
-            for e in line.exceptions:
-                if low in (r.lower() for r in e.repos):
-                    exact.append(LineMatch(line, repo, e.sizes[0], e.license, "repo"))
+            else:
+                exact.append(LineMatch(line, repo, exc.sizes[0], exc.license, "repo"))
         if exact:
             return tuple(exact)
         best: list[LineMatch] = []
@@ -222,6 +238,11 @@ def _compiled(source: str) -> re.Pattern[str]:
     return re.compile(source, re.IGNORECASE)
 
 
+@functools.cache
+def _size_pattern(size: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z0-9.]){re.escape(size.lower())}(?![a-z0-9])")
+
+
 def _match_len(pattern: re.Pattern[str], name: str) -> int:
     m = pattern.search(name)
     return m.end() - m.start() if m else 0
@@ -235,11 +256,7 @@ def _size_form(name: str) -> str:
 def _size_in(line: ReleaseLine, name: str) -> str | None:
     """The size of `line` a repo name states; None when it states none or several that differ
     in licence."""
-    hits = [
-        s.name
-        for s in line.sizes
-        if re.search(rf"(?<![a-z0-9.]){re.escape(s.name.lower())}(?![a-z0-9])", name)
-    ]
+    hits = [s.name for s in line.sizes if _size_pattern(s.name).search(name)]
     if len({line.license_for(h) for h in hits}) == 1:
         return max(hits, key=len)
     return None
