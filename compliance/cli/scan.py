@@ -30,17 +30,19 @@ def command(
     """
     from ..modelid import ModelId
     from ..report.scan_text import render_text, scan_json
-    from ..run.scan import Scanner, ScanOutcome, make_source
+    from ..run.scan import Scanner, ScanOutcome, link_settings, make_source
     from ..run.subjects import closed_api_facts, closed_api_model
 
     closed = {m: closed_api_model(m) for m in models}  # hosted APIs: judged, never fetched
     # a malformed id is a usage error (exit 2)
     ids = [parse_model_id(m) for m in models if closed[m] is None]
     config = resolve_config(config_path, source)
+    source_ = make_source(config.source)
     scanner = Scanner(
-        make_source(config.source),
+        source_,
         lineage=not no_lineage,
         min_confidence=config.policy.min_confidence,
+        links=link_settings(config.source, source_),
     )
     outcomes = scanner.scan(ids) if ids else []
     outcomes += [

@@ -612,15 +612,25 @@ class _Normalizer:
                     f"license_link names {repo_path!r}, which was not read from the repo"
                 )
             return
+        from ..sources.links import hub_link, is_pinned_file_of
+
         rec = self.reg.by_link(link)
-        fetched = next((f for f in snap.files if f.path == link), None)
+        fetched = next(
+            (f for f in snap.files if f.path == link or is_pinned_file_of(f.path, link)), None
+        )
         if rec is not None:
             self.card_cands.append(_Candidate(rec, "card:license_link", 0.7, ev, "declared"))
-        elif fetched is None or fetched.text is None:
+        elif fetched is None:
+            # Read in sources.links when it can be; here it was not: unknown, and said so.
             self.evidence.append(Evidence("license.link", link, None, "not fetched: unknown"))
-            self.notes.append(
-                f"license_link {link} is outside the repo and was not read (offline): unknown"
-            )
+            if hub_link(link) is not None:
+                why = "names a file of another Hub repo, which was not read"
+            else:
+                why = (
+                    "is outside the repo and was not read (offline); to read it, allow "
+                    "fetching with --fetch-links or `source: {fetch_links: true}`"
+                )
+            self.notes.append(f"license_link {link} {why}: unknown")
 
     # -- 3. what governs ---------------------------------------------------------------------
     def choose(self) -> _Candidate | None:

@@ -266,11 +266,13 @@ def scan_subjects(
         return []
     from . import scan
 
+    source = scan.make_source(config.source)
     scanner = scan.Scanner(
-        scan.make_source(config.source),
+        source,
         lineage=True,
         progress=progress,
         min_confidence=config.policy.min_confidence,
+        links=scan.link_settings(config.source, source),
     )
     where = {str(mid): tuple(locations) for mid, locations in wanted}
     subjects = []
