@@ -147,6 +147,14 @@ class LinkFollower:
             got = self.hub_reader(target)
             if got.text is not None:
                 note = f"license_link {link}: read from the Hub as {got.path}"
+            elif self.known_link(link):
+                # A gated or vanished copy of a URL the registry maps (reviewed): the mapping
+                # stands, as before links were followed, and the note says the text was not read.
+                why = (
+                    f"license_link {link}: {got.skipped}; the registry's licence for this URL "
+                    "applies"
+                )
+                return replace(snapshot, notes=(*snapshot.notes, why))
             else:
                 note = f"license_link {link}: {got.skipped}"
         elif not link.lower().startswith(("http://", "https://")):

@@ -177,3 +177,16 @@ def test_fetch_links_flag_reaches_the_config(tmp_path: Path, cli, monkeypatch) -
     cli("scan", "acme/does-not-matter", "--source", f"mirror:{tmp_path}", "--fetch-links")
     cli("scan", "acme/does-not-matter", "--source", f"mirror:{tmp_path}")
     assert seen == [True, False]
+
+
+def test_an_unreadable_hub_link_the_registry_maps_keeps_the_mapping() -> None:
+    link = "https://huggingface.co/gated-org/model/blob/main/LICENSE"
+
+    def gated(h: HubLink) -> RepoFile:
+        return RepoFile(link, None, None, None, skipped="not read: GatedRepoError: gated")
+
+    follower = LinkFollower(LinkSettings(), hub_reader=gated, known_link=lambda url: url == link)
+    snap = follower.follow(_snap(link))
+    assert snap.file(link) is None and any("registry" in n for n in snap.notes)
+    unmapped = LinkFollower(LinkSettings(), hub_reader=gated).follow(_snap(link))
+    assert unmapped.file(link) is not None and unmapped.file(link).text is None
