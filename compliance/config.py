@@ -57,6 +57,7 @@ class ConfigProblems(ConfigError):
 class SourceSpec:
     kind: str = "hub"  # "hub" | "mirror"
     mirror: Path | None = None
+    fetch_links: bool = False  # consent to fetch licence links outside the Hub (https, public)
 
     @classmethod
     def parse(cls, value: str) -> SourceSpec:
@@ -354,12 +355,20 @@ def _validate(
 def _source(raw: Any, check: _Checker) -> SourceSpec:
     if raw is None or raw == "hub":
         return SourceSpec("hub")
-    if isinstance(raw, dict) and set(raw) == {"mirror"} and isinstance(raw["mirror"], str):
-        mirror = Path(raw["mirror"]).expanduser()
-        if not mirror.is_absolute():
-            mirror = check.base / mirror
-        return SourceSpec("mirror", mirror.resolve())  # shown resolved in messages
-    check.error(("source",), "must be 'hub' or {mirror: DIR}")
+    if isinstance(raw, dict) and raw and set(raw) <= {"mirror", "fetch_links"}:
+        fetch = raw.get("fetch_links", False)
+        if not isinstance(fetch, bool):
+            check.error(("source", "fetch_links"), "must be true or false")
+            fetch = False
+        if "mirror" not in raw:
+            return SourceSpec("hub", fetch_links=fetch)
+        if isinstance(raw["mirror"], str):
+            mirror = Path(raw["mirror"]).expanduser()
+            if not mirror.is_absolute():
+                mirror = check.base / mirror
+            # shown resolved in messages
+            return SourceSpec("mirror", mirror.resolve(), fetch_links=fetch)
+    check.error(("source",), "must be 'hub', {mirror: DIR} or {fetch_links: true|false}")
     return SourceSpec()
 
 

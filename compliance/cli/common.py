@@ -56,7 +56,25 @@ def quiet_option(func: F) -> F:
     )(func)
 
 
+FETCH_LINKS = "compliance.fetch_links"  # click context meta: --fetch-links was given
+
+
+def _remember_fetch_links(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[FETCH_LINKS] = True
+
+
 def source_option(func: F) -> F:
+    """--source, and --fetch-links (kept in the click context: resolve_config reads it)."""
+    func = click.option(
+        "--fetch-links",
+        is_flag=True,
+        default=False,
+        expose_value=False,
+        callback=_remember_fetch_links,
+        help="Fetch a card's license_link outside the Hub (https, public addresses only;"
+        " same as `source: {fetch_links: true}`).",
+    )(func)
     return click.option(
         "--source",
         "source",
@@ -138,9 +156,13 @@ def resolve_config(config_path: Path | None, source: str | None, *, quiet: bool 
             )
     if source is not None:
         try:
-            config = replace(config, source=SourceSpec.parse(source))
+            spec = SourceSpec.parse(source)
         except ConfigError as exc:
             raise UsageError(exc.message) from exc
+        config = replace(config, source=replace(spec, fetch_links=config.source.fetch_links))
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(FETCH_LINKS):
+        config = replace(config, source=replace(config.source, fetch_links=True))
     return config
 
 

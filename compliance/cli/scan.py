@@ -52,7 +52,7 @@ def command(
     from ..modelid import ModelId
     from ..report.scan_text import render_text, scan_json
     from ..run.localfile import local_file_facts
-    from ..run.scan import Scanner, ScanOutcome, make_source
+    from ..run.scan import Scanner, ScanOutcome, link_settings, make_source
     from ..run.subjects import closed_api_facts, closed_api_model
     from ..sources.localfile import is_local_model_file
     from .progress import on_stderr
@@ -63,11 +63,13 @@ def command(
     ids = [parse_model_id(m) for m in models if m not in local and closed[m] is None]
     config = resolve_config(config_path, source)
     with on_stderr() as counter:
+        source_ = make_source(config.source)
         scanner = Scanner(
-            make_source(config.source),
+            source_,
             lineage=not no_lineage,
             min_confidence=config.policy.min_confidence,
             progress=counter,
+            links=link_settings(config.source, source_),
         )
         outcomes: list[Any] = list(scanner.scan(ids)) if ids else []
     outcomes += [

@@ -380,7 +380,14 @@ def apply_lineage(
     built = [walk.node(b.model, b.relation, 1, (root,), facts.model) for b in facts.base_models]
     own = facts.own_terms()
     parent_terms = [t for _, t in built if t is not None]
-    effective = combine_terms(own, parent_terms, reuploader=facts.publisher.reuploader)
+    undeclared = _undeclared_over_known_bases(facts, built)
+    # A derivative that declares nothing of its own is bound by its bases' terms: those are
+    # shown (not all-unknown), and `license-undeclared` (severity: policy.unknown) says so.
+    effective = combine_terms(
+        _neutral_unknowns(own) if undeclared else own,
+        parent_terms,
+        reuploader=facts.publisher.reuploader,
+    )
     walk._check_merge(facts.model, facts.base_models, built)
 
     mismatches: list[Finding] = []
@@ -403,6 +410,8 @@ def apply_lineage(
                     tuple(ev),
                 )
             )
+    if undeclared:
+        walk.findings.append(_undeclared_finding(facts, effective))
     inherited = _inherited_evidence(own, effective, list(walk.reached.values()))
     multimodal, modality_evidence = _inherited_modality(facts, list(walk.reached.values()), walk)
     inherited += modality_evidence
@@ -416,6 +425,54 @@ def apply_lineage(
         evidence=facts.evidence + tuple(new_evidence),
         findings=facts.findings + tuple(mismatches) + tuple(walk.findings),
         notes=facts.notes + tuple(new_notes),
+    )
+
+
+def _undeclared_over_known_bases(
+    facts: ModelFacts, built: list[tuple[LineageNode, Terms | None]]
+) -> bool:
+    """True when the model states no licence at all (no card id, name or link, no licence file
+    or text read, no class from its own clauses) and every base was read with a known licence."""
+    lic = facts.license
+    states_nothing = (
+        lic.declared is None
+        and lic.declared_name is None
+        and lic.declared_link is None
+        and lic.source is None
+        and lic.key == UNKNOWN
+        and lic.license_class == UNKNOWN
+    )
+    if not states_nothing or not built:
+        return False
+    return all(
+        terms is not None and node.error is None and terms.license_key != UNKNOWN
+        for node, terms in built
+    )
+
+
+def _neutral_unknowns(own: Terms) -> Terms:
+    """An undeclared model's own terms with the fields it never stated made neutral (the least
+    strict value), so the combination is its bases' terms plus whatever it did state."""
+    return replace(
+        own,
+        license_class="permissive" if own.license_class == UNKNOWN else own.license_class,
+        commercial_use="yes" if own.commercial_use == UNKNOWN else own.commercial_use,
+        eu_restricted=False if own.eu_restricted is None else own.eu_restricted,
+        output_training="allowed" if own.output_training == UNKNOWN else own.output_training,
+        non_commercial=False if own.non_commercial is None else own.non_commercial,
+        research_only=False if own.research_only is None else own.research_only,
+    )
+
+
+def _undeclared_finding(facts: ModelFacts, effective: Terms) -> Finding:
+    bases = ", ".join(b.model for b in facts.base_models)
+    ev = tuple(e for e in facts.evidence if e.model is None and e.fact.startswith("base_model"))
+    return Finding(
+        "license-undeclared",
+        "unknown",
+        f"{facts.model} declares no licence of its own; the terms of its base(s) {bases} "
+        f"({effective.license_key}) are taken as its terms until the publisher states them",
+        ev,
     )
 
 

@@ -322,6 +322,7 @@ class _Normalizer:
             )
         self.read_files()
         self.read_pasted_licences()
+        self.read_gate_prompt()
         self.read_card()
         self.check_front_matter()
         governing = self.choose()
@@ -415,6 +416,28 @@ class _Normalizer:
         body = self.card_body()
         if body is not None and "licen" in body.lower():
             self.read_body_text(body)
+
+    def read_gate_prompt(self) -> None:
+        """The card's `extra_gated_prompt` (what the Hub shows before granting access) often
+        carries the licence: it is read as one more licence text. A prompt that is not a known
+        text and in which the clause reader finds no terms (a request for contact details, a
+        usage warning) is noted, not made a licence of its own."""
+        prompt = self.card.get("extra_gated_prompt")
+        if not isinstance(prompt, str) or not prompt.strip():
+            return
+        before = len(self.file_cands)
+        self.read_file(GATE_PROMPT, prompt)
+        added = self.file_cands[before:]
+        if not added or added[0].record is not None or added[0].status not in _GATE_READ:
+            return
+        cand = added[0]
+        if cand.reading is not None and cand.reading.reported():
+            return  # it states terms of its own: an unknown licence text (fail closed)
+        self.file_cands[before] = replace(cand, status="stub")
+        self.notes[-1] = (
+            f"{GATE_PROMPT}: the card's extra_gated_prompt was read; it is not a known licence "
+            "text and states no licence terms the clause reader recognises"
+        )
 
     def card_body(self) -> str | None:
         """The card text after its front matter ('' when the front matter never closes)."""
@@ -589,15 +612,25 @@ class _Normalizer:
                     f"license_link names {repo_path!r}, which was not read from the repo"
                 )
             return
+        from ..sources.links import hub_link, is_pinned_file_of
+
         rec = self.reg.by_link(link)
-        fetched = next((f for f in snap.files if f.path == link), None)
+        fetched = next(
+            (f for f in snap.files if f.path == link or is_pinned_file_of(f.path, link)), None
+        )
         if rec is not None:
             self.card_cands.append(_Candidate(rec, "card:license_link", 0.7, ev, "declared"))
-        elif fetched is None or fetched.text is None:
+        elif fetched is None:
+            # Read in sources.links when it can be; here it was not: unknown, and said so.
             self.evidence.append(Evidence("license.link", link, None, "not fetched: unknown"))
-            self.notes.append(
-                f"license_link {link} is outside the repo and was not read (offline): unknown"
-            )
+            if hub_link(link) is not None:
+                why = "names a file of another Hub repo, which was not read"
+            else:
+                why = (
+                    "is outside the repo and was not read (offline); to read it, allow "
+                    "fetching with --fetch-links or `source: {fetch_links: true}`"
+                )
+            self.notes.append(f"license_link {link} {why}: unknown")
 
     # -- 3. what governs ---------------------------------------------------------------------
     def choose(self) -> _Candidate | None:
@@ -919,6 +952,10 @@ _RESTRICTIVE = re.compile(
     r"only for|solely|exclusively|terms of use|\bnc\b"
 )
 CARD_FILE_NAME = "README.md"
+# A gate prompt in these states is an unknown licence text only when the clause reader finds
+# terms in it; otherwise it is a pointer ("agree to the Gemma Terms of Use at ...") or a form.
+_GATE_READ = frozenset({"unknown", "restrictive"})
+GATE_PROMPT = "README.md (extra_gated_prompt)"  # the card's gate prompt, read as a licence text
 CARD_LICENSE_VALUE = "README.md (license:)"  # a licence text pasted as the `license:` value
 BODY_TEXT_CONFIDENCE = 0.8  # a licence text in the card body counts from this confidence
 PASTED_TEXT_WORDS = 20  # a `license:` value this long is a text, not an id

@@ -112,6 +112,14 @@ CODES: dict[str, CodeInfo] = {
             ("license", "base_models"),
         ),
         CodeInfo(
+            "license-undeclared",
+            UNKNOWN,
+            "The model declares no licence of its own; its bases' terms are taken as its terms.",
+            "Ask the publisher to state the licence (card `license:` or a LICENSE file), or"
+            " record an exception after legal review of the bases' terms.",
+            ("license", "base_models"),
+        ),
+        CodeInfo(
             "license-conflict",
             DENY,
             "The model's licence sources contradict each other.",

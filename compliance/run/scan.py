@@ -33,6 +33,7 @@ from .progress import Detailed, NoProgress, Progress
 
 if TYPE_CHECKING:
     from ..facts.cache import FactsCache
+    from ..sources.links import LinkFollower, LinkSettings
 
 log = logging.getLogger("compliance")
 
@@ -48,6 +49,19 @@ class ScanOutcome:
     @property
     def ok(self) -> bool:
         return self.facts is not None
+
+
+def link_settings(spec: SourceSpec, source: Source) -> LinkSettings | None:
+    """How a scan follows a card's license_link: from the Hub, links to other Hub repos always
+    and web pages with consent; from a mirror (read offline) only with consent."""
+    from ..sources.links import LinkSettings
+
+    if spec.kind == "mirror" and not spec.fetch_links:
+        return None
+    root = source.cache_root if isinstance(source, CachingSource) else None
+    return LinkSettings(
+        fetch_web=spec.fetch_links, cache_dir=root / "links" if root is not None else None
+    )
 
 
 def make_source(spec: SourceSpec, *, cache_dir: Path | None = None) -> Source:
@@ -79,8 +93,11 @@ class Scanner:
         workers: int = DEFAULT_WORKERS,
         progress: Progress | None = None,
         min_confidence: float | None = None,
+        links: LinkSettings | None = None,
     ):
         self.source = source
+        self.links = links  # None: a card's license_link is not followed beyond the repo
+        self._follower: LinkFollower | None = None
         self.lineage = lineage
         self.min_confidence = min_confidence  # policy.min_confidence; None: the default
         self.workers = max(1, workers)
@@ -157,10 +174,10 @@ class Scanner:
         if self._facts_cache is None:
             root = self.source.cache_root if isinstance(self.source, CachingSource) else None
             self._facts_cache = FactsCache(root)
-        if isinstance(self.source, KeyedSource):
+        if isinstance(self.source, KeyedSource) and self.links is None:
             material, fetched_at, build = self.source.fetch_keyed(model)
         else:
-            snapshot = self.source.fetch(model)
+            snapshot = self._follow(self.source.fetch(model))
             material, fetched_at = snapshot.key_material(), snapshot.fetched_at
 
             def build() -> Snapshot:
@@ -173,6 +190,22 @@ class Scanner:
             fetched_at=fetched_at,
             min_confidence=self.min_confidence,
         )
+
+    def _follow(self, snapshot: Snapshot) -> Snapshot:
+        """The snapshot with the file its card's license_link names (see sources.links)."""
+        if self.links is None or "license_link" not in snapshot.card_data:
+            return snapshot
+        with self._lock:
+            if self._follower is None:
+                from ..facts.registry import load_registry
+                from ..sources.links import LinkFollower
+
+                registry = load_registry()
+                self._follower = LinkFollower(
+                    self.links, known_link=lambda url: registry.by_link(url) is not None
+                )
+            follower = self._follower
+        return follower.follow(snapshot)
 
     def _one(self, model: ModelId) -> ScanOutcome:
         try:

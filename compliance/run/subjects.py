@@ -185,7 +185,15 @@ def gather(
         if not lineage_scanner:
             from . import scan
 
-            lineage_scanner.append(scan.Scanner(scan.make_source(config.source), lineage=False))
+            source = scan.make_source(config.source)
+            lineage_scanner.append(
+                scan.Scanner(
+                    source,
+                    lineage=False,
+                    min_confidence=config.policy.min_confidence,
+                    links=scan.link_settings(config.source, source),
+                )
+            )
         facts: ModelFacts = lineage_scanner[0].facts_for(model)
         return facts
 
@@ -302,11 +310,13 @@ def scan_subjects(
         return []
     from . import scan
 
+    source = scan.make_source(config.source)
     scanner = scan.Scanner(
-        scan.make_source(config.source),
+        source,
         lineage=True,
         progress=progress,
         min_confidence=config.policy.min_confidence,
+        links=scan.link_settings(config.source, source),
     )
     where = {str(mid): tuple(locations) for mid, locations in wanted}
     subjects = []

@@ -514,3 +514,58 @@ def test_pure_inputs_unchanged_and_repeatable():
 def test_eu_restricted_tristate(values, expected):
     own, parent = (Terms(eu_restricted=v) for v in values)
     assert combine_terms(own, [parent]).eu_restricted is expected
+
+
+def _undeclared(model: str, bases: tuple[tuple[str, str | None], ...]) -> ModelFacts:
+    """A derivative whose card declares no licence (no id, name, link, file)."""
+    return ModelFacts(
+        model=model,
+        revision=None,
+        source="mirror",
+        license=LicenseInfo(),
+        base_models=tuple(BaseModelRef(m, r) for m, r in bases),
+        publisher=Publisher(org=model.split("/")[0]),
+    )
+
+
+def test_undeclared_derivative_takes_its_bases_terms_and_a_finding() -> None:
+    child = _undeclared("someone/llama-ft", (("meta-llama/Llama-3.1-8B", "finetune"),))
+    out = apply_lineage(child, Loader(LLAMA))
+    eff = out.effective
+    assert eff is not None
+    assert (eff.license_key, eff.license_class) == ("llama-3.1", "restricted")
+    assert eff.commercial_use == "conditional" and eff.mau_cap == 700_000_000
+    assert eff.output_training == "restricted" and eff.eu_restricted is False
+    undeclared = [f for f in out.findings if f.code == "license-undeclared"]
+    assert len(undeclared) == 1 and undeclared[0].severity == "unknown"
+    assert "meta-llama/Llama-3.1-8B" in undeclared[0].message
+    # the bases' evidence is shown for the inherited licence
+    assert any(
+        e.fact == "effective.class" and e.model == "meta-llama/Llama-3.1-8B" for e in out.evidence
+    )
+
+
+def test_undeclared_derivative_of_an_unknown_base_stays_unknown() -> None:
+    base = facts("x/base")  # unknown licence
+    child = _undeclared("someone/ft", (("x/base", "finetune"),))
+    out = apply_lineage(child, Loader(base))
+    assert out.effective is not None and out.effective.license_key == "unknown"
+    assert out.effective.commercial_use == "unknown"
+    assert not any(f.code == "license-undeclared" for f in out.findings)
+
+
+def test_undeclared_derivative_with_an_unreadable_base_stays_unknown() -> None:
+    child = _undeclared("someone/ft2", (("meta-llama/Llama-3.1-8B", "finetune"), ("gone/x", None)))
+    out = apply_lineage(child, Loader(LLAMA))
+    assert out.effective is not None and out.effective.license_class == "unknown"
+    assert not any(f.code == "license-undeclared" for f in out.findings)
+
+
+def test_a_declared_unknown_licence_is_not_undeclared() -> None:
+    child = replace(
+        _undeclared("someone/ft3", (("meta-llama/Llama-3.1-8B", "finetune"),)),
+        license=LicenseInfo(declared="other"),
+    )
+    out = apply_lineage(child, Loader(LLAMA))
+    assert out.effective is not None and out.effective.license_class == "unknown"
+    assert not any(f.code == "license-undeclared" for f in out.findings)

@@ -272,3 +272,15 @@ def test_no_lineage_flag(mirror: Path, cli):
     assert model["base_models"] == [
         {"model": "ghost/does-not-exist", "relation": "finetune", "source": "card"}
     ]
+
+
+def test_undeclared_finetune_of_a_known_base_carries_its_terms(mirror: Path):
+    repo(mirror, "acme/silent-ft", {"base_model": LLAMA, "base_model_relation": "finetune"})
+    f = scan(mirror, "acme/silent-ft")["acme/silent-ft"]
+    assert f.license.key == "unknown" and f.license.declared is None
+    eff = f.effective
+    assert eff is not None
+    assert (eff.license_key, eff.license_class) == ("llama-3.1", "restricted")
+    assert eff.mau_cap == 700_000_000
+    assert [(x.code, x.severity) for x in f.findings] == [("license-undeclared", "unknown")]
+    assert any(e.model == LLAMA and e.fact.startswith("effective.") for e in f.evidence)

@@ -343,3 +343,56 @@ def test_modified_file_facts_follow_the_changed_clause(reg: Registry) -> None:
     unreadable = licence("demo-1").replace("250 million monthly", "many monthly")
     g = facts_of(reg, meta="license: demo1", files={"LICENSE": unreadable})
     assert g.mau_cap is None and g.commercial_use == "unknown"
+
+
+GATE_FILE = "README.md (extra_gated_prompt)"
+
+
+def test_gate_prompt_with_a_licence_text_is_read_as_one(reg: Registry) -> None:
+    f = facts_of(
+        reg,
+        meta="license: other",
+        card_data={"license": "other", "extra_gated_prompt": licence("demo-2")},
+        gated=True,
+    )
+    assert f.license.key == "demo-2" and f.license.source == f"file:{GATE_FILE}"
+    assert f.mau_cap == 400_000_000
+    assert any(e.file == GATE_FILE for e in f.evidence)
+
+
+def test_gate_prompt_with_a_non_commercial_notice_is_not_ignored(reg: Registry) -> None:
+    prompt = "You may use this model for non-commercial research purposes only."
+    f = facts_of(
+        reg,
+        files={"LICENSE": licence("demo-1")},
+        card_data={"license": "demo1", "extra_gated_prompt": prompt},
+        gated=True,
+    )
+    assert f.commercial_use in ("no", "unknown")
+    assert any(GATE_FILE in (x.message or "") for x in f.findings)
+
+
+def test_gate_prompt_without_terms_is_noted_not_a_licence(reg: Registry) -> None:
+    prompt = "Please share your name and affiliation to access this model."
+    f = facts_of(
+        reg,
+        files={"LICENSE": licence("demo-1")},
+        card_data={"license": "demo1", "extra_gated_prompt": prompt},
+        gated=True,
+    )
+    assert f.license.key == "demo-1" and not f.findings
+    assert any("extra_gated_prompt" in n for n in f.notes)
+
+
+def test_gate_prompt_pointing_at_the_declared_terms_keeps_them(reg: Registry) -> None:
+    prompt = (
+        "To access this model you must agree to the Demo Terms of Use at\n"
+        "https://example.invalid/demo1, including the use restrictions in Section 3.2."
+    )
+    f = facts_of(
+        reg,
+        files={"LICENSE": licence("demo-1")},
+        card_data={"license": "demo1", "extra_gated_prompt": prompt},
+        gated=True,
+    )
+    assert f.license.key == "demo-1" and not f.findings

@@ -228,7 +228,14 @@ class FakeScanner:
     scanned: ClassVar[list] = []
 
     def __init__(
-        self, source, *, lineage: bool = True, workers: int = 8, progress=None, min_confidence=None
+        self,
+        source,
+        *,
+        lineage: bool = True,
+        workers: int = 8,
+        progress=None,
+        min_confidence=None,
+        links=None,
     ):
         assert lineage
 
