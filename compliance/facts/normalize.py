@@ -621,8 +621,14 @@ class _Normalizer:
         if rec is not None:
             self.card_cands.append(_Candidate(rec, "card:license_link", 0.7, ev, "declared"))
         elif fetched is None:
-            # Read in sources.links when it can be; here it was not: unknown, and said so.
-            self.evidence.append(Evidence("license.link", link, None, "not fetched: unknown"))
+            # Read in sources.links when it can be; here it was not: unknown, and said so. Like a
+            # licence file that was not read, it may hold the terms that govern, whatever the
+            # card's id says: the licence is unknown until it is read (fail closed).
+            unread = Evidence("license.link", link, None, "not fetched: unknown")
+            self.evidence.append(unread)
+            self.file_cands.append(
+                _Candidate(None, f"link:{link}", 0.0, (*ev, unread), "link-unread")
+            )
             if hub_link(link) is not None:
                 why = "names a file of another Hub repo, which was not read"
             else:
@@ -921,6 +927,7 @@ class _Normalizer:
 # Licence-file states that make the licence unknown, and how a message says why.
 _UNRESOLVED_WHY = {
     "unread": "could not be read",
+    "link-unread": "is a licence link that was not read",
     "empty": "is empty",
     "restrictive": "is a short notice with terms of its own",
     "unknown": "is not a known licence text",

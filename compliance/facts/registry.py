@@ -283,9 +283,19 @@ class Registry:
         return bool(name) and name.strip().lower() in self.license_names  # type: ignore[union-attr]
 
     def by_link(self, url: str | None) -> LicenseRecord | None:
+        """The record a licence link names: a link listed in hf-ids.yaml or a record's `url`,
+        else a canonical licence page (opensource.org, spdx.org, creativecommons.org, ...)
+        whose path names an SPDX id."""
         if not url:
             return None
-        return self.get(self.license_links.get(normalize_url(url)))
+        norm = normalize_url(url)
+        rec = self.get(self.license_links.get(norm))
+        if rec is None:
+            licence_id = canonical_licence_id(norm)
+            if licence_id is not None:
+                found = self.by_licence_id(licence_id)
+                rec = found if found is not None and not found.inline else None
+        return rec
 
     def publisher(self, org: str | None) -> PublisherInfo | None:
         return self.publishers.get(org.lower()) if org else None
@@ -361,6 +371,39 @@ def _int_or_none(value: Any) -> int | None:
 
 def _bool_or_none(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
+
+
+# Sites that publish the canonical text of a licence at a path naming its SPDX id: such a link
+# means that licence (and nothing else), like a card's SPDX id.
+_CANONICAL_LINKS = (
+    (
+        re.compile(
+            r"^(?:opensource\.org|spdx\.org)/licenses?/([A-Za-z0-9.+-]+?)(?:\.html|\.php|\.txt|\.json)?$",
+            re.I,
+        ),
+        "{}",
+    ),
+    (re.compile(r"^choosealicense\.com/licenses/([a-z0-9.+-]+)$", re.I), "{}"),
+    (re.compile(r"^apache\.org/licenses/license-(2\.0)(?:\.txt|\.html)?$", re.I), "Apache-{}"),
+    (
+        re.compile(
+            r"^creativecommons\.org/licenses/(by(?:-nc)?(?:-sa|-nd)?)/(\d\.\d)"
+            r"(?:/legalcode(?:\.[a-z]{2,5})?)?$",
+            re.I,
+        ),
+        "CC-{}-{}",
+    ),
+    (re.compile(r"^creativecommons\.org/publicdomain/zero/(1\.0)(?:/legalcode)?$", re.I), "CC0-{}"),
+)
+
+
+def canonical_licence_id(normalized_url: str) -> str | None:
+    """The SPDX id a canonical licence page's address names (`normalize_url` form), else None."""
+    for pattern, form in _CANONICAL_LINKS:
+        m = pattern.match(normalized_url)
+        if m:
+            return form.format(*(g.upper() if form.startswith("CC-") else g for g in m.groups()))
+    return None
 
 
 def normalize_url(url: str) -> str:
