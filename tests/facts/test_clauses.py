@@ -283,8 +283,10 @@ def test_user_thresholds(sentence: str, users: int) -> None:
 )
 def test_revenue_thresholds(sentence: str, amount: int, currency: str, period: str) -> None:
     cf = read_clauses(f"{GRANT}\n\n{sentence}\n")
-    assert cf.revenue_cap == amount
+    # Policy compares the cap with a USD revenue: only a USD amount is stated as the cap.
+    assert cf.revenue_cap == (amount if currency == "usd" else None)
     (c,) = [c for c in cf.clauses if c.kind == REVENUE_THRESHOLD]
+    assert c.value == amount
     assert (c.attr("currency"), c.attr("period"), c.attr("trigger")) == (
         currency,
         period,
@@ -829,3 +831,135 @@ def test_a_headcount_threshold_leaves_commercial_use_unknown() -> None:
     )
     cf = read_clauses(text)
     assert cf.commercial_use == "unknown" and of_kind(text, "size-threshold")[0].value == 250
+
+
+# -- revenue in other currencies ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sentence", "amount", "currency"),
+    [
+        (
+            "If your annual revenue exceeds RMB 1 billion, you must apply for a commercial "
+            "licence from us.",
+            1_000_000_000,
+            "cny",
+        ),
+        (
+            "Licensees whose yearly turnover is above 500 million yuan need our written "
+            "authorization.",
+            500_000_000,
+            "cny",
+        ),
+        (
+            "A separate licence is required where the annual revenue of the licensee exceeds "
+            "JPY 2000000000.",
+            2_000_000_000,
+            "jpy",
+        ),
+        (
+            "Companies with more than £10 million in annual revenue must obtain a licence.",
+            10_000_000,
+            "gbp",
+        ),
+    ],
+)
+def test_a_revenue_cap_in_another_currency_is_kept_and_not_a_usd_cap(
+    sentence: str, amount: int, currency: str
+) -> None:
+    cf = read_clauses(f"{GRANT}\n\n{sentence}\n")
+    (c,) = [c for c in cf.clauses if c.kind == REVENUE_THRESHOLD]
+    assert (c.value, c.attr("currency")) == (amount, currency)
+    # No rate is assumed: the amount is never compared as USD, and commercial use is a term to
+    # check (unknown), not "yes".
+    assert cf.revenue_cap is None
+    assert "revenue_cap" in cf.uncertain
+    assert cf.commercial_use == "unknown"
+    assert any(currency.upper() in n and f"{amount:,}" in n for n in cf.notes)
+
+
+def test_a_usd_revenue_cap_is_still_stated() -> None:
+    cf = read_clauses(f"{GRANT}\n\nIf your annual revenue exceeds $5 million you need a licence.\n")
+    assert cf.revenue_cap == 5_000_000
+    assert cf.uncertain == ()
+    assert cf.commercial_use == "conditional"
+
+
+# -- text in a language the reader cannot read -----------------------------------------------------
+_CJK_PARAGRAPH = (
+    "本协议的条款适用于模型的使用、复制、修改和分发，并且许可方保留所有未明确授予的权利。" * 8
+)
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "In case of any conflict between the English and Chinese versions, the Chinese version "
+        "shall prevail.",
+        "The Japanese language version of this Agreement controls in the event of inconsistency.",
+        "Should the versions differ, the version in German takes precedence.",
+    ],
+)
+def test_another_language_version_that_prevails_leaves_permissions_and_caps_unknown(
+    clause: str,
+) -> None:
+    text = (
+        f"{GRANT}\n\nYou may use the Model for commercial purposes. If your annual revenue "
+        f"exceeds USD 100 million you must request a licence.\n\n{clause}\n"
+    )
+    cf = read_clauses(text)
+    assert cf.commercial_use == "unknown"
+    assert cf.revenue_cap is None and cf.mau_cap is None
+    assert {"mau_cap", "revenue_cap"} <= set(cf.uncertain)
+    assert cf.non_commercial is None and cf.eu_restricted is None
+    assert cf.output_training == "unknown"
+    assert any("prevails" in n for n in cf.notes)
+
+
+def test_the_english_version_prevailing_changes_nothing() -> None:
+    text = (
+        f"{GRANT}\n\nYou may use the Model for commercial purposes.\n\nIn case of conflict "
+        "between the Chinese and English versions, the English version shall prevail.\n"
+    )
+    cf = read_clauses(text)
+    assert cf.commercial_use == "yes"
+    assert cf.uncertain == () and cf.notes == ()
+
+
+def test_much_text_in_another_script_leaves_permissions_unknown() -> None:
+    text = f"{_CJK_PARAGRAPH}\n\n{GRANT}\n\nYou may use the Model for commercial purposes.\n"
+    cf = read_clauses(text)
+    assert cf.commercial_use == "unknown"
+    assert "mau_cap" in cf.uncertain
+    (c,) = [c for c in cf.clauses if c.kind == "other-language"]
+    assert c.line == 1 and c.value == "Chinese (CJK)"
+    assert any("cannot read" in n for n in cf.notes)
+
+
+def test_a_few_words_in_another_script_are_no_other_language_text() -> None:
+    text = (
+        f"Acme 模型许可协议 (Модель)\n\n{GRANT}\n\nYou may use the Model for commercial purposes.\n"
+    )
+    cf = read_clauses(text)
+    assert cf.commercial_use == "yes"
+    assert not [c for c in cf.clauses if c.kind == "other-language"]
+
+
+def test_restrictions_read_in_the_english_part_of_a_bilingual_text_still_stand() -> None:
+    text = (
+        f"{_CJK_PARAGRAPH}\n\n{GRANT}\n\nYou may not use the Model for commercial purposes. "
+        "You may not use the Model in the European Union.\n\n"
+        "You may not use the outputs of the Model to train any other model.\n"
+    )
+    cf = read_clauses(text)
+    assert cf.commercial_use == "no" and cf.non_commercial is True
+    assert cf.eu_restricted is True
+    assert cf.output_training == "prohibited"
+
+
+def test_detect_reports_why_a_bilingual_text_states_no_permission() -> None:
+    res = detect_text(
+        f"{_CJK_PARAGRAPH}\n\n{GRANT}\n\nYou may use the Model for commercial purposes.\n",
+        "LICENSE",
+    )
+    assert res.status == "unknown"
+    assert res.facts_json()["commercial_use"] == "unknown"
+    assert any("cannot read" in n for n in res.notes)
