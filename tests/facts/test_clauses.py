@@ -963,3 +963,31 @@ def test_detect_reports_why_a_bilingual_text_states_no_permission() -> None:
     assert res.status == "unknown"
     assert res.facts_json()["commercial_use"] == "unknown"
     assert any("cannot read" in n for n in res.notes)
+
+
+@needs_corpus
+def test_a_known_text_with_a_cap_in_another_currency_added(reg: Registry) -> None:
+    text = corpus("llama-3.1") + (
+        "\n\n7. Additional Terms. If your annual revenue exceeds EUR 10 million, you must request "
+        "a separate license from Meta.\n"
+    )
+    res = detect_text(text, "LICENSE", registry=reg)
+    assert res.status == "modified"
+    facts = res.facts_json()
+    assert facts["commercial_use"] == "unknown"  # a EUR cap is no USD cap: a term to check
+    assert facts["revenue_cap"] is None
+    assert any("EUR 10,000,000" in n for n in res.notes)
+
+
+@needs_corpus
+def test_a_known_text_made_to_yield_to_another_language_version(reg: Registry) -> None:
+    text = corpus("spdx-mit") + (
+        "\n\nIn the event of any inconsistency between the English and Chinese versions of "
+        "this license, the Chinese version shall prevail.\n"
+    )
+    res = detect_text(text, "LICENSE", registry=reg)
+    assert (res.key, res.status) == ("mit", "modified")
+    facts = res.facts_json()
+    assert facts["commercial_use"] == "unknown"
+    assert facts["output_training"] == "unknown"
+    assert any("cannot read" in n for n in res.notes)
