@@ -1047,7 +1047,7 @@ def _outputs(r: _Reader, s: Sentence, term: str | None) -> None:
 # Attribution, notices, share-alike, hosting, AUP, inheritance, law --------------------------------
 _DUTY = re.compile(
     r"\b(?:must|shall|will|should|may not|agree to|is required|are required|required to|"
-    r"provided that|"
+    r"provided that|requirements? to|"
     r"on condition|condition|subject to the following|only if|provided)\b"
 )
 _IMPERATIVE = re.compile(
@@ -1175,6 +1175,45 @@ _ATTRIBUTION_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "changes",
     ),
+    (
+        _re(
+            r"\b(?P<op>(?:state|indicate|note|mark|disclose) (?:\S+ ){0,3}?that (?:\S+ ){0,3}?"
+            r"(?:modified|changed|altered|made (?:\S+ )?(?:changes|modifications)))"
+        ),
+        "changes",
+    ),
+    (
+        _re(
+            # of the changes *you* make (not the licensor's notice of changes to its terms)
+            r"\b(?P<op>notices? (?:\S+ ){0,3}?of (?:\S+ ){0,2}?(?:changes|modifications|"
+            r"alterations) (?:\S+ ){0,2}?(?:you|licensee|recipient) (?:\S+ )?(?:make|made|have))"
+        ),
+        "changes",
+    ),
+    (
+        # "... also gets / receives a copy of these terms", "a copy of these terms must accompany"
+        _re(
+            r"\b(?P<op>(?:gets?|receives?|obtains?) (?:\S+ ){0,2}?a (?:\S+ )?copy of (?:this|"
+            r"these|the) (?:\S+ ){0,2}?(?:licen[cs]es?|agreement|terms)|cop(?:y|ies) of (?:this|"
+            r"these|the) (?:\S+ ){0,2}?(?:licen[cs]e|agreement|terms) (?:\S+ ){0,3}?(?:must|shall|"
+            r"will) (?:\S+ ){0,2}?(?:accompany|be (?:included|provided|given|distributed)))"
+        ),
+        "licence copy",
+    ),
+    (
+        _re(
+            r"\b(?P<op>(?:credit|attribution|acknowledge?ment) (?:\S+ ){0,4}?(?:must|shall|will) "
+            r"(?:\S+ ){0,2}?be (?:given|provided|included|made|displayed))"
+        ),
+        "credit",
+    ),
+    (
+        _re(
+            r"\b(?P<op>prominently (?:display|show|mark|indicate|state|present)\w*|(?:display|show|"
+            r"mark|indicate|state|present)\w* (?:\S+ ){0,8}?prominently)\b"
+        ),
+        "prominent",
+    ),
 )
 _SHARE_ALIKE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_re(r"\b(?P<op>share ?alike|sharealike|copyleft)\b"), "copyleft"),
@@ -1269,6 +1308,8 @@ def _attribution(r: _Reader, s: Sentence, term: str | None) -> None:
             value = "Give credit (attribution)"
         elif what == "notice file":
             value = "Ship the NOTICE file"
+        elif what == "prominent":
+            value = "Display the required attribution prominently"
         else:
             value = "Mark modified files"
         r.add(s, ATTRIBUTION, value, m.start("op"), 0.8, duty=what)

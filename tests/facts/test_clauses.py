@@ -991,3 +991,52 @@ def test_a_known_text_made_to_yield_to_another_language_version(reg: Registry) -
     assert facts["commercial_use"] == "unknown"
     assert facts["output_training"] == "unknown"
     assert any("cannot read" in n for n in res.notes)
+
+
+# -- attribution duties in common wordings ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sentence", "duty"),
+    [
+        ("You must retain the copyright notice in all copies of the Model.", "notices"),
+        ("The copyright notice must be retained in every copy you distribute.", "notices"),
+        (
+            "When you distribute the Model you shall include a copy of this Agreement.",
+            "licence copy",
+        ),
+        ("A copy of these terms must accompany every copy of the Model you share.", "licence copy"),
+        (
+            "You must ensure that anyone who receives the Model from you also gets a copy of these "
+            "terms.",
+            "licence copy",
+        ),
+        ("You must give appropriate credit to the Licensor.", "credit"),
+        ("Appropriate credit must be given to the original authors.", "credit"),
+        ("You shall attribute the source and the author when you share the Model.", "credit"),
+        ("You must prominently display the name of the Licensor in your product.", "prominent"),
+        ("The Licensor's name shall be displayed prominently on your website.", "prominent"),
+        ("If you modify the Model, you must state that you modified it.", "changes"),
+        ("You must indicate that you have changed the Model when you share it.", "changes"),
+        (
+            "Sharing outputs is allowed, including the requirements to provide clear notice of any "
+            "modifications you make.",
+            "changes",
+        ),
+    ],
+)
+def test_attribution_duties_in_common_wordings(sentence: str, duty: str) -> None:
+    found = of_kind(f"{GRANT}\n\n{sentence}\n", ATTRIBUTION)
+    assert duty in {c.attr("duty") for c in found}, [c.to_json() for c in found]
+    assert all(c.line == 3 for c in found)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You acknowledge that the Model may produce inaccurate results.",
+        "We kindly ask that you give credit to the authors, but this is not required.",
+        "You may distribute the Model without attribution.",
+        "The Licensor will give you notice of any changes to these terms.",
+    ],
+)
+def test_no_attribution_duty_where_none_is_imposed(sentence: str) -> None:
+    assert of_kind(f"{GRANT}\n\n{sentence}\n", ATTRIBUTION) == []
