@@ -154,7 +154,9 @@ def fields_of(
         or facts.get("revenue_cap") is not None,
         "territory": frozenset(str(t["region"]).upper() for t in terr) if stated_terr else None,
         "output_training": OT_GROUP.get(facts.get("output_training") or ""),
-        "attribution": bool(facts.get("attribution")) if read else None,
+        "attribution": bool(facts.get("attribution"))
+        if read and "attribution" not in uncertain
+        else None,
         "share_alike": share_alike,
         "non_commercial": facts.get("non_commercial"),
         "research_only": facts.get("research_only"),

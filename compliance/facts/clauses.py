@@ -1209,6 +1209,21 @@ _ATTRIBUTION_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
+            r"\b(?P<op>(?:provid\w*|giv\w*|includ\w*|display\w*) (?:\S+ ){0,2}?(?:conspicuous|"
+            r"clear|prominent|visible) notices? (?:that|of|stating))"
+        ),
+        "notices",
+    ),
+    (
+        _re(
+            r"\b(?P<op>cit(?:e|es|ing) (?:\S+ ){0,3}?(?:paper|publication|article|report)|"
+            r"(?:indicate|mention|acknowledge|credit|name) (?:\S+ ){0,6}?(?:author|authors|"
+            r"authorship|creators?)\b)"
+        ),
+        "credit",
+    ),
+    (
+        _re(
             r"\b(?P<op>prominently (?:display|show|mark|indicate|state|present)\w*|(?:display|show|"
             r"mark|indicate|state|present)\w* (?:\S+ ){0,8}?prominently)\b"
         ),
@@ -1283,7 +1298,12 @@ def _attribution(r: _Reader, s: Sentence, term: str | None) -> None:
     )
     if not duty or _SOFT.search(text):
         return
-    if re.search(rf"\b(?:{NEG}|without)\b(?: \S+){{0,3}} (?:attribution|notice|credit)", text):
+    if re.search(
+        rf"\b(?:{NEG}|without)\b(?: \S+){{0,3}} (?:attribution|notice|credit)", text
+    ) and not (
+        # "you may not distribute ... without providing notice": a duty, not its absence
+        _WITHOUT_DOING.search(text) and (NEG_RE.search(text) or NEG_RE.search(s.lead))
+    ):
         return
     for rx, what in _ATTRIBUTION_RULES:
         m = rx.search(text)
@@ -1315,6 +1335,9 @@ def _attribution(r: _Reader, s: Sentence, term: str | None) -> None:
         r.add(s, ATTRIBUTION, value, m.start("op"), 0.8, duty=what)
 
 
+_WITHOUT_DOING = re.compile(
+    r"\bwithout (?:providing|giving|including|displaying|retaining|keeping|citing)\b"
+)
 _QUOTED = re.compile(r"[\"“”]([^\"“”\n]{1,60}?)[\"“”]")
 
 
@@ -1993,6 +2016,8 @@ def _other_language(facts: ClauseFacts, foreign: Clause) -> ClauseFacts:
     )
     uncertain = list(facts.uncertain)
     uncertain += [f for f in ("mau_cap", "revenue_cap") if f not in uncertain]
+    if not facts.attribution:
+        uncertain.append("attribution")  # no duty read in English is no proof there is none
     ev = [
         (f, c)
         for f, c in facts.evidence_for

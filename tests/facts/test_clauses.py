@@ -931,6 +931,7 @@ def test_much_text_in_another_script_leaves_permissions_unknown() -> None:
     assert "mau_cap" in cf.uncertain
     (c,) = [c for c in cf.clauses if c.kind == "other-language"]
     assert c.line == 1 and c.value == "Chinese (CJK)"
+    assert cf.attribution == () and "attribution" in cf.uncertain
     assert any("cannot read" in n for n in cf.notes)
 
 
@@ -1021,6 +1022,15 @@ def test_a_known_text_made_to_yield_to_another_language_version(reg: Registry) -
             "modifications you make.",
             "changes",
         ),
+        (
+            "You may not distribute outputs without providing conspicuous notice that they are "
+            "subject to these terms.",
+            "notices",
+        ),
+        ("You must provide clear notice that the Model is licensed under these terms.", "notices"),
+        ("You should indicate the source and author information when sharing the Model.", "credit"),
+        ("You must not publish findings without citing our paper.", "credit"),
+        ("Users shall cite the technical report in any publication.", "credit"),
     ],
 )
 def test_attribution_duties_in_common_wordings(sentence: str, duty: str) -> None:
@@ -1035,6 +1045,8 @@ def test_attribution_duties_in_common_wordings(sentence: str, duty: str) -> None
         "You acknowledge that the Model may produce inaccurate results.",
         "We kindly ask that you give credit to the authors, but this is not required.",
         "You may distribute the Model without attribution.",
+        "You may share the Model without providing notice to us.",
+        "If you use the Model in research, please cite our paper.",
         "The Licensor will give you notice of any changes to these terms.",
     ],
 )
