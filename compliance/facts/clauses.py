@@ -1648,6 +1648,57 @@ FOREIGN_MIN_CHARS = 200  # a name, a title or an address in another script is no
 FOREIGN_MIN_SHARE = 0.05  # of all letters (one CJK character carries about a word)
 
 
+# Function words of other Latin-script languages (none of them an English word a licence uses:
+# not "et", "per", "die", "con"), against English ones: a licence in German, French, Spanish...
+# has Latin letters the rules see, but none of their words.
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_FOREIGN_WORDS = _wordset(
+    "der das und nicht mit von für zur zum oder wird werden sind diese dieser auf bei "
+    "les des une pour dans par sur aux est sont ces cette avec ou ne pas "
+    "el los las del y para una al lo es son este esta pero como sus "
+    "della delle degli il che sono questo questa gli nel alla dello "
+    "het een niet voor zijn deze wordt "
+    "og och att ikke inte av som "
+    "não uma com pelo pela são"
+)
+_ENGLISH_WORDS = _wordset(
+    "the of and to or in any this you be for by with that is not shall as on such may "
+    "are your its from which"
+)
+_WORD_RE = re.compile(r"[^\W\d_]+")
+FOREIGN_MIN_WORDS = 40  # function words of one other language: a passage, not a name
+FOREIGN_MIN_WORD_SHARE = 0.15  # of the function words counted
+
+
+def _foreign_words(text: str, raw_lines: list[str]) -> Clause | None:
+    """A clause when much of a Latin-script text is in another language than English."""
+    foreign = english = 0
+    first = 0
+    for i, raw in enumerate(raw_lines, 1):
+        words = _WORD_RE.findall(raw.lower())
+        here = sum(1 for w in words if w in _FOREIGN_WORDS)
+        if here >= 3 and not first:
+            first = i
+        foreign += here
+        english += sum(1 for w in words if w in _ENGLISH_WORDS)
+    if foreign < FOREIGN_MIN_WORDS or foreign / (foreign + english) < FOREIGN_MIN_WORD_SHARE:
+        return None
+    share = foreign / (foreign + english)
+    quote = raw_lines[first - 1].strip()[:QUOTE_CHARS] if first else ""
+    return Clause(
+        OTHER_LANGUAGE,
+        "a language other than English",
+        first,
+        quote,
+        0.8,
+        attrs=(("how", "share"), ("share", f"{share:.0%}")),
+        lines=(first, first),
+    )
+
+
 def _prevails(r: _Reader, s: Sentence, term: str | None) -> None:
     for rx in _PREVAILS:
         m = rx.search(s.text)
@@ -1720,7 +1771,7 @@ def find_clauses(text: str, *, document: str = "license") -> tuple[Clause, ...]:
             assert m is not None
             reader.add(s, OUTPUTS_MENTIONED, True, m.start(), 0.9)
             outputs_seen = True
-    script = _foreign_script(text, raw_lines)
+    script = _foreign_script(text, raw_lines) or _foreign_words(text, raw_lines)
     if script is not None:
         reader.found.append(script)
     return _dedupe(reader.found)
@@ -2007,7 +2058,7 @@ def _other_language(facts: ClauseFacts, foreign: Clause) -> ClauseFacts:
         why = f"line {foreign.line}: the {foreign.value} version of the text prevails"
     else:
         why = (
-            f"from line {foreign.line}: {foreign.attr('share')} of the letters are "
+            f"from line {foreign.line}: much of the text ({foreign.attr('share')}) is in "
             f"{foreign.value}, which the reader cannot read"
         )
     note = (

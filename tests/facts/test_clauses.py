@@ -1052,3 +1052,38 @@ def test_attribution_duties_in_common_wordings(sentence: str, duty: str) -> None
 )
 def test_no_attribution_duty_where_none_is_imposed(sentence: str) -> None:
     assert of_kind(f"{GRANT}\n\n{sentence}\n", ATTRIBUTION) == []
+
+
+_GERMAN = (
+    "Der Lizenzgeber gewährt Ihnen eine Lizenz für die Nutzung des Modells. Die Nutzung ist nur "
+    "unter den Bedingungen dieser Vereinbarung erlaubt, und die Rechte werden nicht übertragen. "
+)
+_FRENCH = (
+    "Le concédant vous accorde une licence pour l'utilisation du modèle. Les droits ne sont pas "
+    "transférables et sont soumis aux conditions de cette licence, avec les limites des usages. "
+)
+
+
+@pytest.mark.parametrize("paragraph", [_GERMAN, _FRENCH], ids=["german", "french"])
+def test_a_latin_script_text_in_another_language_leaves_permissions_unknown(
+    paragraph: str,
+) -> None:
+    text = (
+        f"{GRANT}\n\nYou may use the Model for commercial purposes.\n\n"
+        + (paragraph * 6 + "\n\n") * 2
+    )
+    cf = read_clauses(text)
+    assert cf.commercial_use == "unknown"
+    assert {"mau_cap", "revenue_cap"} <= set(cf.uncertain)
+    (c,) = [c for c in cf.clauses if c.kind == "other-language"]
+    assert c.value == "a language other than English" and c.line == 5
+
+
+def test_a_few_foreign_words_in_an_english_text_are_no_other_language() -> None:
+    text = (
+        f"{GRANT}\n\nYou may use the Model for commercial purposes. The licensor's motto, "
+        '"pour la science et pour les gens", is a trademark of the licensor.\n'
+    )
+    cf = read_clauses(text)
+    assert cf.commercial_use == "yes"
+    assert not [c for c in cf.clauses if c.kind == "other-language"]
