@@ -1887,9 +1887,10 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
     # currency is no USD cap, and no rate is assumed. The cap is not stated and commercial use
     # is unknown (a term to check), never "no cap".
     other_currency = [c for c in revenue if c.attr("currency") not in _USD]
-    for c in other_currency:
+    for money in other_currency:
         notes.append(
-            f"line {c.line}: a revenue threshold of {c.attr('currency').upper()} {c.value:,}: "
+            f"line {money.line}: a revenue threshold of {money.attr('currency').upper()} "
+            f"{money.value:,}: "
             "no conversion to USD is known, so the revenue cap is not stated; check it"
         )
     if other_currency:
