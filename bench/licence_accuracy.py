@@ -131,7 +131,11 @@ def load_answers(extra: list[Path]) -> tuple[Any, dict[str, dict[str, Any]]]:
 
 
 def fields_of(
-    facts: dict[str, Any], cls: str, share_alike: bool | None, read: bool
+    facts: dict[str, Any],
+    cls: str,
+    share_alike: bool | None,
+    read: bool,
+    uncertain: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The measured fields of a facts_json() dict (None = not stated). `read`: the tool read
     the text (knew it, or read its clauses), so a cap it does not report is a cap it says is
@@ -144,12 +148,15 @@ def fields_of(
         "class": cls if cls != "unknown" else None,
         "commercial_use": cu if cu in ("yes", "conditional", "no") else None,
         "mau_cap": facts.get("mau_cap"),
-        "mau_cap_stated": read or facts.get("mau_cap") is not None,
+        "mau_cap_stated": (read and "mau_cap" not in uncertain) or facts.get("mau_cap") is not None,
         "revenue_cap": facts.get("revenue_cap"),
-        "revenue_cap_stated": read or facts.get("revenue_cap") is not None,
+        "revenue_cap_stated": (read and "revenue_cap" not in uncertain)
+        or facts.get("revenue_cap") is not None,
         "territory": frozenset(str(t["region"]).upper() for t in terr) if stated_terr else None,
         "output_training": OT_GROUP.get(facts.get("output_training") or ""),
-        "attribution": bool(facts.get("attribution")) if read else None,
+        "attribution": bool(facts.get("attribution"))
+        if read and "attribution" not in uncertain
+        else None,
         "share_alike": share_alike,
         "non_commercial": facts.get("non_commercial"),
         "research_only": facts.get("research_only"),
@@ -345,10 +352,12 @@ def detected_fields(res: Any) -> dict[str, Any]:
     share = cls in ("copyleft", "weak-copyleft") if cls != "unknown" else None
     facts = res.facts_json()
     read = res.terms is not None
+    uncertain: tuple[str, ...] = ()
     if res.terms is None and getattr(res, "clauses", None) is not None:
         share = res.clauses.share_alike
         read = True
-    return fields_of(facts, cls, share, read)
+        uncertain = res.clauses.uncertain
+    return fields_of(facts, cls, share, read, uncertain)
 
 
 def reader_fields(text: str, document: str) -> dict[str, Any]:
@@ -356,7 +365,9 @@ def reader_fields(text: str, document: str) -> dict[str, Any]:
 
     cf = read_clauses(text, document=document)
     # Terms of another licence that apply too were not read: caps are not stated.
-    return fields_of(cf.facts_json(), cf.license_class, cf.share_alike, not cf.incorporates)
+    return fields_of(
+        cf.facts_json(), cf.license_class, cf.share_alike, not cf.incorporates, cf.uncertain
+    )
 
 
 def texts_with_keys(

@@ -31,6 +31,7 @@ from .clauses import (
     EVALUATION_ONLY,
     HOSTING,
     NO_DERIVATIVES,
+    OTHER_LANGUAGE,
     OUTPUT_TRAINING,
     RESEARCH_ONLY,
     REVENUE_THRESHOLD,
@@ -64,6 +65,7 @@ TERM_KINDS = frozenset(
         ATTRIBUTION,
         DERIVATIVES_INHERIT,
         NO_DERIVATIVES,
+        OTHER_LANGUAGE,
     }
 )
 
@@ -178,7 +180,10 @@ def amend(
             cls = stricter_class(cls, "non-commercial")
 
     mau = _amended_cap(terms.mau_cap, [c for c in new if c.kind == USER_THRESHOLD])
-    rev = _amended_cap(terms.revenue_cap, [c for c in new if c.kind == REVENUE_THRESHOLD])
+    revenue = [c for c in new if c.kind == REVENUE_THRESHOLD]
+    # Only a USD amount is a cap policy can compare; another currency is a term to check.
+    usd = [c for c in revenue if c.attr("currency") in ("usd", "unstated")]
+    rev = _amended_cap(terms.revenue_cap, usd)
     for name, found, kind in (
         ("mau_cap", mau, USER_THRESHOLD),
         ("revenue_cap", rev, REVENUE_THRESHOLD),
@@ -197,6 +202,16 @@ def amend(
                     f"{'monthly active users' if kind == USER_THRESHOLD else 'revenue'}"
                     " a duty applies (see the clause)"
                 )
+    for c in revenue:
+        if c in usd:
+            continue
+        notes.append(
+            f"line {c.line}: a revenue threshold of {c.attr('currency').upper()} {c.value:,}: "
+            "no conversion to USD is known; commercial use is unknown until it is checked"
+        )
+        if terms.commercial_use != "no" and values.get("commercial_use") != "no":
+            values["commercial_use"] = "unknown"
+            cite("commercial_use", c)
     conditional = [
         c
         for c in new
@@ -259,6 +274,21 @@ def amend(
             values["derivatives_inherit"] = True
             cite("derivatives_inherit", c)
 
+    foreign = next((c for c in new if c.kind == OTHER_LANGUAGE), None)
+    if foreign is not None:
+        # Added text in a language the reader cannot read, or a clause making another
+        # language version prevail: what the known text permits may no longer hold.
+        notes.append(
+            f"line {foreign.line}: text in {foreign.value} was added (or made to prevail) that "
+            "the reader cannot read: commercial use, regions and output use are unknown"
+        )
+        if terms.commercial_use != "no" and values.get("commercial_use") != "no":
+            values["commercial_use"] = "unknown"
+            cite("commercial_use", foreign)
+        if terms.eu_restricted is not True:
+            values["eu_restricted"] = None
+        if terms.output_training not in ("prohibited", "restricted"):
+            values["output_training"] = "unknown"
     # Changed passages that speak of a fact no clause there placed: that fact is unknown. (Not
     # a whole model card around a licence: prose about training or users is no term.)
     unplaced: list[str] = []

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .model import OUTPUT_TRAINING_STRICTNESS, TerritoryRestriction
@@ -61,6 +61,9 @@ USE_RESTRICTIONS = "use-restrictions"  # a list of prohibited uses (RAIL, AUP)
 OUTPUTS_MENTIONED = "outputs-mentioned"  # the text speaks of the model's outputs at all
 NO_DERIVATIVES = "no-derivatives"  # adapted versions may not be shared (CC ND)
 INCORPORATES = "incorporates"  # another licence's terms apply too; value: its name (attrs url)
+# Legal text in a language the reader cannot read (value: the language or script; attrs how =
+# prevails | share): what the English words grant cannot be relied on.
+OTHER_LANGUAGE = "other-language"
 
 
 @dataclass(frozen=True)
@@ -730,7 +733,9 @@ _USER_BEFORE = _re(
     rf"\b{_USERS}\b(?: \S+){{0,10}}? {_CMP} (?P<n>\d{{4,}})\b(?! (?:usd|eur|gbp|cny|in "
     rf"revenue|of revenue|revenue))"
 )
-_CUR = r"(?:usd|eur|gbp|cny|inr|jpy|krw|sgd|hkd)"
+_CUR = r"(?:usd|eur|gbp|cny|inr|jpy|krw|sgd|hkd|chf|aud|cad|rub|twd|brl)"
+# Amounts in these currencies are caps policy can compare (organization.annual_revenue_usd).
+_USD = ("usd", "unstated")
 _REVENUE = (
     r"(?P<metric>(?:annual |yearly |monthly |gross |net |total |global |worldwide |consolidated "
     r")*(?:revenues?|turnover|sales|income|receipts))"
@@ -1042,7 +1047,7 @@ def _outputs(r: _Reader, s: Sentence, term: str | None) -> None:
 # Attribution, notices, share-alike, hosting, AUP, inheritance, law --------------------------------
 _DUTY = re.compile(
     r"\b(?:must|shall|will|should|may not|agree to|is required|are required|required to|"
-    r"provided that|"
+    r"provided that|requirements? to|"
     r"on condition|condition|subject to the following|only if|provided)\b"
 )
 _IMPERATIVE = re.compile(
@@ -1170,6 +1175,60 @@ _ATTRIBUTION_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "changes",
     ),
+    (
+        _re(
+            r"\b(?P<op>(?:state|indicate|note|mark|disclose) (?:\S+ ){0,3}?that (?:\S+ ){0,3}?"
+            r"(?:modified|changed|altered|made (?:\S+ )?(?:changes|modifications)))"
+        ),
+        "changes",
+    ),
+    (
+        _re(
+            # of the changes *you* make (not the licensor's notice of changes to its terms)
+            r"\b(?P<op>notices? (?:\S+ ){0,3}?of (?:\S+ ){0,2}?(?:changes|modifications|"
+            r"alterations) (?:\S+ ){0,2}?(?:you|licensee|recipient) (?:\S+ )?(?:make|made|have))"
+        ),
+        "changes",
+    ),
+    (
+        # "... also gets / receives a copy of these terms", "a copy of these terms must accompany"
+        _re(
+            r"\b(?P<op>(?:gets?|receives?|obtains?) (?:\S+ ){0,2}?a (?:\S+ )?copy of (?:this|"
+            r"these|the) (?:\S+ ){0,2}?(?:licen[cs]es?|agreement|terms)|cop(?:y|ies) of (?:this|"
+            r"these|the) (?:\S+ ){0,2}?(?:licen[cs]e|agreement|terms) (?:\S+ ){0,3}?(?:must|shall|"
+            r"will) (?:\S+ ){0,2}?(?:accompany|be (?:included|provided|given|distributed)))"
+        ),
+        "licence copy",
+    ),
+    (
+        _re(
+            r"\b(?P<op>(?:credit|attribution|acknowledge?ment) (?:\S+ ){0,4}?(?:must|shall|will) "
+            r"(?:\S+ ){0,2}?be (?:given|provided|included|made|displayed))"
+        ),
+        "credit",
+    ),
+    (
+        _re(
+            r"\b(?P<op>(?:provid\w*|giv\w*|includ\w*|display\w*) (?:\S+ ){0,2}?(?:conspicuous|"
+            r"clear|prominent|visible) notices? (?:that|of|stating))"
+        ),
+        "notices",
+    ),
+    (
+        _re(
+            r"\b(?P<op>cit(?:e|es|ing) (?:\S+ ){0,3}?(?:paper|publication|article|report)|"
+            r"(?:indicate|mention|acknowledge|credit|name) (?:\S+ ){0,6}?(?:author|authors|"
+            r"authorship|creators?)\b)"
+        ),
+        "credit",
+    ),
+    (
+        _re(
+            r"\b(?P<op>prominently (?:display|show|mark|indicate|state|present)\w*|(?:display|show|"
+            r"mark|indicate|state|present)\w* (?:\S+ ){0,8}?prominently)\b"
+        ),
+        "prominent",
+    ),
 )
 _SHARE_ALIKE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_re(r"\b(?P<op>share ?alike|sharealike|copyleft)\b"), "copyleft"),
@@ -1239,7 +1298,12 @@ def _attribution(r: _Reader, s: Sentence, term: str | None) -> None:
     )
     if not duty or _SOFT.search(text):
         return
-    if re.search(rf"\b(?:{NEG}|without)\b(?: \S+){{0,3}} (?:attribution|notice|credit)", text):
+    if re.search(
+        rf"\b(?:{NEG}|without)\b(?: \S+){{0,3}} (?:attribution|notice|credit)", text
+    ) and not (
+        # "you may not distribute ... without providing notice": a duty, not its absence
+        _WITHOUT_DOING.search(text) and (NEG_RE.search(text) or NEG_RE.search(s.lead))
+    ):
         return
     for rx, what in _ATTRIBUTION_RULES:
         m = rx.search(text)
@@ -1264,11 +1328,16 @@ def _attribution(r: _Reader, s: Sentence, term: str | None) -> None:
             value = "Give credit (attribution)"
         elif what == "notice file":
             value = "Ship the NOTICE file"
+        elif what == "prominent":
+            value = "Display the required attribution prominently"
         else:
             value = "Mark modified files"
         r.add(s, ATTRIBUTION, value, m.start("op"), 0.8, duty=what)
 
 
+_WITHOUT_DOING = re.compile(
+    r"\bwithout (?:providing|giving|including|displaying|retaining|keeping|citing)\b"
+)
 _QUOTED = re.compile(r"[\"“”]([^\"“”\n]{1,60}?)[\"“”]")
 
 
@@ -1538,6 +1607,133 @@ def _use_restrictions(r: _Reader, s: Sentence, term: str | None) -> None:
         r.add(s, USE_RESTRICTIONS, True, m.start(), 0.6)
 
 
+# Other languages ---------------------------------------------------------------------------------
+# Another language version that prevails, or much legal text in a script the rules cannot read:
+# the English words may grant more than the text that binds (a higher threshold, a permission the
+# other version does not give), so nothing permissive is stated from them (see summarise).
+_LANGS = (
+    r"(?:chinese|mandarin|japanese|korean|russian|ukrainian|german|french|spanish|italian|"
+    r"portuguese|dutch|arabic|hindi|vietnamese|thai|turkish|polish|indonesian|hebrew|greek|"
+    r"swedish|finnish|danish|norwegian|czech|local|foreign|other|non english|original)"
+)
+_PREVAIL = (
+    r"(?:prevail|prevails|control|controls|govern|governs|take precedence|takes precedence|"
+    r"be binding|is binding|be authoritative|is authoritative|be final|shall apply)"
+)
+_PREVAILS = (
+    _re(
+        rf"\b(?P<op>(?P<lang>{_LANGS}) (?:language )?(?:versions?|texts?|originals?|language)"
+        rf"(?P<between>(?: \S+){{0,6}}?) {_PREVAIL})\b"
+    ),
+    _re(
+        rf"\b(?P<op>(?:version|text) (?:\S+ ){{0,2}}?in (?:the )?(?P<lang>{_LANGS})"
+        rf"(?P<between>(?: \S+){{0,6}}?) {_PREVAIL})\b"
+    ),
+)
+_FOREIGN_SCRIPTS: tuple[tuple[str, str], ...] = (
+    ("\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\u3000-\u303f", "Chinese (CJK)"),
+    ("\u3040-\u30ff", "Japanese"),
+    ("\uac00-\ud7af\u1100-\u11ff", "Korean"),
+    ("\u0400-\u052f", "Cyrillic"),
+    ("\u0370-\u03ff", "Greek"),
+    ("\u0590-\u05ff", "Hebrew"),
+    ("\u0600-\u06ff", "Arabic"),
+    ("\u0900-\u0dff", "Indic"),
+    ("\u0e00-\u0e7f", "Thai"),
+)
+_FOREIGN_RE = re.compile("[" + "".join(r for r, _ in _FOREIGN_SCRIPTS) + "]")
+_SCRIPT_RES = tuple((re.compile(f"[{rng}]"), name) for rng, name in _FOREIGN_SCRIPTS)
+_LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
+FOREIGN_MIN_CHARS = 200  # a name, a title or an address in another script is no legal text
+FOREIGN_MIN_SHARE = 0.05  # of all letters (one CJK character carries about a word)
+
+
+# Function words of other Latin-script languages (none of them an English word a licence uses:
+# not "et", "per", "die", "con"), against English ones: a licence in German, French, Spanish...
+# has Latin letters the rules see, but none of their words.
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_FOREIGN_WORDS = _wordset(
+    "der das und nicht mit von für zur zum oder wird werden sind diese dieser auf bei "
+    "les des une pour dans par sur aux est sont ces cette avec ou ne pas "
+    "el los las del y para una al lo es son este esta pero como sus "
+    "della delle degli il che sono questo questa gli nel alla dello "
+    "het een niet voor zijn deze wordt "
+    "og och att ikke inte av som "
+    "não uma com pelo pela são"
+)
+_ENGLISH_WORDS = _wordset(
+    "the of and to or in any this you be for by with that is not shall as on such may "
+    "are your its from which"
+)
+_WORD_RE = re.compile(r"[^\W\d_]+")
+FOREIGN_MIN_WORDS = 40  # function words of one other language: a passage, not a name
+FOREIGN_MIN_WORD_SHARE = 0.15  # of the function words counted
+
+
+def _foreign_words(text: str, raw_lines: list[str]) -> Clause | None:
+    """A clause when much of a Latin-script text is in another language than English."""
+    foreign = english = 0
+    first = 0
+    for i, raw in enumerate(raw_lines, 1):
+        words = _WORD_RE.findall(raw.lower())
+        here = sum(1 for w in words if w in _FOREIGN_WORDS)
+        if here >= 3 and not first:
+            first = i
+        foreign += here
+        english += sum(1 for w in words if w in _ENGLISH_WORDS)
+    if foreign < FOREIGN_MIN_WORDS or foreign / (foreign + english) < FOREIGN_MIN_WORD_SHARE:
+        return None
+    share = foreign / (foreign + english)
+    quote = raw_lines[first - 1].strip()[:QUOTE_CHARS] if first else ""
+    return Clause(
+        OTHER_LANGUAGE,
+        "a language other than English",
+        first,
+        quote,
+        0.8,
+        attrs=(("how", "share"), ("share", f"{share:.0%}")),
+        lines=(first, first),
+    )
+
+
+def _prevails(r: _Reader, s: Sentence, term: str | None) -> None:
+    for rx in _PREVAILS:
+        m = rx.search(s.text)
+        if m is None or "english" in m.group("between"):
+            continue  # "... the English version prevails": what the reader reads binds
+        lang = m.group("lang")
+        r.add(s, OTHER_LANGUAGE, lang.title(), m.start("op"), 0.9, how="prevails")
+        return
+
+
+def _foreign_script(text: str, raw_lines: list[str]) -> Clause | None:
+    """A clause when much of the text is in a script the reader cannot read, else None."""
+    foreign = _FOREIGN_RE.findall(text)
+    if len(foreign) < FOREIGN_MIN_CHARS:
+        return None
+    latin = len(_LATIN_RE.findall(text))
+    if len(foreign) / (len(foreign) + latin) < FOREIGN_MIN_SHARE:
+        return None
+    joined = "".join(foreign)
+    counts = {name: len(rx.findall(joined)) for rx, name in _SCRIPT_RES}
+    script = max(counts, key=lambda k: counts[k])
+    line = next((i for i, raw in enumerate(raw_lines, 1) if _FOREIGN_RE.search(raw)), 0)
+    quote = raw_lines[line - 1].strip()[:QUOTE_CHARS] if line else ""
+    share = len(foreign) / (len(foreign) + latin)
+    return Clause(
+        OTHER_LANGUAGE,
+        script,
+        line,
+        quote,
+        0.9,
+        attrs=(("how", "share"), ("share", f"{share:.0%}")),
+        lines=(line, line),
+    )
+
+
 RULES: tuple[Rule, ...] = (
     _grant,
     _commercial,
@@ -1554,6 +1750,7 @@ RULES: tuple[Rule, ...] = (
     _incorporates,
     _no_derivatives,
     _size,
+    _prevails,
 )
 
 
@@ -1574,6 +1771,9 @@ def find_clauses(text: str, *, document: str = "license") -> tuple[Clause, ...]:
             assert m is not None
             reader.add(s, OUTPUTS_MENTIONED, True, m.start(), 0.9)
             outputs_seen = True
+    script = _foreign_script(text, raw_lines) or _foreign_words(text, raw_lines)
+    if script is not None:
+        reader.found.append(script)
     return _dedupe(reader.found)
 
 
@@ -1619,6 +1819,10 @@ class ClauseFacts:
     hosting_restricted: bool | None
     evidence_for: tuple[tuple[str, Clause], ...] = ()  # (fact name, the clause that states it)
     incorporates: tuple[Clause, ...] = ()  # other licences whose terms apply too (not read)
+    # Facts the text speaks of that the reader could not establish (a cap in another currency,
+    # a cap or a permission from the English part of a text another language version binds).
+    uncertain: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # why, for the reader of the report
 
     def reported(self) -> tuple[Clause, ...]:
         """The clauses worth showing (not the reader's bookkeeping)."""
@@ -1647,6 +1851,8 @@ class ClauseFacts:
             "governing_law": self.governing_law,
             "hosting_restricted": self.hosting_restricted,
             "clauses": [c.to_json() for c in self.clauses],
+            "uncertain": list(self.uncertain),
+            "notes": list(self.notes),
         }
 
 
@@ -1675,6 +1881,20 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
     allowed = [c for c in model if c.kind == COMMERCIAL_ALLOWED]
     users = [c for c in clauses if c.kind == USER_THRESHOLD]
     revenue = [c for c in clauses if c.kind == REVENUE_THRESHOLD]
+    uncertain: list[str] = []
+    notes: list[str] = []
+    # Policy compares revenue_cap with organization.annual_revenue_usd: an amount in another
+    # currency is no USD cap, and no rate is assumed. The cap is not stated and commercial use
+    # is unknown (a term to check), never "no cap".
+    other_currency = [c for c in revenue if c.attr("currency") not in _USD]
+    for money in other_currency:
+        notes.append(
+            f"line {money.line}: a revenue threshold of {money.attr('currency').upper()} "
+            f"{money.value:,}: "
+            "no conversion to USD is known, so the revenue cap is not stated; check it"
+        )
+    if other_currency:
+        uncertain.append("revenue_cap")
     conditions = [c for c in clauses if c.kind in (REGISTRATION, HOSTING, AUP, USE_RESTRICTIONS)]
     conditions += users + revenue
     conditions += [c for c in allowed if c.value == "conditional"]
@@ -1703,6 +1923,9 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
             ev.append(("commercial_use", first))
     else:
         commercial = "unknown"
+    if other_currency and commercial in ("yes", "conditional"):
+        commercial = "unknown"
+        ev.append(("commercial_use", other_currency[0]))
     size = _first(clauses, SIZE_THRESHOLD)
     if size is not None and commercial in ("yes", "conditional"):
         # Above a headcount a separate licence is needed: nothing here knows the headcount.
@@ -1717,12 +1940,13 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
         if c is not None:
             ev.append(("research_only", c))
 
+    usd = [c for c in revenue if c.attr("currency") in _USD]
     mau = min((c.value for c in users), default=None)
-    rev = min((c.value for c in revenue), default=None)
+    rev = min((c.value for c in usd), default=None) if not other_currency else None
     if users:
         ev.append(("mau_cap", min(users, key=lambda c: c.value)))
-    if revenue:
-        ev.append(("revenue_cap", min(revenue, key=lambda c: c.value)))
+    if usd and not other_currency:
+        ev.append(("revenue_cap", min(usd, key=lambda c: c.value)))
 
     territory: list[TerritoryRestriction] = []
     for c in clauses:
@@ -1799,7 +2023,7 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
     inherit = _first(clauses, DERIVATIVES_INHERIT)
     law = _first(clauses, GOVERNING_LAW)
     hosting = _first(clauses, HOSTING)
-    return ClauseFacts(
+    facts = ClauseFacts(
         clauses=tuple(clauses),
         license_class=cls,
         commercial_use=commercial,
@@ -1820,6 +2044,64 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
         hosting_restricted=True if hosting is not None else (False if is_licence else None),
         evidence_for=tuple(ev),
         incorporates=tuple(c for c in clauses if c.kind == INCORPORATES),
+        uncertain=tuple(uncertain),
+        notes=tuple(notes),
+    )
+    foreign = _first(clauses, OTHER_LANGUAGE)
+    return _other_language(facts, foreign) if foreign is not None else facts
+
+
+def _other_language(facts: ClauseFacts, foreign: Clause) -> ClauseFacts:
+    """Fail closed on a text whose binding words the reader could not read: only restrictions
+    read in the English part stand (they can only make a decision stricter); a permission, a
+    cap or the absence of a clause read there is not established."""
+    if foreign.attr("how") == "prevails":
+        why = f"line {foreign.line}: the {foreign.value} version of the text prevails"
+    else:
+        why = (
+            f"from line {foreign.line}: much of the text ({foreign.attr('share')}) is in "
+            f"{foreign.value}, which the reader cannot read"
+        )
+    note = (
+        f"{why}; facts read from the English words alone are not relied on: commercial use, "
+        "caps and what the text does not forbid are unknown (restrictions read still apply)"
+    )
+    uncertain = list(facts.uncertain)
+    uncertain += [f for f in ("mau_cap", "revenue_cap") if f not in uncertain]
+    if not facts.attribution:
+        uncertain.append("attribution")  # no duty read in English is no proof there is none
+    ev = [
+        (f, c)
+        for f, c in facts.evidence_for
+        if f not in ("mau_cap", "revenue_cap")
+        and not (
+            f == "commercial_use" and c.kind != OTHER_LANGUAGE and facts.commercial_use != "no"
+        )
+    ]
+    commercial = facts.commercial_use if facts.commercial_use == "no" else "unknown"
+    if commercial == "unknown":
+        ev.append(("commercial_use", foreign))
+
+    def only_true(v: bool | None) -> bool | None:
+        return True if v else None
+
+    return replace(
+        facts,
+        commercial_use=commercial,
+        non_commercial=only_true(facts.non_commercial),
+        research_only=only_true(facts.research_only),
+        mau_cap=None,
+        revenue_cap=None,
+        eu_restricted=only_true(facts.eu_restricted),
+        output_training=facts.output_training
+        if facts.output_training in ("prohibited", "restricted")
+        else "unknown",
+        share_alike=only_true(facts.share_alike),
+        derivatives_inherit=only_true(facts.derivatives_inherit),
+        hosting_restricted=only_true(facts.hosting_restricted),
+        evidence_for=tuple(ev),
+        uncertain=tuple(uncertain),
+        notes=(*facts.notes, note),
     )
 
 

@@ -586,6 +586,8 @@ def _unknown(
             evidence += more
             extra["notes"] = (*extra.get("notes", ()), *said)
         cls = clauses.license_class
+        if clauses.notes:
+            extra["notes"] = (*extra.get("notes", ()), *clauses.notes)
         if clauses.clauses:
             extra["notes"] = (
                 *extra.get("notes", ()),

@@ -283,8 +283,10 @@ def test_user_thresholds(sentence: str, users: int) -> None:
 )
 def test_revenue_thresholds(sentence: str, amount: int, currency: str, period: str) -> None:
     cf = read_clauses(f"{GRANT}\n\n{sentence}\n")
-    assert cf.revenue_cap == amount
+    # Policy compares the cap with a USD revenue: only a USD amount is stated as the cap.
+    assert cf.revenue_cap == (amount if currency == "usd" else None)
     (c,) = [c for c in cf.clauses if c.kind == REVENUE_THRESHOLD]
+    assert c.value == amount
     assert (c.attr("currency"), c.attr("period"), c.attr("trigger")) == (
         currency,
         period,
@@ -829,3 +831,259 @@ def test_a_headcount_threshold_leaves_commercial_use_unknown() -> None:
     )
     cf = read_clauses(text)
     assert cf.commercial_use == "unknown" and of_kind(text, "size-threshold")[0].value == 250
+
+
+# -- revenue in other currencies ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sentence", "amount", "currency"),
+    [
+        (
+            "If your annual revenue exceeds RMB 1 billion, you must apply for a commercial "
+            "licence from us.",
+            1_000_000_000,
+            "cny",
+        ),
+        (
+            "Licensees whose yearly turnover is above 500 million yuan need our written "
+            "authorization.",
+            500_000_000,
+            "cny",
+        ),
+        (
+            "A separate licence is required where the annual revenue of the licensee exceeds "
+            "JPY 2000000000.",
+            2_000_000_000,
+            "jpy",
+        ),
+        (
+            "Companies with more than £10 million in annual revenue must obtain a licence.",
+            10_000_000,
+            "gbp",
+        ),
+    ],
+)
+def test_a_revenue_cap_in_another_currency_is_kept_and_not_a_usd_cap(
+    sentence: str, amount: int, currency: str
+) -> None:
+    cf = read_clauses(f"{GRANT}\n\n{sentence}\n")
+    (c,) = [c for c in cf.clauses if c.kind == REVENUE_THRESHOLD]
+    assert (c.value, c.attr("currency")) == (amount, currency)
+    # No rate is assumed: the amount is never compared as USD, and commercial use is a term to
+    # check (unknown), not "yes".
+    assert cf.revenue_cap is None
+    assert "revenue_cap" in cf.uncertain
+    assert cf.commercial_use == "unknown"
+    assert any(currency.upper() in n and f"{amount:,}" in n for n in cf.notes)
+
+
+def test_a_usd_revenue_cap_is_still_stated() -> None:
+    cf = read_clauses(f"{GRANT}\n\nIf your annual revenue exceeds $5 million you need a licence.\n")
+    assert cf.revenue_cap == 5_000_000
+    assert cf.uncertain == ()
+    assert cf.commercial_use == "conditional"
+
+
+# -- text in a language the reader cannot read -----------------------------------------------------
+_CJK_PARAGRAPH = (
+    "本协议的条款适用于模型的使用、复制、修改和分发，并且许可方保留所有未明确授予的权利。" * 8
+)
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "In case of any conflict between the English and Chinese versions, the Chinese version "
+        "shall prevail.",
+        "The Japanese language version of this Agreement controls in the event of inconsistency.",
+        "Should the versions differ, the version in German takes precedence.",
+    ],
+)
+def test_another_language_version_that_prevails_leaves_permissions_and_caps_unknown(
+    clause: str,
+) -> None:
+    text = (
+        f"{GRANT}\n\nYou may use the Model for commercial purposes. If your annual revenue "
+        f"exceeds USD 100 million you must request a licence.\n\n{clause}\n"
+    )
+    cf = read_clauses(text)
+    assert cf.commercial_use == "unknown"
+    assert cf.revenue_cap is None and cf.mau_cap is None
+    assert {"mau_cap", "revenue_cap"} <= set(cf.uncertain)
+    assert cf.non_commercial is None and cf.eu_restricted is None
+    assert cf.output_training == "unknown"
+    assert any("prevails" in n for n in cf.notes)
+
+
+def test_the_english_version_prevailing_changes_nothing() -> None:
+    text = (
+        f"{GRANT}\n\nYou may use the Model for commercial purposes.\n\nIn case of conflict "
+        "between the Chinese and English versions, the English version shall prevail.\n"
+    )
+    cf = read_clauses(text)
+    assert cf.commercial_use == "yes"
+    assert cf.uncertain == () and cf.notes == ()
+
+
+def test_much_text_in_another_script_leaves_permissions_unknown() -> None:
+    text = f"{_CJK_PARAGRAPH}\n\n{GRANT}\n\nYou may use the Model for commercial purposes.\n"
+    cf = read_clauses(text)
+    assert cf.commercial_use == "unknown"
+    assert "mau_cap" in cf.uncertain
+    (c,) = [c for c in cf.clauses if c.kind == "other-language"]
+    assert c.line == 1 and c.value == "Chinese (CJK)"
+    assert cf.attribution == () and "attribution" in cf.uncertain
+    assert any("cannot read" in n for n in cf.notes)
+
+
+def test_a_few_words_in_another_script_are_no_other_language_text() -> None:
+    text = (
+        f"Acme 模型许可协议 (Модель)\n\n{GRANT}\n\nYou may use the Model for commercial purposes.\n"
+    )
+    cf = read_clauses(text)
+    assert cf.commercial_use == "yes"
+    assert not [c for c in cf.clauses if c.kind == "other-language"]
+
+
+def test_restrictions_read_in_the_english_part_of_a_bilingual_text_still_stand() -> None:
+    text = (
+        f"{_CJK_PARAGRAPH}\n\n{GRANT}\n\nYou may not use the Model for commercial purposes. "
+        "You may not use the Model in the European Union.\n\n"
+        "You may not use the outputs of the Model to train any other model.\n"
+    )
+    cf = read_clauses(text)
+    assert cf.commercial_use == "no" and cf.non_commercial is True
+    assert cf.eu_restricted is True
+    assert cf.output_training == "prohibited"
+
+
+def test_detect_reports_why_a_bilingual_text_states_no_permission() -> None:
+    res = detect_text(
+        f"{_CJK_PARAGRAPH}\n\n{GRANT}\n\nYou may use the Model for commercial purposes.\n",
+        "LICENSE",
+    )
+    assert res.status == "unknown"
+    assert res.facts_json()["commercial_use"] == "unknown"
+    assert any("cannot read" in n for n in res.notes)
+
+
+@needs_corpus
+def test_a_known_text_with_a_cap_in_another_currency_added(reg: Registry) -> None:
+    text = corpus("llama-3.1") + (
+        "\n\n7. Additional Terms. If your annual revenue exceeds EUR 10 million, you must request "
+        "a separate license from Meta.\n"
+    )
+    res = detect_text(text, "LICENSE", registry=reg)
+    assert res.status == "modified"
+    facts = res.facts_json()
+    assert facts["commercial_use"] == "unknown"  # a EUR cap is no USD cap: a term to check
+    assert facts["revenue_cap"] is None
+    assert any("EUR 10,000,000" in n for n in res.notes)
+
+
+@needs_corpus
+def test_a_known_text_made_to_yield_to_another_language_version(reg: Registry) -> None:
+    text = corpus("spdx-mit") + (
+        "\n\nIn the event of any inconsistency between the English and Chinese versions of "
+        "this license, the Chinese version shall prevail.\n"
+    )
+    res = detect_text(text, "LICENSE", registry=reg)
+    assert (res.key, res.status) == ("mit", "modified")
+    facts = res.facts_json()
+    assert facts["commercial_use"] == "unknown"
+    assert facts["output_training"] == "unknown"
+    assert any("cannot read" in n for n in res.notes)
+
+
+# -- attribution duties in common wordings ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sentence", "duty"),
+    [
+        ("You must retain the copyright notice in all copies of the Model.", "notices"),
+        ("The copyright notice must be retained in every copy you distribute.", "notices"),
+        (
+            "When you distribute the Model you shall include a copy of this Agreement.",
+            "licence copy",
+        ),
+        ("A copy of these terms must accompany every copy of the Model you share.", "licence copy"),
+        (
+            "You must ensure that anyone who receives the Model from you also gets a copy of these "
+            "terms.",
+            "licence copy",
+        ),
+        ("You must give appropriate credit to the Licensor.", "credit"),
+        ("Appropriate credit must be given to the original authors.", "credit"),
+        ("You shall attribute the source and the author when you share the Model.", "credit"),
+        ("You must prominently display the name of the Licensor in your product.", "prominent"),
+        ("The Licensor's name shall be displayed prominently on your website.", "prominent"),
+        ("If you modify the Model, you must state that you modified it.", "changes"),
+        ("You must indicate that you have changed the Model when you share it.", "changes"),
+        (
+            "Sharing outputs is allowed, including the requirements to provide clear notice of any "
+            "modifications you make.",
+            "changes",
+        ),
+        (
+            "You may not distribute outputs without providing conspicuous notice that they are "
+            "subject to these terms.",
+            "notices",
+        ),
+        ("You must provide clear notice that the Model is licensed under these terms.", "notices"),
+        ("You should indicate the source and author information when sharing the Model.", "credit"),
+        ("You must not publish findings without citing our paper.", "credit"),
+        ("Users shall cite the technical report in any publication.", "credit"),
+    ],
+)
+def test_attribution_duties_in_common_wordings(sentence: str, duty: str) -> None:
+    found = of_kind(f"{GRANT}\n\n{sentence}\n", ATTRIBUTION)
+    assert duty in {c.attr("duty") for c in found}, [c.to_json() for c in found]
+    assert all(c.line == 3 for c in found)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You acknowledge that the Model may produce inaccurate results.",
+        "We kindly ask that you give credit to the authors, but this is not required.",
+        "You may distribute the Model without attribution.",
+        "You may share the Model without providing notice to us.",
+        "If you use the Model in research, please cite our paper.",
+        "The Licensor will give you notice of any changes to these terms.",
+    ],
+)
+def test_no_attribution_duty_where_none_is_imposed(sentence: str) -> None:
+    assert of_kind(f"{GRANT}\n\n{sentence}\n", ATTRIBUTION) == []
+
+
+_GERMAN = (
+    "Der Lizenzgeber gewährt Ihnen eine Lizenz für die Nutzung des Modells. Die Nutzung ist nur "
+    "unter den Bedingungen dieser Vereinbarung erlaubt, und die Rechte werden nicht übertragen. "
+)
+_FRENCH = (
+    "Le concédant vous accorde une licence pour l'utilisation du modèle. Les droits ne sont pas "
+    "transférables et sont soumis aux conditions de cette licence, avec les limites des usages. "
+)
+
+
+@pytest.mark.parametrize("paragraph", [_GERMAN, _FRENCH], ids=["german", "french"])
+def test_a_latin_script_text_in_another_language_leaves_permissions_unknown(
+    paragraph: str,
+) -> None:
+    text = (
+        f"{GRANT}\n\nYou may use the Model for commercial purposes.\n\n"
+        + (paragraph * 6 + "\n\n") * 2
+    )
+    cf = read_clauses(text)
+    assert cf.commercial_use == "unknown"
+    assert {"mau_cap", "revenue_cap"} <= set(cf.uncertain)
+    (c,) = [c for c in cf.clauses if c.kind == "other-language"]
+    assert c.value == "a language other than English" and c.line == 5
+
+
+def test_a_few_foreign_words_in_an_english_text_are_no_other_language() -> None:
+    text = (
+        f"{GRANT}\n\nYou may use the Model for commercial purposes. The licensor's motto, "
+        '"pour la science et pour les gens", is a trademark of the licensor.\n'
+    )
+    cf = read_clauses(text)
+    assert cf.commercial_use == "yes"
+    assert not [c for c in cf.clauses if c.kind == "other-language"]
