@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import types
 import typing
 from dataclasses import fields, is_dataclass
@@ -78,7 +79,7 @@ def _decoder(tp: Any) -> Decoder | None:
         if len(args) == 2 and args[1] is Ellipsis:
             item = _decoder(args[0])
             if item is None:
-                return tuple
+                return _interned_tuple
             return lambda v: tuple(map(item, v))
         parts = [_decoder(a) for a in args]
 
@@ -93,6 +94,15 @@ def _decoder(tp: Any) -> Decoder | None:
     if tp in _SCALARS or tp is Any or origin is dict:
         return None
     raise TypeError(f"cannot decode {tp}")
+
+
+# A large inventory decodes the same strings (file names, licence keys, quotes of one licence
+# text) from thousands of entries: one copy each keeps the run's memory down.
+_intern = sys.intern
+
+
+def _interned_tuple(v: Any) -> tuple[Any, ...]:
+    return tuple(_intern(x) if type(x) is str else x for x in v)
 
 
 def _dataclass_decoder(cls: type) -> Decoder:
@@ -113,7 +123,7 @@ def _dataclass_decoder(cls: type) -> Decoder:
                 if d is not None:
                     nested.append((n, d))
             resolved = True
-        values = dict(v)
+        values = {n: _intern(x) if type(x) is str else x for n, x in v.items()}
         for n, d in nested:
             values[n] = d(values[n])
         # As pickle does: every field is present, so __init__ (one frozen setattr per field)

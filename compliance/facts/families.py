@@ -183,6 +183,19 @@ class Catalogue:
                     index.setdefault(r.lower(), []).append((line, e))
         return {k: tuple(v) for k, v in index.items()}
 
+    @functools.cached_property
+    def _any_pattern(self) -> re.Pattern[str] | None:
+        """Every line's patterns in one alternation: a name none of them matches (most of a
+        large inventory) is answered by one search instead of one per pattern. None when the
+        patterns cannot be joined (a back-reference would shift), so match() walks them all."""
+        sources = [p for line in self._lines for p in line.patterns]
+        if not sources or any("\\" + d in p for p in sources for d in "123456789"):
+            return None
+        try:
+            return re.compile("|".join(f"(?:{p})" for p in sources), re.IGNORECASE)
+        except re.error:
+            return None
+
     def line(self, key: str) -> ReleaseLine | None:
         return next((x for x in self.lines() if x.key == key), None)
 
@@ -202,6 +215,9 @@ class Catalogue:
                 exact.append(LineMatch(line, repo, exc.sizes[0], exc.license, "repo"))
         if exact:
             return tuple(exact)
+        screen = self._any_pattern
+        if screen is not None and screen.search(name) is None:
+            return ()  # no pattern matches anywhere: every span below would be 0
         best: list[LineMatch] = []
         longest = 0
         for line in self.lines():

@@ -200,11 +200,19 @@ def with_alternatives(result: CheckResult, config: Config) -> CheckResult:
     if catalogue is None:
         return result
     candidates = allowed_candidates(config, registry)
+    names = {c.alternative.model.lower() for c in candidates}
+    # suggest() depends on the model only through its target and whether it is itself a
+    # candidate: many denied models share one answer, so a large inventory ranks each once.
+    memo: dict[tuple[Target, str], tuple[Alternative, ...]] = {}
     decisions = []
     for d in result.decisions:
         if d.decision == "deny" and not d.source_error:
             target = target_of(d.model, d.facts, catalogue)
             if target is not None:
-                d = replace(d, alternatives=suggest(d.model, target, candidates))
+                low = d.model.lower()
+                key = (target, low if low in names else "")
+                if key not in memo:
+                    memo[key] = suggest(d.model, target, candidates)
+                d = replace(d, alternatives=memo[key])
         decisions.append(d)
     return replace(result, decisions=tuple(decisions))
