@@ -52,22 +52,36 @@ def _safe_str(value: Any) -> str:
 
 
 def render_each_safely(report: Any, fmt: str, render: Callable[[Any, str], str]) -> str:
+    """The audit in `fmt`; an entry that cannot be rendered becomes an error row."""
+    return _render_items_safely(report, "entries", fmt, render, error_entry)
+
+
+def _render_items_safely(
+    whole: Any,
+    field: str,
+    fmt: str,
+    render: Callable[[Any, str], str],
+    on_error: Callable[[Any, str, BaseException], Any],
+) -> str:
+    """`render(whole, fmt)`; when that fails, each item of `whole.<field>` is tried alone and
+    the ones that fail are replaced by `on_error(item, fmt, exc)` (one model's data never takes
+    down the output). A failure no single item explains is raised as it was."""
     try:
-        return render(report, fmt)
-    except Exception as whole:
-        entries = []
+        return render(whole, fmt)
+    except Exception as failure:
+        items = []
         failed = 0
-        for entry in report.entries:
+        for item in getattr(whole, field):
             try:
-                render(replace(report, entries=(entry,)), fmt)
-                entries.append(entry)
+                render(replace(whole, **{field: (item,)}), fmt)
+                items.append(item)
             except Exception as exc:
                 failed += 1
-                log.warning("%s: could not be rendered in %s: %s", entry.model, fmt, exc)
-                entries.append(error_entry(entry, fmt, exc))
+                log.warning("%s: could not be rendered in %s: %s", item.model, fmt, exc)
+                items.append(on_error(item, fmt, exc))
         if not failed:
-            raise whole
-        return render(replace(report, entries=tuple(entries)), fmt)
+            raise failure
+        return render(replace(whole, **{field: tuple(items)}), fmt)
 
 
 def error_decision(decision: Any, fmt: str, exc: BaseException) -> Any:
@@ -96,20 +110,5 @@ def error_decision(decision: Any, fmt: str, exc: BaseException) -> Any:
 
 
 def render_check_safely(result: Any, fmt: str, render: Callable[[Any, str], str]) -> str:
-    """As render_each_safely, for a check result's decisions."""
-    try:
-        return render(result, fmt)
-    except Exception as whole:
-        decisions = []
-        failed = 0
-        for d in result.decisions:
-            try:
-                render(replace(result, decisions=(d,)), fmt)
-                decisions.append(d)
-            except Exception as exc:
-                failed += 1
-                log.warning("%s: could not be rendered in %s: %s", d.model, fmt, exc)
-                decisions.append(error_decision(d, fmt, exc))
-        if not failed:
-            raise whole
-        return render(replace(result, decisions=tuple(decisions)), fmt)
+    """The check result in `fmt`; a decision that cannot be rendered gets a render-error finding."""
+    return _render_items_safely(result, "decisions", fmt, render, error_decision)
