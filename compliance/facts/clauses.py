@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .model import OUTPUT_TRAINING_STRICTNESS, TerritoryRestriction
+from .model import OUTPUT_TRAINING_STRICTNESS, TerritoryRestriction, terms_json
 from .sentences import Sentence, sentences_of
 
 QUOTE_CHARS = 160
@@ -1829,19 +1829,7 @@ class ClauseFacts:
         return tuple(c for c in self.clauses if c.kind not in (OUTPUTS_MENTIONED, USE_RESTRICTIONS))
 
     def facts_json(self) -> dict[str, Any]:
-        return {
-            "commercial_use": self.commercial_use,
-            "mau_cap": self.mau_cap,
-            "revenue_cap": self.revenue_cap,
-            "eu_restricted": self.eu_restricted,
-            "territory_restrictions": [t.to_json() for t in self.territory_restrictions],
-            "output_training": self.output_training,
-            "attribution": list(self.attribution),
-            "non_commercial": self.non_commercial,
-            "research_only": self.research_only,
-            "acceptable_use_policy": self.acceptable_use_policy,
-            "derivatives_inherit": self.derivatives_inherit,
-        }
+        return terms_json(self)
 
     def to_json(self) -> dict[str, Any]:
         return {

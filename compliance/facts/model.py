@@ -41,6 +41,25 @@ OUTPUT_TRAINING_STRICTNESS = {
 }
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
+
+
+def terms_json(terms: Any) -> dict[str, Any]:
+    """The JSON of a set of licence terms (a record's, or what the clause reader read)."""
+    return {
+        "commercial_use": terms.commercial_use,
+        "mau_cap": terms.mau_cap,
+        "revenue_cap": terms.revenue_cap,
+        "eu_restricted": terms.eu_restricted,
+        "territory_restrictions": [t.to_json() for t in terms.territory_restrictions],
+        "output_training": terms.output_training,
+        "attribution": list(terms.attribution),
+        "non_commercial": terms.non_commercial,
+        "research_only": terms.research_only,
+        "acceptable_use_policy": terms.acceptable_use_policy,
+        "derivatives_inherit": terms.derivatives_inherit,
+    }
+
+
 # A licence text matched below this confidence is treated as unknown: compliance.yaml
 # `policy.min_confidence` overrides it (cargo-deny's confidence-threshold).
 DEFAULT_MIN_CONFIDENCE = 0.8

@@ -21,7 +21,13 @@ if TYPE_CHECKING:
     from .families import Catalogue
     from .fingerprint import Fingerprints
 
-from .model import COMMERCIAL_USE, LICENSE_CLASSES, OUTPUT_TRAINING, TerritoryRestriction
+from .model import (
+    COMMERCIAL_USE,
+    LICENSE_CLASSES,
+    OUTPUT_TRAINING,
+    TerritoryRestriction,
+    terms_json,
+)
 
 DOCUMENT_KINDS = ("license", "policy")
 # Facts a record states; each is {value, section, anchor, note}.
@@ -170,19 +176,7 @@ class RecordTerms:
     origin: Mapping[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "commercial_use": self.commercial_use,
-            "mau_cap": self.mau_cap,
-            "revenue_cap": self.revenue_cap,
-            "eu_restricted": self.eu_restricted,
-            "territory_restrictions": [t.to_json() for t in self.territory_restrictions],
-            "output_training": self.output_training,
-            "attribution": list(self.attribution),
-            "non_commercial": self.non_commercial,
-            "research_only": self.research_only,
-            "acceptable_use_policy": self.acceptable_use_policy,
-            "derivatives_inherit": self.derivatives_inherit,
-        }
+        return terms_json(self)
 
 
 def eu_restricted_of(
