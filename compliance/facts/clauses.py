@@ -736,6 +736,35 @@ _USER_BEFORE = _re(
 _CUR = r"(?:usd|eur|gbp|cny|inr|jpy|krw|sgd|hkd|chf|aud|cad|rub|twd|brl)"
 # Amounts in these currencies are caps policy can compare (organization.annual_revenue_usd).
 _USD = ("usd", "unstated")
+# USD per unit of another currency, each BELOW its lowest rate of the last decade (CNY 0.13 where
+# the yuan traded at 0.136-0.165): policy compares revenue_cap with an annual revenue in USD, and a
+# cap converted at a low rate is no higher than the real one, so a company near it is flagged
+# sooner, never later (fail closed). (numerator, denominator): exact integer arithmetic.
+CONSERVATIVE_USD: dict[str, tuple[int, int]] = {
+    "cny": (13, 100),
+    "eur": (9, 10),
+    "gbp": (1, 1),
+    "chf": (9, 10),
+    "inr": (11, 1000),
+    "jpy": (6, 1000),
+    "krw": (6, 10000),
+    "hkd": (12, 100),
+    "sgd": (65, 100),
+    "aud": (6, 10),
+    "cad": (65, 100),
+    "twd": (29, 1000),
+    "brl": (15, 100),
+}
+
+
+def _in_usd(c: Clause) -> Clause:
+    """A revenue threshold in another currency as a USD one (see CONSERVATIVE_USD)."""
+    num, den = CONSERVATIVE_USD[c.attr("currency")]
+    attrs = dict(c.attrs)
+    attrs.update(amount=f"{c.value:,}", converted_from=c.attr("currency"), currency="usd")
+    return replace(c, value=int(c.value) * num // den, attrs=tuple(sorted(attrs.items())))
+
+
 _REVENUE = (
     r"(?P<metric>(?:annual |yearly |monthly |gross |net |total |global |worldwide |consolidated "
     r")*(?:revenues?|turnover|sales|income|receipts))"
@@ -1772,9 +1801,38 @@ def find_clauses(text: str, *, document: str = "license") -> tuple[Clause, ...]:
             reader.add(s, OUTPUTS_MENTIONED, True, m.start(), 0.9)
             outputs_seen = True
     script = _foreign_script(text, raw_lines) or _foreign_words(text, raw_lines)
+    if _HAN_RE.search(text):
+        script = _read_chinese(reader, text, raw_lines, document, script)
     if script is not None:
         reader.found.append(script)
     return _dedupe(reader.found)
+
+
+_HAN_RE = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")
+
+
+def _read_chinese(
+    reader: _Reader, text: str, raw_lines: list[str], document: str, script: Clause | None
+) -> Clause | None:
+    """Read the Chinese sentences too (clauses_zh): their clauses join the English ones (the
+    stricter reading wins in summarise), and the text in Chinese is no longer text the reader
+    cannot read, except for the fields a Chinese sentence spoke of that no rule placed."""
+    from .clauses_zh import is_chinese, read_chinese
+
+    if not is_chinese(text) or (script is not None and not script.value.startswith("Chinese")):
+        return script
+    found, unread = read_chinese(raw_lines, document)
+    reader.found.extend(found)
+    prevails = any(
+        c.kind == OTHER_LANGUAGE and str(c.value).lower() in ("chinese", "mandarin")
+        for c in reader.found
+    )
+    if script is None and not unread and not (prevails and found):
+        return None  # a name or a title in Chinese: nothing to say about the reading
+    base = script or Clause(OTHER_LANGUAGE, "Chinese", found[0].line if found else 0, "", 0.9)
+    attrs = dict(base.attrs)
+    attrs.update(how="read", unread=",".join(sorted(unread)))
+    return replace(base, value="Chinese", attrs=tuple(sorted(attrs.items())))
 
 
 _OUTPUT_MENTION = re.compile(
@@ -1874,6 +1932,14 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
     # Policy compares revenue_cap with organization.annual_revenue_usd: an amount in another
     # currency is no USD cap, and no rate is assumed. The cap is not stated and commercial use
     # is unknown (a term to check), never "no cap".
+    converted = [_in_usd(c) for c in revenue if c.attr("currency") in CONSERVATIVE_USD]
+    for money in converted:
+        notes.append(
+            f"line {money.line}: a revenue threshold of {money.attr('converted_from').upper()} "
+            f"{money.attr('amount')} is taken as USD {money.value:,} (at a deliberately low "
+            "rate, so the cap is no higher than the real one); check it"
+        )
+    revenue = [c for c in revenue if c.attr("currency") not in CONSERVATIVE_USD] + converted
     other_currency = [c for c in revenue if c.attr("currency") not in _USD]
     for money in other_currency:
         notes.append(
@@ -2035,8 +2101,18 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
         uncertain=tuple(uncertain),
         notes=tuple(notes),
     )
-    foreign = _first(clauses, OTHER_LANGUAGE)
-    return _other_language(facts, foreign) if foreign is not None else facts
+    others = [c for c in clauses if c.kind == OTHER_LANGUAGE]
+    read = next((c for c in others if c.attr("how") == "read"), None)
+    blocking = [
+        c
+        for c in others
+        if c.attr("how") != "read"
+        # "the Chinese version prevails": read, when the Chinese sentences were
+        and not (read is not None and str(c.value).lower() in ("chinese", "mandarin"))
+    ]
+    if blocking:
+        return _other_language(facts, blocking[0])
+    return _partly_read(facts, read) if read is not None else facts
 
 
 def _other_language(facts: ClauseFacts, foreign: Clause) -> ClauseFacts:
@@ -2089,6 +2165,56 @@ def _other_language(facts: ClauseFacts, foreign: Clause) -> ClauseFacts:
         hosting_restricted=only_true(facts.hosting_restricted),
         evidence_for=tuple(ev),
         uncertain=tuple(uncertain),
+        notes=(*facts.notes, note),
+    )
+
+
+def _partly_read(facts: ClauseFacts, read: Clause) -> ClauseFacts:
+    """Chinese sentences were read; a field one of them spoke of that no rule placed is not
+    established (only a restriction read stands), like a text the reader cannot read."""
+    unread = {f for f in read.attr("unread").split(",") if f}
+    if not unread:
+        return facts
+    uncertain = list(facts.uncertain)
+    ev = list(facts.evidence_for)
+    values: dict[str, Any] = {}
+
+    def only_true(v: bool | None) -> bool | None:
+        return True if v else None
+
+    commercial = facts.commercial_use
+    if "commercial_use" in unread or unread & {"mau_cap", "revenue_cap"}:
+        if commercial != "no":
+            commercial = "unknown"
+            ev = [(f, c) for f, c in ev if f != "commercial_use"] + [("commercial_use", read)]
+        values.update(
+            commercial_use=commercial,
+            non_commercial=only_true(facts.non_commercial),
+            research_only=only_true(facts.research_only),
+        )
+    for cap in ("mau_cap", "revenue_cap"):
+        if cap in unread:
+            values[cap] = None
+            ev = [(f, c) for f, c in ev if f != cap]
+            uncertain.append(cap)
+    if "territory" in unread:
+        values["eu_restricted"] = only_true(facts.eu_restricted)
+        uncertain.append("territory")
+    if "output_training" in unread and facts.output_training not in ("prohibited", "restricted"):
+        values["output_training"] = "unknown"
+    if "attribution" in unread and not facts.attribution:
+        uncertain.append("attribution")
+    if "share_alike" in unread:
+        values["share_alike"] = only_true(facts.share_alike)
+    note = (
+        f"line {read.line}: Chinese sentences speak of {', '.join(sorted(unread))} in words the "
+        "reader could not place: not established (restrictions read still apply)"
+    )
+    return replace(
+        facts,
+        **values,
+        evidence_for=tuple(ev),
+        uncertain=tuple(dict.fromkeys(uncertain)),
         notes=(*facts.notes, note),
     )
 

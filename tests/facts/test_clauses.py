@@ -283,8 +283,9 @@ def test_user_thresholds(sentence: str, users: int) -> None:
 )
 def test_revenue_thresholds(sentence: str, amount: int, currency: str, period: str) -> None:
     cf = read_clauses(f"{GRANT}\n\n{sentence}\n")
-    # Policy compares the cap with a USD revenue: only a USD amount is stated as the cap.
-    assert cf.revenue_cap == (amount if currency == "usd" else None)
+    # Policy compares the cap with a USD revenue: another currency is converted at a rate
+    # below its real one (EUR 0.9), so the stated cap is never higher than the text's.
+    assert cf.revenue_cap == (amount if currency == "usd" else amount * 9 // 10)
     (c,) = [c for c in cf.clauses if c.kind == REVENUE_THRESHOLD]
     assert c.value == amount
     assert (c.attr("currency"), c.attr("period"), c.attr("trigger")) == (
@@ -862,18 +863,28 @@ def test_a_headcount_threshold_leaves_commercial_use_unknown() -> None:
         ),
     ],
 )
-def test_a_revenue_cap_in_another_currency_is_kept_and_not_a_usd_cap(
+def test_a_revenue_cap_in_another_currency_stays_a_cap_no_higher_than_the_real_one(
     sentence: str, amount: int, currency: str
 ) -> None:
     cf = read_clauses(f"{GRANT}\n\n{sentence}\n")
     (c,) = [c for c in cf.clauses if c.kind == REVENUE_THRESHOLD]
-    assert (c.value, c.attr("currency")) == (amount, currency)
-    # No rate is assumed: the amount is never compared as USD, and commercial use is a term to
-    # check (unknown), not "yes".
-    assert cf.revenue_cap is None
-    assert "revenue_cap" in cf.uncertain
-    assert cf.commercial_use == "unknown"
+    assert (c.value, c.attr("currency")) == (amount, currency)  # the clause keeps the text's
+    # The cap policy compares is in USD, converted at a rate below any recent real one: a
+    # cap (never "no cap"), and never higher than the text's amount is worth.
+    lowest_real = {"cny": 0.135, "jpy": 0.0062, "gbp": 1.05}[currency]
+    assert cf.revenue_cap is not None and 0 < cf.revenue_cap <= amount * lowest_real
+    assert "revenue_cap" not in cf.uncertain
+    assert cf.commercial_use == "conditional"
     assert any(currency.upper() in n and f"{amount:,}" in n for n in cf.notes)
+
+
+def test_a_revenue_cap_in_a_currency_without_a_rate_is_not_stated() -> None:
+    cf = read_clauses(
+        f"{GRANT}\n\nIf your annual revenue exceeds RUB 900 million, you must request a "
+        "separate licence.\n"
+    )
+    assert cf.revenue_cap is None and "revenue_cap" in cf.uncertain
+    assert cf.commercial_use == "unknown"
 
 
 def test_a_usd_revenue_cap_is_still_stated() -> None:
@@ -884,8 +895,10 @@ def test_a_usd_revenue_cap_is_still_stated() -> None:
 
 
 # -- text in a language the reader cannot read -----------------------------------------------------
+# Korean: a script the reader has no rules for (Chinese sentences are read: test_clauses_zh).
 _CJK_PARAGRAPH = (
-    "本协议的条款适用于模型的使用、复制、修改和分发，并且许可方保留所有未明确授予的权利。" * 8
+    "본 계약의 조건은 모델의 사용, 복제, 수정 및 배포에 적용되며 허가자는 명시적으로 부여되지 "
+    "않은 모든 권리를 보유합니다. " * 8
 )
 
 
@@ -930,7 +943,7 @@ def test_much_text_in_another_script_leaves_permissions_unknown() -> None:
     assert cf.commercial_use == "unknown"
     assert "mau_cap" in cf.uncertain
     (c,) = [c for c in cf.clauses if c.kind == "other-language"]
-    assert c.line == 1 and c.value == "Chinese (CJK)"
+    assert c.line == 1 and c.value == "Korean"
     assert cf.attribution == () and "attribution" in cf.uncertain
     assert any("cannot read" in n for n in cf.notes)
 
