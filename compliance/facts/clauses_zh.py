@@ -26,6 +26,7 @@ from .clauses import (
     COMMERCIAL_ALLOWED,
     COMMERCIAL_LICENCE,
     DERIVATIVES_INHERIT,
+    EVALUATION_ONLY,
     EXPORT_CONTROL,
     GOVERNING_LAW,
     GRANT,
@@ -34,6 +35,7 @@ from .clauses import (
     OTHER_LANGUAGE,
     OUTPUT_TRAINING,
     OUTPUTS_MENTIONED,
+    PERSONAL_USE,
     QUOTE_CHARS,
     REGISTRATION,
     RESEARCH_ONLY,
@@ -182,7 +184,9 @@ COMM = (
     r"利用)|商用|营利(?:目的|性|活动)?|盈利(?:目的|性|活动)?)"
 )
 NC = r"(?:非商业|非商用|非营利|非盈利)"
-RESEARCH = r"(?:学术研究|科学研究|科研|研究|学术|教学|教育|评估|评测|测试)"
+RESEARCH = r"(?:学术研究|科学研究|科研|研究|学术|教学|教育)"
+EVALUATION = r"(?:评估|评测|测试|试用|非生产)"
+PERSONAL = r"(?:个人(?:使用|用途|学习|目的)|自用|学习)"
 LIMIT = r"(?:仅|只|仅限|只限|限于|仅供|唯一)"
 _DISCLAIMER = re.compile(r"损失|损害|赔偿|担保|保证|免责|索赔|风险|准确性")
 _DEFINITION = re.compile(
@@ -202,7 +206,8 @@ _NC_WITHOUT = re.compile(
     rf"未经[^。；]{{0,30}}?(?:同意|许可|授权|批准)[^。；]{{0,30}}?{NEG}?[^。；]{{0,30}}?{COMM}"
 )
 _LIMITED = re.compile(
-    rf"{LIMIT}[^。；，]{{0,30}}?(?:{NC}|(?P<research>{RESEARCH}))(?:用途|目的|使用|活动)?"
+    rf"(?<!不)(?<!并非){LIMIT}[^。；，]{{0,30}}?(?:{NC}|(?P<research>{RESEARCH})|"
+    rf"(?P<evaluation>{EVALUATION})|(?P<personal>{PERSONAL}))(?:用途|目的|使用|活动)?"
 )
 _ALLOWED = re.compile(
     rf"(?:(?<![许认不])可以|(?<![许认不])可(?=免费|用于|进行|将)|允许|有权|准许)"
@@ -275,6 +280,13 @@ _REGIONS = (
     ("加拿大", "CA"),
     ("澳大利亚", "AU"),
     ("新加坡", "SG"),
+    ("英格兰", "GB"),
+    ("苏格兰", "GB"),
+    ("德国", "DE"),
+    ("法国", "FR"),
+    ("瑞士", "CH"),
+    ("爱尔兰", "IE"),
+    ("荷兰", "NL"),
 )
 _REGION_RE = re.compile("|".join(name for name, _ in _REGIONS))
 _REGION_CODE = dict(_REGIONS)
@@ -287,7 +299,8 @@ _LAW_SENTENCE = re.compile(r"管辖|仲裁|法院|适用[^。；]{0,30}?法律|�
 _EXCLUDED = re.compile(
     r"不适用|不得在|禁止在|不向|不授予|无权在|不可在|不能在|除外|以外|排除|不包括|不得向|"
     r"不提供给|不得提供|不得.{0,10}(?:居民|实体|用户)|不允许.{0,10}(?:居民|实体|用户)|"
-    r"(?:居民|实体|用户|个人|公司)[^。；]{0,10}(?:不得|不能|无权|禁止)"
+    r"(?:居民|实体|用户|个人|公司)[^。；]{0,10}(?:不得|不能|无权|禁止)|"
+    r"(?:境内|地区|区域)[^。；]{0,6}(?:不可用|不可使用|不能使用|不得使用|禁止使用)"
 )
 _SANCTIONS = re.compile(r"制裁|出口管制|禁运|实体清单")
 _MULTIMODAL = re.compile(r"多模态|视觉|图像|图片|视频|音频|语音")
@@ -297,6 +310,10 @@ _TRAIN = r"(?:训练|改进|改善|提升|优化|增强|开发|蒸馏|微调|创
 _OTHER_MODEL = r"(?:其他|其它|任何|另一|竞争|第三方)[^。；]{0,15}?模型"
 _OUT_PROHIBITED = re.compile(
     rf"{NEG}[^。；]{{0,60}}?(?:来|用于|以|去)?{_TRAIN}[^。；]{{0,20}}?{_OTHER_MODEL}"
+)
+# "不得使用输出训练机器学习模型": outputs may train no model at all.
+_OUT_PROHIBITED_ANY = re.compile(
+    rf"{NEG}[^。；]{{0,40}}?{_OUT}[^。；]{{0,20}}?{_TRAIN}[^。；]{{0,20}}?模型"
 )
 _OUT_SAME_FAMILY = re.compile(r"(?:除外|以外|除了|不包括)")
 _OUT_DERIVATIVE = re.compile(
@@ -442,7 +459,15 @@ class ZhReader:
                 self.add(s, COMMERCIAL_LICENCE, True, m.start(), 0.75, how="prohibited")
         m = _LIMITED.search(text)
         if m is not None:
-            kind = RESEARCH_ONLY if m.group("research") else NON_COMMERCIAL
+            kind = (
+                RESEARCH_ONLY
+                if m.group("research")
+                else EVALUATION_ONLY
+                if m.group("evaluation")
+                else PERSONAL_USE
+                if m.group("personal")
+                else NON_COMMERCIAL
+            )
             self.add(s, kind, True, m.start(), 0.8, how="limited")
         comm = re.search(COMM, text)
         if comm is None:
@@ -461,8 +486,11 @@ class ZhReader:
         elif (
             needs is not None
             and registers is None
-            and _CONDITION.search(text[: comm.start()])
             and needs.start() > comm.end()
+            and (
+                _CONDITION.search(text[: comm.start()])
+                or _DUTY.search(text[comm.end() : needs.start()])
+            )
             and not _has_amount(text)
         ):
             # "若您希望将模型用作商业用途，则您必须向许可人申请许可": another licence.
@@ -555,6 +583,8 @@ class ZhReader:
             return
         if "不包括" in bare and re.search(r"法律|法规", bare):
             return  # "mainland law, not Hong Kong's": a law's reach, no excluded region
+        if re.search(rf"(?:{_REGION_RE.pattern})[^。；，]{{0,8}}?(?:以外|之外|境外)", bare):
+            return  # use limited to a region: everything else excluded (left unread)
         scope = "multimodal" if _MULTIMODAL.search(text) else "all"
         clause = "policy" if self.document == "policy" else "license"
         for m in regions:
@@ -570,7 +600,7 @@ class ZhReader:
                 if m is not None:
                     self.add(s, OUTPUT_TRAINING, "conditional", m.start(), 0.75, how="derivative")
             return
-        m = _OUT_PROHIBITED.search(text)
+        m = _OUT_PROHIBITED.search(text) or _OUT_PROHIBITED_ANY.search(text)
         if m is not None:
             value = "restricted" if _OUT_SAME_FAMILY.search(text[m.start() :]) else "prohibited"
             self.add(s, OUTPUT_TRAINING, value, m.start(), 0.85)
@@ -636,7 +666,7 @@ class ZhReader:
         if m is not None and re.search(r"协议|许可|争议|管辖", text):
             place = re.sub(r"（[^）]*）|\([^)]*\)", "", m.group("place")).strip()
             place = re.sub(r"^(?:于|在)", "", place)
-            if place and _REGION_RE.search(place):
+            if 2 <= len(place) <= 24 and not re.match(r"本|该|所|任何|相关|适用|其他|有关", place):
                 self.add(s, GOVERNING_LAW, place, m.start("place"), 0.8)
         m = _USE_RESTRICTION.search(text)
         if m is not None and not re.search(COMM, _NOT_COMMERCIAL_USE.sub("", text)):
@@ -657,6 +687,8 @@ class ZhReader:
         placing = {
             NON_COMMERCIAL,
             RESEARCH_ONLY,
+            EVALUATION_ONLY,
+            PERSONAL_USE,
             COMMERCIAL_ALLOWED,
             COMMERCIAL_LICENCE,
             REGISTRATION,
@@ -671,6 +703,20 @@ class ZhReader:
             and not kinds & placing
             and not re.search(r"可以[^。；]{0,10}" + NC, text)
             and not _SOFT.search(text)
+        ):
+            self.unread.add(COMMERCIAL)
+        # "仅限……使用" with a purpose the rules do not know: the grant may be limited.
+        limit = re.search(
+            r"(?<!不)(?:仅供|仅限|只限|(?:仅|只)(?:能|可|可以|允许)?(?:被)?用于)[^。；，]{0,15}?"
+            r"(?:使用|用途|目的|之用|场景)",
+            text,
+        )
+        if (
+            limit is not None
+            and not definition
+            and not disclaimer
+            and not kinds & placing
+            and not re.search(r"仅为本(?:协议|许可)|仅限于本(?:协议|许可)", text)
         ):
             self.unread.add(COMMERCIAL)
         # An amount no threshold rule placed may be a cap in words the rules do not know.

@@ -351,3 +351,49 @@ def test_detect_reports_a_chinese_restriction_with_its_line() -> None:
     assert facts["commercial_use"] == "no" and facts["research_only"] is True
     assert res.license_class == "research-only"
     assert any(e.fact == "commercial_use" and e.line == 5 for e in res.evidence)
+
+
+# -- more wordings ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("本模型仅供内部评估使用。", "evaluation-only"),
+        ("本模型仅供个人学习使用。", "personal-use"),
+        ("商业使用需获得许可方的书面授权。", "commercial-licence-required"),
+    ],
+)
+def test_other_limits_of_the_grant_forbid_commercial_use(sentence: str, kind: str) -> None:
+    cf = read_clauses(zh(sentence))
+    assert cf.commercial_use == "no"
+    assert kind in kinds(zh(sentence))
+
+
+def test_commercial_use_after_registration_without_a_condition_word() -> None:
+    cf = read_clauses(zh("商业使用需在官网完成登记。"))
+    assert cf.commercial_use == "conditional"
+
+
+def test_a_limit_to_a_purpose_the_rules_do_not_know_leaves_commercial_use_unknown() -> None:
+    cf = read_clauses(zh("本模型仅限于您自己的业务场景使用。"))
+    assert cf.commercial_use == "unknown" and cf.non_commercial is None
+
+
+def test_use_limited_to_one_region_is_not_read_as_that_region_excluded() -> None:
+    cf = read_clauses(zh("本模型不得在中国大陆以外的地区使用。"))
+    assert cf.territory_restrictions == ()
+    assert cf.eu_restricted is None and "territory" in cf.uncertain
+
+
+def test_a_region_where_the_model_is_unavailable() -> None:
+    cf = read_clauses(zh("本模型在欧盟境内不可使用。"))
+    assert [t.region for t in cf.territory_restrictions] == ["EU"]
+
+
+def test_outputs_may_train_no_model_at_all() -> None:
+    cf = read_clauses(zh("您不得使用本模型的输出训练机器学习模型。"))
+    assert cf.output_training == "prohibited"
+
+
+def test_governing_law_of_a_place_outside_china() -> None:
+    cf = read_clauses(zh("本条款受英格兰和威尔士法律管辖。"))
+    assert cf.governing_law == "英格兰和威尔士"
