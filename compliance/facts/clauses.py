@@ -1691,7 +1691,8 @@ _FOREIGN_WORDS = _wordset(
     "della delle degli il che sono questo questa gli nel alla dello "
     "het een niet voor zijn deze wordt "
     "og och att ikke inte av som "
-    "não uma com pelo pela são"
+    "não uma com pelo pela são "
+    "yang dan untuk dengan tidak dari ini atau pada dalam adalah akan oleh anda kami"
 )
 _ENGLISH_WORDS = _wordset(
     "the of and to or in any this you be for by with that is not shall as on such may "

@@ -23,6 +23,7 @@ from typing import Any
 
 from .clauses import (
     ATTRIBUTION,
+    AUP,
     COMMERCIAL_ALLOWED,
     COMMERCIAL_LICENCE,
     DERIVATIVES_INHERIT,
@@ -376,9 +377,17 @@ _LAW = re.compile(
     r"(?:受|适用|依据|按照|依照|遵循)(?P<place>[^。；，、]{2,40}?)(?:的)?(?:法律|法规)(?:管辖|法规)?"
 )
 _INCORPORATED = re.compile(
-    r"(?P<name>[A-Za-z][A-Za-z0-9.\- ]{2,30}?)\s*(?:的)?\s*(?:许可证?|协议|许可条件|许可协议)"
-    r"[^。；]{0,100}?(?:同样|也|亦)?适用"
+    r"(?P<name>[A-Za-z][A-Za-z0-9.\- ]{2,30}?)\s*(?:的)?\s*[\u4e00-\u9fff]{0,6}?"
+    r"(?:许可证?|协议|许可条件|许可协议)"
+    r"[^。；]{0,100}?(?:同样|也|亦|同时)?(?:适用|约束)"
 )
+# A use policy or another document of terms incorporated by name ("遵守《服务协议》").
+_AUP_ZH = re.compile(
+    r"(?:可接受|可接受的|允许的|禁止的)?使用政策|使用规范|行为准则|"
+    r"《[^》]{0,30}?(?:政策|规范|准则|服务协议|用户协议|使用条款)》"
+)
+_AUP_BOUND = re.compile(r"遵守|遵循|受|符合|约束|适用|纳入|组成部分")
+_URL = re.compile(r"https?://[^\s)）」』，。；]+")
 _PREVAILS = re.compile(r"以(?P<lang>[^\s，。；]{1,6}?)(?:语)?(?:版本|文本|版)为准")
 _OUR_LANGS = ("中文", "汉语", "简体中文", "中文简体", "英文", "英语")
 
@@ -478,8 +487,11 @@ class ZhReader:
         m = _ALLOWED.search(text)
         if m is not None and not re.search(NEG, text[: m.end()]):
             self.add(s, COMMERCIAL_ALLOWED, "yes", m.start(), 0.8, how="explicit")
-        elif _CONDITION.search(text[: comm.start()]) and re.search(
+        elif re.search(
             r"(?:应|须|必须|应当)[^。；]{0,12}?(?:满足|遵守|符合)", text[comm.end() :]
+        ) and (
+            _CONDITION.search(text[: comm.start()])
+            or re.search(r"(?:以下|下列|如下)[^。；]{0,4}?(?:全部|所有)?(?:条件|要求)", text)
         ):
             # "若您将模型用作商业用途，您应遵守……": commercial use on conditions.
             self.add(s, COMMERCIAL_ALLOWED, "conditional", comm.start(), 0.7, how="condition")
@@ -675,6 +687,10 @@ class ZhReader:
             name = m.group("name").strip()
             if len(re.findall("[A-Za-z]", name)) >= 3 and name.lower() not in ("this",):
                 self.add(s, INCORPORATES, name.lower(), m.start(), 0.6, url="")
+        m = _AUP_ZH.search(text)
+        if m is not None and _AUP_BOUND.search(text):
+            url = _URL.search(text[m.start() :])
+            self.add(s, AUP, url.group(0) if url else "", m.start(), 0.75)
         m = _PREVAILS.search(text)
         if m is not None and m.group("lang") not in _OUR_LANGS:
             self.add(s, OTHER_LANGUAGE, m.group("lang"), m.start(), 0.9, how="prevails")

@@ -1100,3 +1100,12 @@ def test_a_few_foreign_words_in_an_english_text_are_no_other_language() -> None:
     cf = read_clauses(text)
     assert cf.commercial_use == "yes"
     assert not [c for c in cf.clauses if c.kind == "other-language"]
+
+
+def test_an_indonesian_text_states_no_absent_duty() -> None:
+    para = (
+        "Anda dapat menggunakan model ini untuk tujuan penelitian dan tidak untuk tujuan yang "
+        "dilarang oleh hukum yang berlaku pada saat ini atau dalam perjanjian dengan kami. "
+    )
+    cf = read_clauses(f"{GRANT}\n\n{para * 6}\n")
+    assert "attribution" in cf.uncertain and cf.commercial_use == "unknown"

@@ -397,3 +397,27 @@ def test_outputs_may_train_no_model_at_all() -> None:
 def test_governing_law_of_a_place_outside_china() -> None:
     cf = read_clauses(zh("本条款受英格兰和威尔士法律管辖。"))
     assert cf.governing_law == "英格兰和威尔士"
+
+
+def test_a_use_policy_incorporated_by_name_leaves_regions_and_outputs_unknown() -> None:
+    cf = read_clauses(
+        zh("您使用本模型必须遵守《示例模型可接受使用政策》(https://example.com/aup)。")
+    )
+    assert cf.acceptable_use_policy == "https://example.com/aup"
+    assert cf.eu_restricted is None and cf.output_training == "unknown"
+
+
+def test_another_licence_named_as_binding_too() -> None:
+    cf = read_clauses(zh("本模型同时受 Llama 2 社区许可协议约束。"))
+    assert [c.value for c in cf.incorporates] == ["llama 2"]
+    assert cf.eu_restricted is None
+
+
+def test_commercial_use_on_the_conditions_listed_below_is_conditional() -> None:
+    cf = read_clauses(
+        zh(
+            "您或您的关联方将本模型用作商业用途，必须满足以下全部条件：",
+            "1. 日活跃用户数低于100万；",
+        )
+    )
+    assert cf.commercial_use == "conditional" and cf.mau_cap == 1_000_000
