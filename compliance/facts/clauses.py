@@ -1822,7 +1822,10 @@ def _read_chinese(
 
     if not is_chinese(text) or (script is not None and not script.value.startswith("Chinese")):
         return script
-    found, unread = read_chinese(raw_lines, document)
+    read = read_chinese(raw_lines, document)
+    if read is None:
+        return script  # no converter for Traditional characters: the text stays unread
+    found, unread = read
     reader.found.extend(found)
     prevails = any(
         c.kind == OTHER_LANGUAGE and str(c.value).lower() in ("chinese", "mandarin")

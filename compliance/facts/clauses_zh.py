@@ -223,7 +223,7 @@ _USE_RESTRICTION = re.compile(
 )
 
 USERS = (
-    r"(?:月活跃用户|月度活跃用户|月活|日活跃用户|日活|活跃用户|注册用户|用户|MAU|DAU|"
+    r"(?:月活跃用户|月度活跃用户|月活|日活跃用户|日活|活跃用户|注册用户|用户|使用者|MAU|DAU|"
     r"月访问量|访问量|访问次数|访客)"
 )
 REVENUES = r"(?:收入|营收|营业额|销售额|收益|利润|流水|产值)"
@@ -813,9 +813,33 @@ def is_chinese(text: str) -> bool:
     return han > 0 and len(_KANA_RE.findall(text)) < 0.05 * han
 
 
-def read_chinese(raw_lines: list[str], document: str) -> tuple[list[Clause], frozenset[str]]:
+def simplified(raw_lines: list[str]) -> list[str] | None:
+    """The lines in Simplified characters (the rules' vocabulary), each line as long as before so
+    that columns still point into the text; None when no converter is installed."""
+    try:
+        import opencc  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    converter = opencc.OpenCC("t2s")
+    out = []
+    for line in raw_lines:
+        if not _HAN_RE.search(line):
+            out.append(line)
+            continue
+        converted = converter.convert(line)
+        if len(converted) != len(line):  # a phrase of another length: character by character
+            converted = "".join(c if len(c := converter.convert(ch)) == 1 else ch for ch in line)
+        out.append(converted)
+    return out
+
+
+def read_chinese(raw_lines: list[str], document: str) -> tuple[list[Clause], frozenset[str]] | None:
     """The clauses of the Chinese sentences of a text, and the fields a sentence speaks of that
-    no rule placed (unread: the caller states nothing permissive about them)."""
+    no rule placed (unread: the caller states nothing permissive about them). Traditional
+    characters are read as Simplified; None when they cannot be (nothing read)."""
+    lines = simplified(raw_lines)
+    if lines is None:
+        return None
     reader = ZhReader(raw_lines, document)
-    reader.read(zh_sentences(raw_lines))
+    reader.read(zh_sentences(lines))
     return reader.found, frozenset(reader.unread)

@@ -421,3 +421,23 @@ def test_commercial_use_on_the_conditions_listed_below_is_conditional() -> None:
         )
     )
     assert cf.commercial_use == "conditional" and cf.mau_cap == 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("sentence", "field", "value"),
+    [
+        ("本模型僅限學術研究使用。", "research_only", True),
+        ("如果您的產品月活躍使用者數超過一億，您必須向我們申請授權。", "mau_cap", 100_000_000),
+        ("您不得使用本模型的輸出改進任何其他大型語言模型。", "output_training", "prohibited"),
+    ],
+)
+def test_traditional_characters_are_read_like_simplified(
+    sentence: str, field: str, value: object
+) -> None:
+    cf = read_clauses(zh(sentence))
+    assert getattr(cf, field) == value
+
+
+def test_traditional_regions_excluded() -> None:
+    cf = read_clauses(zh("本授權不適用於歐盟、英國及韓國。"))
+    assert {t.region for t in cf.territory_restrictions} == {"EU", "GB", "KR"}
