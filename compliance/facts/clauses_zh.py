@@ -212,7 +212,12 @@ _LIMITED = re.compile(
 )
 _ALLOWED = re.compile(
     rf"(?:(?<![许认不])可以|(?<![许认不])可(?=免费|用于|进行|将)|允许|有权|准许)"
-    rf"[^。；，]{{0,25}}?{COMM}"
+    rf"[^。；，]{{0,25}}?{COMM}|(?<!但不限于)(?:包括|含)(?:用于|出于|为)?[^。；，]{{0,6}}?{COMM}"
+)
+# "获得许可方的书面授权后方可商用": commercial use only under another licence.
+_ONLY_AFTER = re.compile(
+    rf"(?:获得|取得|获取|经)[^。；]{{0,20}}?(?:授权|许可|同意|批准)(?:之)?后[^。；，]{{0,6}}?"
+    rf"(?:方可|才可|才能|方能|可以|可)[^。；，]{{0,10}}?{COMM}"
 )
 _NEEDS_LICENCE = re.compile(
     r"(?:申请|获得|取得|获取|签署|另行)[^。；]{0,20}?(?:许可|授权|同意|协议)"
@@ -402,6 +407,7 @@ class ZhReader:
         self.unread: set[str] = set()
         self.term = ""  # the defined term, when the sentence being read is a definition
         self.placed: set[int] = set()  # where the amounts of the sentence a rule placed start
+        self.in_conditions = False  # reading the items of a list of conditions of commercial use
 
     def add(
         self, s: ZhSentence, kind: str, value: Any, at: int, confidence: float, **attrs: str
@@ -429,6 +435,8 @@ class ZhReader:
         outputs_seen = False
         for s in sentences:
             before = len(self.found)
+            if not _ITEM.match(s.text) or re.match(r"\s*\d+\.\s", s.text):
+                self.in_conditions = False  # a list of conditions ends at the next clause
             d = _DEFINITION.match(s.text)
             definition = d is not None
             self.term = s.text[: d.end()] if d is not None else ""
@@ -484,6 +492,13 @@ class ZhReader:
         registers = _REGISTER.search(text)
         if registers is not None:
             self.add(s, REGISTRATION, True, registers.start(), 0.8)
+        m = _ONLY_AFTER.search(text)
+        if m is not None:
+            if self.in_conditions:  # one of the listed conditions of commercial use
+                self.add(s, REGISTRATION, True, m.start(), 0.75)
+            else:
+                self.add(s, COMMERCIAL_LICENCE, True, m.start(), 0.8, how="required")
+            return
         m = _ALLOWED.search(text)
         if m is not None and not re.search(NEG, text[: m.end()]):
             self.add(s, COMMERCIAL_ALLOWED, "yes", m.start(), 0.8, how="explicit")
@@ -495,6 +510,7 @@ class ZhReader:
         ):
             # "若您将模型用作商业用途，您应遵守……": commercial use on conditions.
             self.add(s, COMMERCIAL_ALLOWED, "conditional", comm.start(), 0.7, how="condition")
+            self.in_conditions = bool(re.search(r"以下|下列|如下", text))
         elif (
             needs is not None
             and registers is None

@@ -441,3 +441,24 @@ def test_traditional_characters_are_read_like_simplified(
 def test_traditional_regions_excluded() -> None:
     cf = read_clauses(zh("本授權不適用於歐盟、英國及韓國。"))
     assert {t.region for t in cf.territory_restrictions} == {"EU", "GB", "KR"}
+
+
+def test_commercial_use_only_after_authorisation_needs_another_licence() -> None:
+    cf = read_clauses(zh("您获得许可方的书面授权后方可将本模型商用。"))
+    assert cf.commercial_use == "no"
+
+
+def test_authorisation_listed_among_the_conditions_of_commercial_use_is_a_condition() -> None:
+    cf = read_clauses(
+        zh(
+            "3. 如您希望将本模型用作商业用途，须满足以下全部条件：\n"
+            "（1）您的产品的日活跃用户数低于100万；\n"
+            "（2）您应提交申请，获得许可方的书面授权后方可商用。"
+        )
+    )
+    assert cf.commercial_use == "conditional" and cf.mau_cap == 1_000_000
+
+
+def test_a_grant_that_includes_commercial_purposes() -> None:
+    cf = read_clauses(zh("许可方授予您全球范围内的许可，可以使用和分发本模型，包括用于商业目的。"))
+    assert cf.commercial_use == "yes"
