@@ -37,6 +37,7 @@ from .clauses import (
     REVENUE_THRESHOLD,
     SHARE_ALIKE,
     TERRITORY,
+    UNPLACED,
     USER_THRESHOLD,
     Clause,
     ClauseFacts,
@@ -124,6 +125,14 @@ _TOPICS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         re.compile(r"\b(?:outputs?|train\w*|distill\w*|synthetic|improve\w*)\b"),
         ("output_training",),
     ),
+)
+# The same topics in Chinese (no word boundaries between Han characters).
+_TOPICS += (
+    (re.compile(r"商业|商用|营利|盈利|学术|研究|评估|个人使用"), _TOPICS[0][1]),
+    (re.compile(r"用户|月活|日活|访问量"), _TOPICS[1][1]),
+    (re.compile(r"收入|营收|营业额|销售额"), _TOPICS[2][1]),
+    (re.compile(r"欧盟|欧洲|英国|韩国|境内|境外|地区|国家|居民"), _TOPICS[3][1]),
+    (re.compile(r"输出|训练|蒸馏|合成数据"), _TOPICS[4][1]),
 )
 # The facts each clause kind places.
 _PLACES: dict[str, tuple[str, ...]] = {
@@ -303,6 +312,13 @@ def amend(
                 if f in placed or f in values or f in unplaced:
                     continue
                 unplaced.append(f)
+    # Sentences (the Chinese rules') that speak of facts no rule there placed.
+    for c in new:
+        if c.kind == UNPLACED:
+            for name in str(c.value).split(","):
+                fact = "territory_restrictions" if name == "territory" else name
+                if fact not in values and fact not in unplaced:
+                    unplaced.append(fact)
     unknown = _unknown_values(unplaced, terms, values)
     if unknown:
         values.update(unknown)

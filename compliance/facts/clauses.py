@@ -59,6 +59,9 @@ DERIVATIVES_INHERIT = "derivatives-inherit"
 GOVERNING_LAW = "governing-law"  # value: the place
 USE_RESTRICTIONS = "use-restrictions"  # a list of prohibited uses (RAIL, AUP)
 OUTPUTS_MENTIONED = "outputs-mentioned"  # the text speaks of the model's outputs at all
+# A sentence that speaks of facts no rule placed (value: the fact names, comma-separated; the
+# Chinese rules): bookkeeping for a changed passage, whose facts it leaves unknown (amend).
+UNPLACED = "unplaced"
 NO_DERIVATIVES = "no-derivatives"  # adapted versions may not be shared (CC ND)
 INCORPORATES = "incorporates"  # another licence's terms apply too; value: its name (attrs url)
 # Legal text in a language the reader cannot read (value: the language or script; attrs how =
@@ -1888,7 +1891,9 @@ class ClauseFacts:
 
     def reported(self) -> tuple[Clause, ...]:
         """The clauses worth showing (not the reader's bookkeeping)."""
-        return tuple(c for c in self.clauses if c.kind not in (OUTPUTS_MENTIONED, USE_RESTRICTIONS))
+        return tuple(
+            c for c in self.clauses if c.kind not in (OUTPUTS_MENTIONED, USE_RESTRICTIONS, UNPLACED)
+        )
 
     def facts_json(self) -> dict[str, Any]:
         return terms_json(self)

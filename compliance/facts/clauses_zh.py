@@ -44,6 +44,7 @@ from .clauses import (
     SHARE_ALIKE,
     SIZE_THRESHOLD,
     TERRITORY,
+    UNPLACED,
     USE_RESTRICTIONS,
     USER_THRESHOLD,
     Clause,
@@ -713,6 +714,14 @@ class ZhReader:
 
     # -- what a sentence speaks of, against what was read in it --
     def _topics(self, s: ZhSentence, definition: bool, placed: list[Clause]) -> None:
+        before = set(self.unread)
+        self.unread = set()
+        self._unplaced(s, definition, placed)
+        if self.unread:
+            self.add(s, UNPLACED, ",".join(sorted(self.unread)), 0, 0.5)
+        self.unread |= before
+
+    def _unplaced(self, s: ZhSentence, definition: bool, placed: list[Clause]) -> None:
         kinds = {c.kind for c in placed}
         text = _NOT_COMMERCIAL_USE.sub("＿＿", s.text)
         disclaimer = bool(_DISCLAIMER.search(text))

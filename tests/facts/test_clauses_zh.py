@@ -5,11 +5,14 @@ numbers in digits, with Chinese units and in Chinese numerals."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from compliance.facts.clauses import OTHER_LANGUAGE, read_clauses
 from compliance.facts.clauses_zh import zh_number, zh_sentences
 from compliance.facts.detect import detect_text
+from compliance.facts.textnorm import decode
 
 GRANT_ZH = "许可方特此授予您非排他性、全球性、不可转让、免版税的版权许可。"
 GRANT_EN = (
@@ -462,3 +465,28 @@ def test_authorisation_listed_among_the_conditions_of_commercial_use_is_a_condit
 def test_a_grant_that_includes_commercial_purposes() -> None:
     cf = read_clauses(zh("许可方授予您全球范围内的许可，可以使用和分发本模型，包括用于商业目的。"))
     assert cf.commercial_use == "yes"
+
+
+# -- a known bilingual text with a changed Chinese passage -----------------------------------------
+_CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "licenses"
+needs_corpus = pytest.mark.skipif(not _CORPUS.is_dir(), reason="../shared/corpus is absent")
+
+
+def _yi_with(sentence: str) -> str:
+    lines = decode((_CORPUS / "yi-community" / "LICENSE.txt").read_bytes()).split("\n")
+    at = next(i for i, line in enumerate(lines) if "知识产权" in line)
+    return "\n".join([*lines[:at], "", sentence, "", *lines[at:]])
+
+
+@needs_corpus
+def test_an_added_chinese_prohibition_changes_a_known_texts_facts() -> None:
+    res = detect_text(_yi_with("您不得将Yi系列模型用于任何商业用途。"), "LICENSE")
+    assert (res.key, res.status) == ("yi-community", "modified")
+    assert res.facts_json()["commercial_use"] == "no"
+
+
+@needs_corpus
+def test_an_added_chinese_passage_no_rule_places_leaves_its_fact_unknown() -> None:
+    res = detect_text(_yi_with("Yi系列模型的商业化事宜由许可方另行决定并公告。"), "LICENSE")
+    assert (res.key, res.status) == ("yi-community", "modified")
+    assert res.facts_json()["commercial_use"] == "unknown"
