@@ -708,12 +708,55 @@ def _commercial_permissions(r: _Reader, s: Sentence, term: str | None) -> None:
         r.add(s, REGISTRATION, True, registration.start("op"), 0.8)
 
 
+# "The weights are licensed under CC BY-NC 4.0", "released under the Llama 3.1 Community
+# License": the sentence points at another licence. It grants nothing of its own: that
+# licence's terms apply, and this text does not say what they are.
+_UNDER_OTHER = re.compile(
+    r"\b(?:licen[cs]ed|released|distributed|made available|provided|published|offered)"
+    r"(?: (?:\S+ ){0,2}?)? under (?:the )?(?:terms (?:and conditions )?of )?(?:the )?"
+    r"(?P<name>(?:\S+ ?){1,8})"
+)
+_NAME_STOP = frozenset(
+    "and or see which that for with at as except unless if where when in on to from is are "
+    "available following".split()
+)
+_SELF = frozenset("this these that such its same foregoing above below following".split())
+
+
+def _pointer_name(text: str) -> tuple[str, int] | None:
+    """The licence a 'licensed under NAME' sentence points at, unless NAME is this text."""
+    m = _UNDER_OTHER.search(text)
+    if m is None:
+        return None
+    words: list[str] = []
+    for w in m.group("name").split():
+        if w in _NAME_STOP:
+            break
+        words.append(w)
+    if not words or words[0] in _SELF or any(w in _SELF for w in words):
+        return None
+    if all(w in _GENERIC_NAME or w in ("license", "licence", "agreement", "terms") for w in words):
+        return None  # "distributed under the License": this text's own defined name
+    return " ".join(words), m.start("name")
+
+
 def _grant(r: _Reader, s: Sentence, term: str | None) -> None:
     if term is not None or _GRANT_TO_LICENSOR.search(s.text):
         return
     m = GRANT_RE.search(s.text)
     if m is not None:
-        r.add(s, GRANT, True, m.start(), 0.8)
+        pointer = _pointer_name(s.text) if m.group(0) == "licensed under" else None
+        if pointer is None:
+            r.add(s, GRANT, True, m.start(), 0.8)
+        else:  # see summarise: counts only where the text grants nothing of its own
+            r.add(s, INCORPORATES, pointer[0], pointer[1], 0.6, how="pointer", url="")
+    elif " under " in s.text:
+        pointer = _pointer_name(s.text)  # "released under X", "distributed under X"
+        if pointer is not None:
+            r.add(s, INCORPORATES, pointer[0], pointer[1], 0.6, how="pointer", url="")
+    if re.search(r"\bcc by nc(?: sa| nd)?\b", s.text) and not _neg_context(s):
+        # a Creative Commons NonCommercial licence named (CC BY-NC, -NC-SA, -NC-ND)
+        r.add(s, NON_COMMERCIAL, True, s.text.index("cc by nc"), 0.8, how="named")
 
 
 # Thresholds ---------------------------------------------------------------------------------------
@@ -1921,8 +1964,14 @@ def _first(clauses: Sequence[Clause], *kinds: str) -> Clause | None:
 def summarise(clauses: Sequence[Clause], *, document: str = "license") -> ClauseFacts:
     """The facts the clauses establish (see ClauseFacts)."""
     ev: list[tuple[str, Clause]] = []
-    model = [c for c in clauses if c.attr("scope") != "outputs"]
     granted = any(c.kind == GRANT for c in clauses)
+    # "licensed under <another licence>" counts only in a text that grants nothing of its own
+    # (a notice pointing elsewhere); in a full licence it is a sample notice or a mention.
+    pointers = [c for c in clauses if c.kind == INCORPORATES and c.attr("how") == "pointer"]
+    if granted:
+        clauses = [c for c in clauses if not (c.kind == INCORPORATES and c.attr("how") == "pointer")]
+        pointers = []
+    model = [c for c in clauses if c.attr("scope") != "outputs"]
     is_licence = document == "license" and (
         granted or any(c.kind in COMMERCIAL_SCOPE or c.kind == COMMERCIAL_ALLOWED for c in clauses)
     )

@@ -1109,3 +1109,39 @@ def test_an_indonesian_text_states_no_absent_duty() -> None:
     )
     cf = read_clauses(f"{GRANT}\n\n{para * 6}\n")
     assert "attribution" in cf.uncertain and cf.commercial_use == "unknown"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The model weights of Example are licensed under the Llama 3.1 Community License.",
+        "These weights are released under the Example Research License v2.",
+        "This model is licensed under the Apache License 2.0.",
+    ],
+)
+def test_a_notice_pointing_at_another_licence_grants_nothing_of_its_own(text):
+    """'licensed under <another licence>' names terms this text does not hold: commercial use
+    and caps stay unknown (the Llama licence has a cap), never a plain 'yes'."""
+    facts = read_clauses(text)
+    assert facts.facts_json()["commercial_use"] == "unknown"
+    assert facts.incorporates and facts.incorporates[0].attr("how") == "pointer"
+    assert facts.license_class == "unknown"
+
+
+@pytest.mark.parametrize("name", ["CC BY NC 4.0", "CC BY-NC 4.0", "CC-BY-NC-SA-4.0", "cc-by-nc-nd"])
+def test_a_creative_commons_noncommercial_licence_named_is_non_commercial(name):
+    facts = read_clauses(f"The weights of this model are licensed under {name}.")
+    assert facts.facts_json()["commercial_use"] == "no"
+    assert facts.license_class == "non-commercial"
+
+
+def test_a_full_licence_with_a_sample_notice_keeps_its_own_grant():
+    text = (
+        "Permission is hereby granted, free of charge, to any person obtaining a copy of this "
+        "software, to deal in the Software without restriction, including without limitation "
+        "the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell "
+        "copies of the Software.\n\nTo apply it, add: Licensed under the Example License 1.0.\n"
+    )
+    facts = read_clauses(text)
+    assert facts.facts_json()["commercial_use"] == "yes"
+    assert not facts.incorporates
