@@ -717,10 +717,12 @@ _UNDER_OTHER = re.compile(
     r"(?P<name>(?:\S+ ?){1,8})"
 )
 _NAME_STOP = frozenset(
-    "and or see which that for with at as except unless if where when in on to from is are "
-    "available following".split()
+    ["and", "or", "see", "which", "that", "for", "with", "at", "as", "except", "unless", "if"]
+    + ["where", "when", "in", "on", "to", "from", "is", "are", "available", "following"]
 )
-_SELF = frozenset("this these that such its same foregoing above below following".split())
+_SELF = frozenset(
+    ["this", "these", "that", "such", "its", "same", "foregoing", "above", "below", "following"]
+)
 
 
 def _pointer_name(text: str) -> tuple[str, int] | None:
@@ -1967,10 +1969,8 @@ def summarise(clauses: Sequence[Clause], *, document: str = "license") -> Clause
     granted = any(c.kind == GRANT for c in clauses)
     # "licensed under <another licence>" counts only in a text that grants nothing of its own
     # (a notice pointing elsewhere); in a full licence it is a sample notice or a mention.
-    pointers = [c for c in clauses if c.kind == INCORPORATES and c.attr("how") == "pointer"]
     if granted:
-        clauses = [c for c in clauses if not (c.kind == INCORPORATES and c.attr("how") == "pointer")]
-        pointers = []
+        clauses = [c for c in clauses if c.kind != INCORPORATES or c.attr("how") != "pointer"]
     model = [c for c in clauses if c.attr("scope") != "outputs"]
     is_licence = document == "license" and (
         granted or any(c.kind in COMMERCIAL_SCOPE or c.kind == COMMERCIAL_ALLOWED for c in clauses)
