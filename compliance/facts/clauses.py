@@ -717,8 +717,8 @@ _UNDER_OTHER = re.compile(
     r"(?P<name>(?:\S+ ?){1,8})"
 )
 _NAME_STOP = frozenset(
-    ["and", "or", "see", "which", "that", "for", "with", "at", "as", "except", "unless", "if"]
-    + ["where", "when", "in", "on", "to", "from", "is", "are", "available", "following"]
+    {"and", "or", "see", "which", "that", "for", "with", "at", "as", "except", "unless", "if"}
+    | {"where", "when", "in", "on", "to", "from", "is", "are", "available", "following"}
 )
 _SELF = frozenset(
     ["this", "these", "that", "such", "its", "same", "foregoing", "above", "below", "following"]
