@@ -32,12 +32,16 @@ import os
 import stat
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FORMAT = 1
 RECORDS = "replay"
 MAX_FILES = 2000  # more than this (a large inventory): not recorded, and tracking stops
 MAX_BYTES = 64 * 1024 * 1024  # total size of the files hashed for one record
+MAX_RECORDS = 256  # beyond this, the oldest records are deleted when one is written
 FLAGS = frozenset({"--locked", "-q", "--quiet"})
 VALUED = frozenset({"--lock-file", "--fail-on", "--config", "--today", "--format"})
 FORMATS = frozenset({"text", "github", "json", "sarif"})
@@ -289,6 +293,16 @@ def _start() -> _Tracker:
     return _tracker
 
 
+def _prune(folder: Path) -> None:
+    """Keep the newest MAX_RECORDS records (each commit's staged files make a new key)."""
+    records = [p for p in folder.glob("*.json") if p.is_file()]
+    if len(records) <= MAX_RECORDS:
+        return
+    records.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for path in records[MAX_RECORDS:]:
+        path.unlink(missing_ok=True)
+
+
 # -- replay and record ----------------------------------------------------------------------
 
 
@@ -367,6 +381,7 @@ def run_and_record(args: list[str], run: Callable[[list[str]], int]) -> int:
                 "seen": seen,
             }
             atomic_write_text(Path(record_path(digest)), json.dumps(record, ensure_ascii=False))
+            _prune(Path(record_path(digest)).parent)
     except OSError:  # a record is an optimisation: never a failure
         pass
     return code

@@ -305,3 +305,16 @@ def test_a_damaged_record_runs_the_full_path(records):
     (path,) = (records / "cache" / replay.RECORDS).iterdir()
     path.write_text('{"format": 1, "key": "x"', encoding="utf-8")
     assert replay.replay(args) is None
+
+
+def test_old_records_are_pruned_and_cache_clear_removes_them(records, monkeypatch, cli):
+    monkeypatch.setattr(replay, "MAX_RECORDS", 2)
+    folder = records / "cache" / replay.RECORDS
+    for n in range(3):  # three command lines, three keys
+        (records / f"in{n}.yaml").write_text(f"model: a/b{n}\n", encoding="utf-8")
+        replay.run_and_record(["check", f"in{n}.yaml"], _reader(records / f"in{n}.yaml"))
+    assert len(list(folder.iterdir())) == 2
+    assert replay.replay(["check", "in0.yaml"]) is None  # the oldest went
+    assert replay.replay(["check", "in2.yaml"]) == 1
+    code, _, err = cli("cache", "clear")
+    assert code == 0 and not (folder.exists() and list(folder.iterdir())), err
