@@ -8,8 +8,9 @@ only when EVERYTHING the answer depends on is unchanged:
 
 1. **The key** (before anything is read): the command line, the working folder, the whole
    environment, today's date (local and UTC: exceptions expire), the interpreter, the tool's
-   version and code (fastpath's code stamp), the installed distributions, and which
-   compliance.yaml / .git exist from here up (config discovery only looks, it opens nothing).
+   version and code (fastpath's code stamp), the installed distributions, which
+   compliance.yaml / .git exist from here up (config discovery only looks, it opens nothing),
+   and the content of the files named on the command line.
 2. **The observations** (checked at every replay): while the recorded run ran, an audit hook
    (sys.addaudithook) saw every file it opened and every folder it listed. The record keeps each
    file's sha256 (or that it was absent) and each folder's entries with their sizes and mtimes:
@@ -155,6 +156,9 @@ def key(args: list[str]) -> str | None:
         _code_stamp(),
         _distributions(),
         _discovery(cwd),
+        # the named files' contents: one record per version of a config (they are also
+        # observed, as every file the run opens)
+        [_file_state(a) for a in args[1:] if not a.startswith("-")],
     ]
     text = json.dumps(parts, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()

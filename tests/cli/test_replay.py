@@ -318,3 +318,17 @@ def test_old_records_are_pruned_and_cache_clear_removes_them(records, monkeypatc
     assert replay.replay(["check", "in2.yaml"]) == 1
     code, _, err = cli("cache", "clear")
     assert code == 0 and not (folder.exists() and list(folder.iterdir())), err
+
+
+def test_each_version_of_a_named_file_has_its_own_record(records, capsys):
+    args = ["check", "in.yaml"]
+    path = records / "in.yaml"
+    answers = {}
+    for text in ("model: a/b\n", "model: a/c\n"):
+        path.write_text(text, encoding="utf-8")
+        replay.run_and_record(args, _reader(path))
+        answers[text] = capsys.readouterr()
+    for text in ("model: a/b\n", "model: a/c\n"):  # back and forth: each answer replayed
+        path.write_text(text, encoding="utf-8")
+        assert replay.replay(args) == 1
+        assert capsys.readouterr() == answers[text]
