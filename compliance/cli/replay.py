@@ -13,9 +13,11 @@ only when EVERYTHING the answer depends on is unchanged:
    and the content of the files named on the command line.
 2. **The observations** (checked at every replay): while the recorded run ran, an audit hook
    (sys.addaudithook) saw every file it opened and every folder it listed. The record keeps each
-   file's sha256 (or that it was absent) and each folder's entries with their sizes and mtimes:
-   the config files, the lock, the policy packs, the registry folders, every snapshot and facts
-   cache entry of every model, the policy result cache. One changed byte: the full path.
+   file's sha256 (or that it was absent), each folder's entries with their sizes and mtimes,
+   and whether each path the code only looked at exists (sys.audit(PROBE, path): a local model
+   file beside the config). So: the config files, the lock, the policy packs, the registry
+   folders, every snapshot and facts cache entry of every model, the policy result cache.
+   One changed byte: the full path.
 3. **Only quiet runs are recorded**: exit 0 or 1, no network connection, no subprocess, no file
    written, renamed or removed (a run that filled a cache is recorded by the next one), stdout
    and stderr not terminals (colour), a bounded number of files. A file that changed while
@@ -42,6 +44,7 @@ FORMAT = 1
 RECORDS = "replay"
 MAX_FILES = 2000  # more than this (a large inventory): not recorded, and tracking stops
 MAX_BYTES = 64 * 1024 * 1024  # total size of the files hashed for one record
+PROBE = "compliance.probe"  # sys.audit(PROBE, path): an existence test the answer depends on
 MAX_RECORDS = 256  # beyond this, the oldest records are deleted when one is written
 FLAGS = frozenset({"--locked", "-q", "--quiet"})
 VALUED = frozenset({"--lock-file", "--fail-on", "--config", "--today", "--format"})
@@ -206,6 +209,8 @@ def _dir_state(path: str) -> str:
 
 
 def _observe(kind: str, path: str) -> str:
+    if kind == "exists":
+        return str(os.path.exists(path))
     return _file_state(path) if kind == "file" else _dir_state(path)
 
 
@@ -217,6 +222,7 @@ class _Tracker:
         self.active = False
         self.files: dict[str, tuple[int, int, int] | None] = {}  # path -> stat when opened
         self.dirs: set[str] = set()
+        self.probes: set[str] = set()
         self.spoiled = ""
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
@@ -258,6 +264,10 @@ class _Tracker:
                 self.files[found] = (st.st_size, st.st_mtime_ns, st.st_ino)
             except OSError:
                 self.files[found] = None
+        elif event == PROBE:  # code that only looks whether a path exists says so
+            found = self._path(args[0])
+            if found is not None:
+                self.probes.add(found)
         elif event in ("os.listdir", "os.scandir"):
             found = self._path(args[0] if args and args[0] is not None else ".")
             if found is not None:
@@ -281,6 +291,7 @@ class _Tracker:
                 return None
             seen.append(["file", path, _file_state(path)])
         seen.extend(["dir", path, _dir_state(path)] for path in sorted(self.dirs))
+        seen.extend(["exists", path, _observe("exists", path)] for path in sorted(self.probes))
         return seen
 
 
@@ -292,7 +303,7 @@ def _start() -> _Tracker:
     if _tracker is None:  # an audit hook cannot be removed: one per process, switched on and off
         _tracker = _Tracker()
         sys.addaudithook(_tracker)
-    _tracker.files, _tracker.dirs, _tracker.spoiled = {}, set(), ""
+    _tracker.files, _tracker.dirs, _tracker.probes, _tracker.spoiled = {}, set(), set(), ""
     _tracker.active = True
     return _tracker
 

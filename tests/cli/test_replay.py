@@ -332,3 +332,22 @@ def test_each_version_of_a_named_file_has_its_own_record(records, capsys):
         path.write_text(text, encoding="utf-8")
         assert replay.replay(args) == 1
         assert capsys.readouterr() == answers[text]
+
+
+def test_a_path_only_looked_at_is_observed(records, capsys):
+    """A local model file named in a config is looked for beside the config first: one that
+    appears there later changes the answer."""
+    from compliance.run.localfile import resolve_path
+
+    (records / "sub").mkdir()
+    (records / "model.gguf").write_bytes(b"here")
+    args = ["check", "in.yaml"]
+
+    def run(argv: list[str]) -> int:
+        print(resolve_path("model.gguf", str(records / "sub" / "in.yaml")).read_bytes())
+        return 0
+
+    assert replay.run_and_record(args, run) == 0
+    assert replay.replay(args) == 0
+    (records / "sub" / "model.gguf").write_bytes(b"beside")
+    assert replay.replay(args) is None
