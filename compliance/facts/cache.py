@@ -306,7 +306,7 @@ def cached_normalize(
 
 def clear_derived(root: Path) -> int:
     """Delete the derived caches under `root` (normalised facts, built-in policy results, the
-    registry's compiled copy) and
+    registry's compiled copy, the warm hook's recorded answers) and
     their stray temporary files; return how many files were removed. Only files named as
     these caches name them are touched."""
     import re
@@ -318,6 +318,7 @@ def clear_derived(root: Path) -> int:
         (root / FACTS, 2, re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
         (root / "policy", 1, re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
         (root / "registry", 1, re.compile(r"^[0-9a-f]{32}(\.pickle|\.[0-9]+\.tmp)$")),
+        (root / "replay", 1, re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),  # cli.replay
     )
     for folder, depth, name in patterns:
         if not folder.is_dir() or folder.is_symlink():

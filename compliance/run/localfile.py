@@ -9,6 +9,7 @@ governs). A header whose licence differs from the source repo's is a `license-co
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +29,7 @@ def resolve_path(text: str, config_file: str | None) -> Path:
     if path.is_absolute() or not config_file:
         return path
     beside = Path(config_file).parent / path
+    sys.audit("compliance.probe", str(beside))  # the answer depends on it (cli.replay)
     return beside if beside.exists() else path
 
 

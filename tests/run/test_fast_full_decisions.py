@@ -87,3 +87,44 @@ def test_fast_and_full_paths_decide_the_same_on_the_corpus_configs(tmp_path, cli
     assert sum(len(d) for _, d in full.values()) >= len(models)  # every model was decided
     assert any(decision == "deny" for _, d in full.values() for _, decision, _ in d)
     assert any(decision == "allow" for _, d in full.values() for _, decision, _ in d)
+
+
+def test_replayed_answers_are_the_full_paths_on_the_corpus_configs(tmp_path, monkeypatch, capsys):
+    """The warm hook (compliance.cli.replay) gives, byte for byte, the full path's answer for
+    every corpus config, in text and JSON; its decisions are the cold ones. Offline (the
+    corpus names unpinned models: online, each run asks the Hub, and is never replayed)."""
+    from huggingface_hub import constants
+
+    from compliance.cli import replay
+    from compliance.cli.main import main
+
+    _hub_for_corpus(tmp_path / "hub")
+    hub = FakeHub(tmp_path / "hub").start()
+    monkeypatch.setattr(constants, "ENDPOINT", hub.url)
+    monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    configs = sorted(p for p in CONFIGS.iterdir() if p.is_dir())
+    try:
+        cold = {}
+        for config in configs:
+            code = main(["check", str(config), "--format", "json"])
+            cold[config.name] = (code, _decisions(capsys.readouterr().out))
+    finally:
+        hub.stop()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    replayed = 0
+    for config in configs:
+        for fmt in ("text", "json"):
+            args = ["check", str(config), "--format", fmt]
+            for _ in range(2):  # a run that filled a cache is recorded by the next one
+                code = replay.run_and_record(args, main)
+                full = capsys.readouterr()
+            fast = replay.replay(args)
+            if fast is None:  # not recorded: only a run that is not quiet (exit 3)
+                assert code not in (0, 1), (config.name, fmt)
+                continue
+            replayed += 1
+            assert (fast, capsys.readouterr()) == (code, full), (config.name, fmt)
+            if fmt == "json":
+                assert (code, _decisions(full.out)) == cold[config.name], config.name
+    assert replayed >= len(configs)  # most answers were replayed
