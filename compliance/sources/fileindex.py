@@ -187,11 +187,7 @@ def code_stamp() -> str:
 
 
 def default_index() -> FileIndex:
-    """The index in the compliance cache folder, flushed when the process exits."""
-    import atexit
-
+    """The index in the compliance cache folder (its owner closes it)."""
     from ..fileio import default_cache_dir
 
-    index = FileIndex(default_cache_dir() / NAME, code_stamp())
-    atexit.register(index.close)
-    return index
+    return FileIndex(default_cache_dir() / NAME, code_stamp())

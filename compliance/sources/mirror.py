@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import stat
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -177,6 +178,8 @@ class MirrorSource:
             from .fileindex import default_index
 
             self._index = default_index()
+            # written when this source is done with (or at exit), not only every FLUSH_EVERY
+            weakref.finalize(self, self._index.close)
         return self._index
 
     def _read(self, model: ModelId, quick: bool = False) -> _Read:
