@@ -81,7 +81,8 @@ def command(
     """
     from ..report import render_check
     from ..report.check_text import TextOptions
-    from ..run import CheckRequest, run_check
+    from ..run import CheckRequest
+    from ..run.stream import stream_check
     from .progress import on_stderr
     from .verbosity import verbosity
 
@@ -96,7 +97,8 @@ def command(
         lock = lock_file or default_lock_path(config)
     request = CheckRequest(paths, models, models_from, config, check_date, lock)
     with on_stderr() as counter:
-        result = run_check(request, counter)
+        # decided a chunk at a time; facts kept only for SARIF, which names each licence
+        result = stream_check(request, counter, keep_facts=fmt == "sarif")
     if fmt == "text" and not result.decisions and not quiet:
         click.echo("no model references found", err=True)
     options = TextOptions(verbosity(), quiet, use_color(color, output), fail_on)

@@ -273,6 +273,16 @@ class FactsCache:
             log.warning("could not write the facts cache entry for %s (%s)", facts.model, exc)
 
 
+class MaterialChanged(Exception):
+    """Raised by a `build` that found other content than it was keyed by (a file changed
+    since): the facts are looked up, and stored, under `material`, built by `build`."""
+
+    def __init__(self, material: str, build: Any):
+        super().__init__("the snapshot changed since it was keyed")
+        self.material = material
+        self.build = build
+
+
 def cached_normalize(
     material: str,
     build: Any,
@@ -295,7 +305,12 @@ def cached_normalize(
         return facts
     from .normalize import normalize
 
-    snapshot = build()
+    try:
+        snapshot = build()
+    except MaterialChanged as moved:
+        return cached_normalize(
+            moved.material, moved.build, cache, fetched_at=fetched_at, min_confidence=threshold
+        )
     if threshold == DEFAULT_MIN_CONFIDENCE:
         facts = normalize(snapshot)
     else:
@@ -306,7 +321,7 @@ def cached_normalize(
 
 def clear_derived(root: Path) -> int:
     """Delete the derived caches under `root` (normalised facts, built-in policy results, the
-    registry's compiled copy, the warm hook's recorded answers) and
+    registry's compiled copy, the warm hook's recorded answers, the mirror's file index) and
     their stray temporary files; return how many files were removed. Only files named as
     these caches name them are touched."""
     import re
@@ -320,6 +335,12 @@ def clear_derived(root: Path) -> int:
         (root / "registry", 1, re.compile(r"^[0-9a-f]{32}(\.pickle|\.[0-9]+\.tmp)$")),
         (root / "replay", 1, re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),  # cli.replay
     )
+    for index in ("mirror-files.sqlite", "mirror-files.sqlite-journal"):  # sources.fileindex
+        target = root / index
+        if target.is_file() and not target.is_symlink():
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+                removed += 1
     for folder, depth, name in patterns:
         if not folder.is_dir() or folder.is_symlink():
             continue

@@ -190,29 +190,51 @@ def allowed_candidates(config: Config, registry: Registry) -> tuple[Candidate, .
 
 def with_alternatives(result: CheckResult, config: Config) -> CheckResult:
     """The result with alternatives on each denied decision (the decisions are unchanged)."""
-    denied = [d for d in result.decisions if d.decision == "deny" and not d.source_error]
-    if not denied:
-        return result
-    from ..facts.registry import load_registry
+    return Alternatives(config).apply(result)
 
-    registry = load_registry()
-    catalogue = registry.families
-    if catalogue is None:
-        return result
-    candidates = allowed_candidates(config, registry)
-    names = {c.alternative.model.lower() for c in candidates}
-    # suggest() depends on the model only through its target and whether it is itself a
-    # candidate: many denied models share one answer, so a large inventory ranks each once.
-    memo: dict[tuple[Target, str], tuple[Alternative, ...]] = {}
-    decisions = []
-    for d in result.decisions:
-        if d.decision == "deny" and not d.source_error:
-            target = target_of(d.model, d.facts, catalogue)
-            if target is not None:
-                low = d.model.lower()
-                key = (target, low if low in names else "")
-                if key not in memo:
-                    memo[key] = suggest(d.model, target, candidates)
-                d = replace(d, alternatives=memo[key])
-        decisions.append(d)
-    return replace(result, decisions=tuple(decisions))
+
+class Alternatives:
+    """Adds alternatives to results decided under one configuration; the catalogue's allowed
+    candidates are found once and each distinct answer ranked once, however many results
+    (chunks of a large inventory) it is applied to."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self._ready = False
+        self._catalogue: Catalogue | None = None
+        self._candidates: tuple[Candidate, ...] = ()
+        self._names: set[str] = set()
+        # suggest() depends on the model only through its target and whether it is itself a
+        # candidate: many denied models share one answer, so a large inventory ranks each once.
+        self._memo: dict[tuple[Target, str], tuple[Alternative, ...]] = {}
+
+    def _prepare(self) -> Catalogue | None:
+        if not self._ready:
+            from ..facts.registry import load_registry
+
+            registry = load_registry()
+            self._catalogue = registry.families
+            if self._catalogue is not None:
+                self._candidates = tuple(allowed_candidates(self.config, registry))
+                self._names = {c.alternative.model.lower() for c in self._candidates}
+            self._ready = True
+        return self._catalogue
+
+    def apply(self, result: CheckResult) -> CheckResult:
+        if not any(d.decision == "deny" and not d.source_error for d in result.decisions):
+            return result
+        catalogue = self._prepare()
+        if catalogue is None:
+            return result
+        decisions = []
+        for d in result.decisions:
+            if d.decision == "deny" and not d.source_error:
+                target = target_of(d.model, d.facts, catalogue)
+                if target is not None:
+                    low = d.model.lower()
+                    key = (target, low if low in self._names else "")
+                    if key not in self._memo:
+                        self._memo[key] = suggest(d.model, target, self._candidates)
+                    d = replace(d, alternatives=self._memo[key])
+            decisions.append(d)
+        return replace(result, decisions=tuple(decisions))

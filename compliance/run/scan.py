@@ -230,6 +230,15 @@ class Scanner:
         ids = list(dict.fromkeys(models))  # keep order, drop repeats
         if isinstance(self.progress, Detailed):
             self.progress.begin(len(ids))
+        return self._scan_ids(ids)
+
+    def forget(self, models: Iterable[ModelId]) -> None:
+        """Drop these models' memoised facts (a later read reads them again)."""
+        with self._lock:
+            for model in models:
+                self._memo.pop(str(model), None)
+
+    def _scan_ids(self, ids: list[ModelId]) -> list[ScanOutcome]:
         if len(ids) <= 1 or self.workers == 1:
             return [self._one(m) for m in ids]
         source = self.source

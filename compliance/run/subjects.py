@@ -11,7 +11,7 @@ an unresolvable name) gets a `license-unknown` finding at its line: it is never 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -177,6 +177,22 @@ def gather(
 ) -> list[Subject]:
     """Subjects for a check: scanned models (with where they are named) and unresolvable refs.
     The config in use and `exclude` (the lock) are never read as references."""
+    wanted, others = collect(paths, models, models_from, config, exclude=exclude)
+    subjects = scan_subjects(wanted, config, progress=progress)
+    subjects.extend(others)
+    return subjects
+
+
+def collect(
+    paths: Sequence[str],
+    models: Sequence[str],
+    models_from: Path | None,
+    config: Config,
+    *,
+    exclude: Sequence[Path] = (),
+) -> tuple[list[tuple[ModelId, list[Location]]], list[Subject]]:
+    """What `gather` decides on, before any Hub model is scanned: (the Hub models to scan, in
+    order, with where each is named; the other subjects, already complete)."""
     wanted: dict[str, tuple[ModelId, list[Location]]] = {}
     others: dict[tuple[str, str], Subject] = {}
     lineage_scanner: list[Any] = []  # one Scanner for the local files' lineage, made on demand
@@ -271,9 +287,7 @@ def gather(
                     locations=(location,),
                     kind=ref.kind,
                 )
-    subjects = scan_subjects(list(wanted.values()), config, progress=progress)
-    subjects.extend(others.values())
-    return subjects
+    return list(wanted.values()), list(others.values())
 
 
 def local_file_subject(
@@ -308,19 +322,37 @@ def scan_subjects(
     """Scan the models (lineage followed) into Subjects, in order: facts, or the source error."""
     if not wanted:
         return []
+    scanner = scanner_for(config, progress)
+    return outcome_subjects(scanner.scan([mid for mid, _ in wanted]), where_named(wanted))
+
+
+def scanner_for(config: Config, progress: Progress | None = None) -> Any:
+    """The run.scan.Scanner a check reads its Hub models with (lineage followed)."""
     from . import scan
 
     source = scan.make_source(config.source)
-    scanner = scan.Scanner(
+    return scan.Scanner(
         source,
         lineage=True,
         progress=progress,
         min_confidence=config.policy.min_confidence,
         links=scan.link_settings(config.source, source),
     )
-    where = {str(mid): tuple(locations) for mid, locations in wanted}
+
+
+def where_named(
+    wanted: Sequence[tuple[ModelId, Sequence[Location]]],
+) -> dict[str, tuple[Location, ...]]:
+    return {str(mid): tuple(locations) for mid, locations in wanted}
+
+
+def outcome_subjects(
+    outcomes: Iterable[Any], where: Mapping[str, tuple[Location, ...]]
+) -> list[Subject]:
+    """Subjects of scan outcomes (facts, or the source error), with where each model is named
+    (`where_named`)."""
     subjects = []
-    for outcome in scanner.scan([mid for mid, _ in wanted]):
+    for outcome in outcomes:
         locations = where[str(outcome.model_id)]
         if outcome.facts is not None:
             facts = outcome.facts

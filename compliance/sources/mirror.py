@@ -6,20 +6,26 @@ None and a content digest of the files read identifies the snapshot.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import stat
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import RepoNotFound, RevisionNotFound, SourceError
 from ..modelid import SHA_RE, ModelId
 from .card import parse_card
 from .interface import CARD_FILE, RepoFile, Snapshot, license_overflow, wanted_files
 from .reading import read_repo_file, snapshot_digest
+
+if TYPE_CHECKING:
+    from .fileindex import FileIndex
 
 log = logging.getLogger("compliance")
 
@@ -111,6 +117,43 @@ def _check_named_revision(model: ModelId, folder: Path, head: str) -> None:
     raise RevisionNotFound(str(model), f"the mirror holds revision {head}{at}")
 
 
+def _indexed_entries(
+    folder: str, names: list[str], index: FileIndex, quick: bool
+) -> tuple[list[RepoFile], bool]:
+    """The wanted files of a folder, each read unless `quick` and the index saw it unchanged
+    (then its entry, without text); what was read is recorded. (entries, any from the index)"""
+    from .fileindex import now_ns, settled, signature
+
+    known = index.known(folder) if quick else {}
+    started = now_ns()
+    entries: list[RepoFile] = []
+    seen: dict = {}
+    partial = read_any = False
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            sig = signature(os.lstat(path))
+        except OSError:
+            sig = None
+        hit = known.get(name)
+        if sig is not None and hit is not None and hit[0] == sig:
+            entries.append(hit[1])
+            seen[name] = hit
+            partial = True
+            continue
+        entry = read_repo_file(name, path)
+        entries.append(entry)
+        read_any = True
+        if sig is not None and settled(sig, started):
+            with contextlib.suppress(OSError):
+                if signature(os.lstat(path)) == sig:  # unchanged while it was read
+                    bare = RepoFile(name, None, entry.sha256, entry.size, entry.skipped)
+                    seen[name] = (sig, bare)
+    if read_any and seen:
+        index.record(folder, seen)
+    return entries, partial
+
+
 def _irregular_entry(name: str, path: str) -> RepoFile:
     why = "symlink (not followed)" if os.path.islink(path) else "not a regular file"
     return RepoFile(name, None, None, None, skipped=why)
@@ -119,17 +162,30 @@ def _irregular_entry(name: str, path: str) -> RepoFile:
 class MirrorSource:
     name = "mirror"
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, file_index: bool = True):
         self.root = root
         self._root: Path | None = None
+        self.use_file_index = file_index  # see sources.fileindex
+        self._index: FileIndex | None = None
 
     def _resolved_root(self) -> Path:
         if self._root is None:
             self._root = self.root.resolve()
         return self._root
 
-    def _read(self, model: ModelId) -> _Read:
-        """The files of one model as read now: everything its snapshot is a function of."""
+    def _file_index(self) -> FileIndex | None:
+        if self._index is None and self.use_file_index:
+            from .fileindex import default_index
+
+            self._index = default_index()
+            # written when this source is done with (or at exit), not only every FLUSH_EVERY
+            weakref.finalize(self, self._index.close)
+        return self._index
+
+    def _read(self, model: ModelId, quick: bool = False) -> _Read:
+        """The files of one model as read now: everything its snapshot is a function of.
+        `quick`: a file the index saw unchanged is not read (its entry has no text, and the
+        read is `partial`: its key material is exact, its snapshot cannot be built)."""
         root = str(self._resolved_root())
         folder = os.path.realpath(os.path.join(root, model.org, model.name))
         # ModelId already forbids '..', but never trust a path that leaves the mirror.
@@ -143,12 +199,19 @@ class MirrorSource:
                     str(model), "the mirror copy is not a git clone, so it has no revisions"
                 )
             _check_named_revision(model, Path(folder), head)
+        partial = False
         try:
             irregular: list[str] = []
             siblings = _list_files(folder, irregular)
             files: list[RepoFile] = []
             notes: list[str] = []
-            entries = [read_repo_file(n, os.path.join(folder, n)) for n in wanted_files(siblings)]
+            index = self._file_index()
+            if index is None:
+                entries = [
+                    read_repo_file(n, os.path.join(folder, n)) for n in wanted_files(siblings)
+                ]
+            else:
+                entries, partial = _indexed_entries(folder, wanted_files(siblings), index, quick)
             # A licence file (or card) that is a symlink or not a regular file was not read:
             # it is reported, so it makes the licence unknown instead of vanishing.
             entries += [
@@ -167,7 +230,7 @@ class MirrorSource:
         fetched_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
         read = [f.path for f in files if f.text is not None]
         log.info("%s: read %s at %s from the mirror", model, ", ".join(read) or "no files", head)
-        return _Read(model, head, tuple(siblings), tuple(files), tuple(notes), fetched_at)
+        return _Read(model, head, tuple(siblings), tuple(files), tuple(notes), fetched_at, partial)
 
     def fetch(self, model: ModelId) -> Snapshot:
         return self._read(model).snapshot()
@@ -185,8 +248,22 @@ class MirrorSource:
         if type(self).fetch is not MirrorSource.fetch:  # a subclass reads models its own way
             snapshot = self.fetch(model)
             return snapshot.key_material(), snapshot.fetched_at, lambda: snapshot
-        read = self._read(model)
-        return read.key_material(), read.fetched_at, read.snapshot
+        read = self._read(model, quick=True)
+        if not read.partial:
+            return read.key_material(), read.fetched_at, read.snapshot
+        material = read.key_material()
+
+        def build() -> Snapshot:
+            """Every file read; when one changed since it was keyed, the facts are keyed by
+            what was read (never stored under a key their content does not match)."""
+            from ..facts.cache import MaterialChanged
+
+            full = replace(self._read(model), fetched_at=read.fetched_at)
+            if full.key_material() != material:
+                raise MaterialChanged(full.key_material(), full.snapshot)
+            return full.snapshot()
+
+        return material, read.fetched_at, build
 
 
 @dataclass(frozen=True)
@@ -197,6 +274,7 @@ class _Read:
     files: tuple[RepoFile, ...]
     notes: tuple[str, ...]
     fetched_at: str
+    partial: bool = False  # some files' entries come from the file index: no text
 
     def key_material(self) -> str:
         return json.dumps(
@@ -214,6 +292,8 @@ class _Read:
         )
 
     def snapshot(self) -> Snapshot:
+        if self.partial:
+            raise ValueError("a partial read has no snapshot")
         model, files = self.model, list(self.files)
         notes = list(self.notes)
         card_data: dict = {}

@@ -128,3 +128,44 @@ def test_replayed_answers_are_the_full_paths_on_the_corpus_configs(tmp_path, mon
             if fmt == "json":
                 assert (code, _decisions(full.out)) == cold[config.name], config.name
     assert replayed >= len(configs)  # most answers were replayed
+
+
+def test_the_streamed_check_and_the_mirror_index_decide_the_same_on_the_corpus_configs(
+    tmp_path, monkeypatch
+):
+    """The large-inventory path (decided a chunk at a time, mirror files the index vouches
+    for not read again) against the whole check read cold, on every corpus config."""
+    from dataclasses import replace
+
+    from compliance.config import SourceSpec, load_config
+    from compliance.run.check import CheckRequest, run_check
+    from compliance.run.stream import stream_check
+    from compliance.sources import fileindex
+
+    mirror = tmp_path / "mirror"
+    _hub_for_corpus(mirror)
+    monkeypatch.setattr(fileindex, "RACY_NS", -(10**12))  # just written: trust at once
+    config = replace(load_config(None), source=SourceSpec.parse(f"mirror:{mirror}"))
+    configs = sorted(p for p in CONFIGS.iterdir() if p.is_dir())
+    compared = 0
+    unread: list[str] = []
+    real = fileindex.FileIndex.known
+
+    def known(self, folder):
+        found = real(self, folder)
+        unread.extend(found)
+        return found
+
+    monkeypatch.setattr(fileindex.FileIndex, "known", known)
+    for n, folder in enumerate(configs):
+        request = CheckRequest(paths=(str(folder),), config=config)
+        monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(tmp_path / f"cold-{n}"))
+        full = run_check(request)
+        monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(tmp_path / "shared"))
+        for _ in ("index written", "index read"):
+            fast = stream_check(request, chunk=3)
+            assert fast.decisions == full.decisions, folder.name
+            assert fast.exit_code() == full.exit_code()
+        compared += len(full.decisions)
+    assert compared >= 40
+    assert unread  # the index did vouch for files

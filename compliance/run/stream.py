@@ -1,0 +1,142 @@
+"""`stream_check`: `run_check` for a large inventory, in bounded memory.
+
+The Hub models are scanned, evaluated and decided a chunk at a time (the policy engine, the
+alternatives' ranking and the bases read for lineage are shared by all chunks), and each
+decision keeps its facts only when asked (`keep_facts`: the SARIF report names each model's
+licence from them). The result is the one `run_check` returns, decision for decision and in
+the same order: every decision depends on its own subject alone (exceptions and the lock are
+per model), and the exceptions no chunk checked are the ones no model named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UsageError
+from ..policy.decision import CheckResult, Decision, Subject
+from .check import CheckRequest, check_subjects, resolved_config
+from .progress import Detailed
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..policy.engine import PolicyEngine
+    from ..policy.lock import Lock
+    from .progress import Progress
+
+CHUNK = 2000  # models whose facts are held at once
+
+
+class _BegunOnce:
+    """A Detailed progress told the total once: each chunk's scan begins again."""
+
+    def __init__(self, inner: Detailed, total: int):
+        self.inner = inner
+        inner.begin(total)
+
+    def begin(self, total: int) -> None:
+        return None
+
+    def model_started(self, model: str) -> None:
+        self.inner.model_started(model)
+
+    def model_read(self, model: str) -> None:
+        self.inner.model_read(model)
+
+
+class _Decider:
+    """Decides chunks of subjects with one policy engine (made when first needed, as
+    check_subjects would) and one alternatives finder."""
+
+    def __init__(self, config: Config, today: dt.date, lock: Lock | None, alternatives: bool):
+        self.config = config
+        self.today = today
+        self.lock = lock
+        self.engine: PolicyEngine | None = None
+        self.finder: Any = None
+        if alternatives:
+            from .alternatives import Alternatives
+
+            self.finder = Alternatives(config)
+        self.not_checked = list(config.exceptions)  # narrowed by every chunk
+
+    def decide(self, subjects: Sequence[Subject]) -> tuple[Decision, ...]:
+        if self.engine is None and any(s.facts is not None and s.error is None for s in subjects):
+            from ..fileio import default_cache_dir
+            from ..policy.engine import PolicyEngine
+
+            self.engine = PolicyEngine.from_config(self.config, result_cache=default_cache_dir())
+        part = check_subjects(
+            subjects, self.config, today=self.today, engine=self.engine, lock=self.lock
+        )
+        if self.finder is not None:
+            part = self.finder.apply(part)
+        left = {id(e) for e in part.exceptions_not_checked}
+        self.not_checked = [e for e in self.not_checked if id(e) in left]
+        return part.decisions
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.close()
+
+
+def stream_check(
+    request: CheckRequest,
+    progress: Progress | None = None,
+    *,
+    keep_facts: bool = False,
+    chunk: int = CHUNK,
+) -> CheckResult:
+    """What `run_check(request, progress)` returns, read and decided `chunk` models at a time;
+    without `keep_facts` the decisions carry no facts (`Decision.facts` is None)."""
+    from .subjects import collect, outcome_subjects, scanner_for, where_named
+
+    if request.empty:
+        raise UsageError("nothing to check: give PATH..., --model ID or --models-from FILE")
+    config = resolved_config(request)
+    lock = request.lock
+    lock_file = [lock] if isinstance(lock, Path) else []
+    if isinstance(lock, Path):  # read first: a missing or broken lock is exit 2 before any request
+        from ..policy.lock import read_lock
+
+        lock = read_lock(lock)
+    wanted, others = collect(
+        request.paths,
+        request.models,
+        request.models_from,
+        config,
+        exclude=[*lock_file, *request.exclude],
+    )
+    today = request.today or dt.date.today()
+    decider = _Decider(config, today, lock, request.alternatives)
+    decisions: list[Decision] = []
+
+    def keep(part: Sequence[Decision]) -> None:
+        decisions.extend(part if keep_facts else (replace(d, facts=None) for d in part))
+
+    try:
+        if wanted:
+            ids = [mid for mid, _ in wanted]
+            if isinstance(progress, Detailed):  # told the whole count once, not per chunk
+                progress = _BegunOnce(progress, len(ids))
+            scanner = scanner_for(config, progress)
+            where = where_named(wanted)
+            size = max(1, chunk)
+            for start in range(0, len(ids), size):
+                part = ids[start : start + size]
+                keep(decider.decide(outcome_subjects(scanner.scan(part), where)))
+                # this chunk's own facts are no longer needed (bases read for lineage stay)
+                scanner.forget(part)
+        if others or not wanted:
+            keep(decider.decide(others))
+    finally:
+        decider.close()
+    return CheckResult(
+        tuple(decisions),
+        tuple(decider.not_checked),
+        today,
+        today_overridden=request.today is not None,
+    )
