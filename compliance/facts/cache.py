@@ -268,7 +268,7 @@ class FactsCache:
             }
         )
         try:
-            atomic_write_text(self._path(key), header + "\n" + body)
+            atomic_write_text(self._path(key), header + "\n" + body, durable=False)
         except (OSError, ValueError) as exc:
             log.warning("could not write the facts cache entry for %s (%s)", facts.model, exc)
 

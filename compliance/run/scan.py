@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -157,7 +157,13 @@ class Scanner:
             return
         if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
             return
-        settings = self.source.prefetch_settings(self.workers)
+        # the children also normalise (the parent then hits the facts cache), under the same
+        # min_confidence; snapshots the parent would read differently are left to it
+        settings = replace(
+            self.source.prefetch_settings(self.workers),
+            facts=True,
+            min_confidence=self.min_confidence,
+        )
         for model, result in prefetch(settings, remote).items():
             if isinstance(result, SourceError):
                 with self._lock:

@@ -79,4 +79,4 @@ class BlobStore:
             return
         with contextlib.suppress(OSError):  # a cache: a failed write only costs a download later
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(path, data)
+            atomic_write_bytes(path, data, durable=False)

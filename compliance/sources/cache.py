@@ -118,7 +118,7 @@ class SnapshotCache:
         # encoding the snapshot twice.
         text = f'{{"format": {CACHE_FORMAT}, "sha256": "{checksum}", "snapshot": {canonical}}}'
         try:
-            atomic_write_text(self._path(snapshot.model, snapshot.revision), text)
+            atomic_write_text(self._path(snapshot.model, snapshot.revision), text, durable=False)
         except (OSError, ValueError) as exc:
             log.warning("could not write the cache entry for %s (%s)", snapshot.model, exc)
 

@@ -4,7 +4,13 @@ A cold scan is bound by Python's GIL: one process keeps about one core busy pars
 JSON. For a large cold scan, child processes (one per spare core) read their share of the models
 into the shared on-disk snapshot cache; the parent then reads each of those snapshots pinned to
 the commit the child saw, with no request. A child never decides anything: it only fills the
-cache, and reports per model either the commit sha or the error that stopped it.
+caches, and reports per model either the commit sha or the error that stopped it.
+
+A child also normalises what it read into the facts cache, under the key the parent will look
+up (the snapshot read back pinned, as the parent reads it): normalising is the CPU-bound half
+of a cold model, and the children run it on every core while the parent would run it on one.
+A snapshot the parent reads differently (a gated repo, whose access is checked afresh; a card
+whose license_link the parent follows) is left for the parent to normalise.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import errors
 from ..errors import SourceError
@@ -34,6 +41,8 @@ class HubSettings:
     workers: int
     concurrency: int = 8  # requests in flight per host in one child (its share)
     reserve: int = 8  # requests all children together may have in flight (the pacer's reserve)
+    facts: bool = False  # also fill the facts cache (see _fill_facts)
+    min_confidence: float | None = None  # policy.min_confidence, part of the facts key
 
 
 # (model id as given) -> ("ok", sha) | ("error", class name, cause)
@@ -76,7 +85,8 @@ def _fetch_share(settings: HubSettings, models: list[str]) -> dict[str, Result]:
 
     def one(text: str) -> Result:
         try:
-            snapshot = source.fetch(parse_model_id(text))
+            model = parse_model_id(text)
+            snapshot = source.fetch(model)
         except SourceError as exc:
             return ("error", type(exc).__name__, exc.cause)
         except Exception as exc:  # reported, never a pass: the parent turns it into an error
@@ -86,7 +96,36 @@ def _fetch_share(settings: HubSettings, models: list[str]) -> dict[str, Result]:
         return ("ok", snapshot.revision)
 
     with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
-        return dict(zip(models, pool.map(one, models), strict=True))
+        results = dict(zip(models, pool.map(one, models), strict=True))
+    if settings.facts:  # after the reads: CPU work in the reader threads would slow their I/O
+        for text, result in results.items():
+            if result[0] == "ok":
+                _fill_facts(source, settings, parse_model_id(text).repo_id, result[1])
+    return results
+
+
+def _fill_facts(source: Any, settings: HubSettings, repo_id: str, sha: str) -> None:
+    """Normalise the snapshot of repo_id@sha into the facts cache, as the parent would read it
+    (pinned, from the snapshot cache, no request); anything unusual is left to the parent,
+    which normalises on a cache miss, so a failure here can only cost time."""
+    from ..facts.cache import FactsCache, cached_normalize
+
+    pinned = ModelId(repo_id, sha)
+    try:
+        if not source.is_local(pinned):
+            return
+        snapshot = source.fetch(pinned)
+        if snapshot.gated or "license_link" in snapshot.card_data:
+            return
+        cached_normalize(
+            snapshot.key_material(),
+            lambda: snapshot,
+            FactsCache(Path(settings.cache_root)),
+            fetched_at=snapshot.fetched_at,
+            min_confidence=settings.min_confidence,
+        )
+    except Exception:  # the parent reads and normalises this model itself
+        return
 
 
 def _error(model: str, name: str, cause: str) -> SourceError:

@@ -38,3 +38,32 @@ def test_children_fill_the_cache_and_the_parent_decides_the_same(fake_hub, tmp_p
             assert b.facts.revision == a.facts.revision
             assert b.facts.license == a.facts.license
             assert b.facts.effective_terms() == a.facts.effective_terms()
+
+
+@pytest.mark.slow
+def test_children_normalise_so_the_parent_reads_facts_from_the_cache(
+    fake_hub, tmp_path, monkeypatch
+):
+    """The children fill the facts cache under the key the parent looks up: the parent
+    normalises nothing it was given, and its facts equal a run without children."""
+    import compliance.facts.normalize as normalize_module
+
+    threads_only = _scan(tmp_path, "threads")
+    monkeypatch.setattr(prefetch, "MIN_MODELS", 2)
+    calls: list[str] = []
+    real = normalize_module.normalize
+
+    def counting(snapshot, **kwargs):
+        calls.append(snapshot.model)
+        return real(snapshot, **kwargs)
+
+    monkeypatch.setattr(normalize_module, "normalize", counting)
+    with_children = _scan(tmp_path, "children")
+    assert calls == []
+    for a, b in zip(threads_only, with_children, strict=True):
+        if a.facts is not None:
+            assert b.facts is not None
+            assert b.facts.effective_terms() == a.facts.effective_terms()
+            x, y = a.facts.to_json(), b.facts.to_json()
+            # the parent reads the children's snapshots from the cache, and says so
+            assert {k for k in x if x[k] != y.get(k)} <= {"fetched_at", "notes", "source"}
