@@ -77,7 +77,6 @@ _OUTSIDE = frozenset(
         "os.spawn",
         "os.fork",
         "os.startfile",
-        "sqlite3.connect",
         "urllib.Request",
     }
 )
@@ -264,6 +263,18 @@ class _Tracker:
                 self.files[found] = (st.st_size, st.st_mtime_ns, st.st_ino)
             except OSError:
                 self.files[found] = None
+        elif event == "sqlite3.connect":
+            # the mirror's file index (sources.fileindex): an input like any file read; a run
+            # that writes it changes its size or mtime, and observations() then records nothing
+            found = self._path(args[0] if args else None)
+            if found is None:
+                self.spoiled = "an unnamed database"
+            elif found not in self.files:
+                try:
+                    st = os.stat(found)
+                    self.files[found] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                except OSError:
+                    self.files[found] = None
         elif event == PROBE:  # code that only looks whether a path exists says so
             found = self._path(args[0])
             if found is not None:
