@@ -98,15 +98,17 @@ def _key() -> str | None:
 
     from .. import __version__
 
-    config = b"<none>"
-    if os.path.lexists(CONFIG):
-        if not os.path.isfile(CONFIG):
-            return None
-        try:
-            with open(CONFIG, "rb") as handle:
-                config = b"config:" + handle.read()
-        except OSError:
-            return None
+    from .replay import _discovery
+
+    # config discovery looks from here up to the git root: every compliance.yaml (and .git) on
+    # the way is in the key, as cli.replay keys it
+    try:
+        found = _discovery(os.getcwd())
+    except OSError:
+        return None
+    if any(state == "other" for _, _, state in found):
+        return None
+    config = json.dumps(found).encode("utf-8", "surrogateescape")
     env = sorted((k, v) for k, v in os.environ.items() if k.startswith(_ENV_PREFIXES))
     h = hashlib.sha256()
     for part in (

@@ -81,6 +81,21 @@ def test_a_changed_config_is_read_again(tmp_path):
     assert "yaml" in _imported(broken.stderr)
 
 
+def test_a_changed_config_in_a_parent_folder_is_read_again(tmp_path):
+    """The full path finds compliance.yaml up to the git root: the replay's key does too."""
+    (tmp_path / ".git").mkdir()
+    shutil.copy(ROOT / "examples" / "compliance.yaml", tmp_path / "compliance.yaml")
+    work = tmp_path / "pkg"
+    work.mkdir()
+    files = _commit(work)
+    for _ in range(2):  # recorded, then replayed
+        assert _run(work, "check", *files).returncode == 0
+    (tmp_path / "compliance.yaml").write_text("version: 1\npolicy: {unknown: nonsense}\n")
+    broken = _run(work, "check", *files, importtime=True)
+    assert broken.returncode == 2, broken.stderr
+    assert "yaml" in _imported(broken.stderr)
+
+
 def test_a_file_naming_a_model_takes_the_full_path(tmp_path):
     files = _commit(tmp_path)
     (tmp_path / "serve.py").write_text('m = AutoModel.from_pretrained("acme/nope")\n')
