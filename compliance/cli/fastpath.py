@@ -97,7 +97,6 @@ def _key() -> str | None:
     import datetime as dt
 
     from .. import __version__
-
     from .replay import _discovery
 
     # config discovery looks from here up to the git root: every compliance.yaml (and .git) on
