@@ -196,6 +196,23 @@ class Catalogue:
         except re.error:
             return None
 
+    @functools.cached_property
+    def _hints(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        """(literal prefix, the lines one of whose patterns starts with it) for every pattern
+        that has one; the lines with a pattern that has none are under the key ""."""
+        index: dict[str, list[int]] = {}
+        for n, line in enumerate(self._lines):
+            for p in line.patterns:
+                index.setdefault(_literal_prefix(p), []).append(n)
+        return tuple((k, tuple(dict.fromkeys(v))) for k, v in index.items())
+
+    def _hinted_lines(self, name: str) -> tuple[ReleaseLine, ...]:
+        """The lines, in catalogue order, that may match `name` (ASCII, lower case): a pattern
+        can only match where its literal prefix occurs. Exact for ASCII names only (under
+        IGNORECASE some non-ASCII letters match ASCII ones)."""
+        picked = {n for hint, lines in self._hints if hint in name for n in lines}
+        return tuple(self._lines[n] for n in sorted(picked))
+
     def line(self, key: str) -> ReleaseLine | None:
         return next((x for x in self.lines() if x.key == key), None)
 
@@ -215,12 +232,21 @@ class Catalogue:
                 exact.append(LineMatch(line, repo, exc.sizes[0], exc.license, "repo"))
         if exact:
             return tuple(exact)
-        screen = self._any_pattern
-        if screen is not None and screen.search(name) is None:
-            return ()  # no pattern matches anywhere: every span below would be 0
+        lines: Iterable[ReleaseLine]
+        if name.isascii():
+            # Only lines whose patterns' literal prefixes occur in the name can match: most
+            # patterns are never compiled in a process that matches a few names (the hook).
+            lines = self._hinted_lines(name)
+            if not lines:
+                return ()
+        else:
+            screen = self._any_pattern
+            if screen is not None and screen.search(name) is None:
+                return ()  # no pattern matches anywhere: every span below would be 0
+            lines = self.lines()
         best: list[LineMatch] = []
         longest = 0
-        for line in self.lines():
+        for line in lines:
             span = max((_match_len(_compiled(p), name) for p in line.patterns), default=0)
             if span == 0 or span < longest:
                 continue
@@ -254,9 +280,78 @@ def _compiled(source: str) -> re.Pattern[str]:
     return re.compile(source, re.IGNORECASE)
 
 
-@functools.cache
-def _size_pattern(size: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![a-z0-9.]){re.escape(size.lower())}(?![a-z0-9])")
+_ANCHOR = "(?:^|(?<=[-_./]))(?:"  # how the loader wraps every pattern
+_LITERAL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+_QUANTIFIER = frozenset("?*+{")
+
+
+def _literal_prefix(source: str) -> str:
+    """The lower-case text every match of a loaded pattern starts with ("" when it cannot be
+    told): its leading plain characters, less one a quantifier makes optional; "" when the
+    pattern has a top-level `|`."""
+    if not (source.startswith(_ANCHOR) and source.endswith(")")):
+        return ""
+    body = source[len(_ANCHOR) : -1]
+    if _top_level_bar(body):
+        return ""
+    out: list[str] = []
+    for ch in body.lower():
+        if ch not in _LITERAL:
+            if ch in _QUANTIFIER and out:
+                out.pop()
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+def _top_level_bar(body: str) -> bool:
+    """Whether a regex source has a `|` outside every group (escapes and sets skipped) or
+    unbalanced brackets (answered True: no prefix is trusted)."""
+    depth, n = 0, 0
+    while n < len(body):
+        ch = body[n]
+        if ch == "\\":
+            n += 2
+            continue
+        if ch == "[":  # a set: "]" first (after an optional "^") is literal
+            n += 1
+            if n < len(body) and body[n] == "^":
+                n += 1
+            if n < len(body) and body[n] == "]":
+                n += 1
+            while n < len(body) and body[n] != "]":
+                n += 2 if body[n] == "\\" else 1
+            if n >= len(body):
+                return True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif ch == "|" and depth == 0:
+            return True
+        n += 1
+    return depth != 0
+
+
+_SIZE_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.")
+_SIZE_AFTER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _states_size(name: str, size: str) -> bool:
+    """Whether `name` states `size` as a word: what `(?<![a-z0-9.])SIZE(?![a-z0-9])` finds,
+    without compiling a pattern per size."""
+    word = size.lower()
+    at = name.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or name[at - 1] not in _SIZE_BEFORE) and (
+            end == len(name) or name[end] not in _SIZE_AFTER
+        ):
+            return True
+        at = name.find(word, at + 1)
+    return False
 
 
 def _match_len(pattern: re.Pattern[str], name: str) -> int:
@@ -272,7 +367,7 @@ def _size_form(name: str) -> str:
 def _size_in(line: ReleaseLine, name: str) -> str | None:
     """The size of `line` a repo name states; None when it states none or several that differ
     in licence."""
-    hits = [s.name for s in line.sizes if _size_pattern(s.name).search(name)]
+    hits = [s.name for s in line.sizes if _states_size(name, s.name)]
     if len({line.license_for(h) for h in hits}) == 1:
         return max(hits, key=len)
     return None

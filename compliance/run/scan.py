@@ -206,9 +206,9 @@ class Scanner:
                 from ..facts.registry import load_registry
                 from ..sources.links import LinkFollower
 
-                registry = load_registry()
+                # the registry is loaded when a link needs it, not for an in-repo path
                 self._follower = LinkFollower(
-                    self.links, known_link=lambda url: registry.by_link(url) is not None
+                    self.links, known_link=lambda url: load_registry().by_link(url) is not None
                 )
             follower = self._follower
         return follower.follow(snapshot)

@@ -128,11 +128,14 @@ class LinkFollower:
         self.settings = settings
         self.known_link = known_link
         self.hub_reader = hub_reader or (lambda h: read_hub_link(h, endpoint=settings.endpoint))
-        if web_fetch is None:
-            from .weblink import LinkFetcher
+        self.web_fetch = web_fetch or self._fetch_web
 
-            web_fetch = LinkFetcher(settings.cache_dir).fetch
-        self.web_fetch = web_fetch
+    def _fetch_web(self, url: str) -> RepoFile:
+        # weblink (sockets, an HTML parser) is imported only when a consented web link is
+        # fetched: a warm scan whose links are in-repo paths never needs it.
+        from .weblink import LinkFetcher
+
+        return LinkFetcher(self.settings.cache_dir).fetch(url)
 
     def follow(self, snapshot: Snapshot) -> Snapshot:
         link = snapshot.card_data.get("license_link")

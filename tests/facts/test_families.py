@@ -194,6 +194,49 @@ def test_match_none(cat: Catalogue) -> None:
     assert cat.match("x/tinyllama-1.1b-chat") == ()  # "llama" inside a word is not Llama
 
 
+def _match_every_pattern(cat: Catalogue, repo: str) -> list[tuple[str, str | None]]:
+    """What match() answers by name, found by searching every line's every pattern."""
+    import re
+
+    name = re.sub(r"(?<=\d)_(?=\d)", ".", repo.lower().rsplit("/", 1)[-1])
+    best: list[tuple[str, str | None]] = []
+    longest = 0
+    for line in cat.lines():
+        spans = [re.search(p, name, re.IGNORECASE) for p in line.patterns]
+        span = max((m.end() - m.start() for m in spans if m), default=0)
+        if span == 0 or span < longest:
+            continue
+        sizes = [
+            s.name
+            for s in line.sizes
+            if re.search(rf"(?<![a-z0-9.]){re.escape(s.name.lower())}(?![a-z0-9])", name)
+        ]
+        size = max(sizes, key=len) if len({line.license_for(x) for x in sizes}) == 1 else None
+        best = [*best, (line.key, size)] if span == longest else [(line.key, size)]
+        longest = span
+    return best
+
+
+def test_match_by_prefix_finds_what_every_pattern_finds(cat: Catalogue) -> None:
+    # match() only searches the lines whose patterns' literal prefixes occur in the name (and
+    # states sizes without a regex): the same answer as searching them all, on names built
+    # from every line's sizes and from pairs of them, and on non-ASCII names.
+    import random
+
+    names = []
+    for line in cat.lines():
+        for s in line.sizes:
+            names += [f"x/{line.key}-{s.name}", f"x/{line.name.replace(' ', '-')}-{s.name}-it"]
+            names.append(f"x/{line.name.replace(' ', '')}_{s.name.replace('.', '_')}-GGUF")
+    rng = random.Random(19)
+    names += [f"{rng.choice(names)}-{rng.choice(names)[2:]}" for _ in range(1500)]
+    names += ["x/gemma-2-9\u212a", "x/\u0130lama-3-8b", "x/Qwen2.5-7B-\u017fft"]
+    assert sum(1 for n in names if cat.match(n)) > len(names) // 2  # the names do match lines
+    for name in names:
+        got = [(m.line.key, m.size) for m in cat.match(name) if m.by == "pattern"]
+        assert got == _match_every_pattern(cat, name), name
+
+
 def test_release_terms(cat: Catalogue) -> None:
     got = cat.release_terms("gemma", ["google/gemma-2-9b"])
     assert got is not None and got.license == "gemma-2024-04-01" and got.lines == ("gemma-2",)
