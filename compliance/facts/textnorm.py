@@ -39,6 +39,9 @@ _MD_TARGET = re.compile(r"\]\([^()]{0,600}\)")
 # A whitespace-delimited chunk that is (part of) a URL, a path or an e-mail address.
 _URL_TRIGGER = re.compile(r"[/@]|www\.|\.(?:com|org|net|io|ai|dev|cn|html?|md|txt|pdf|gov|edu)\b")
 _SPACE = re.compile(r"\s")
+# A URL, path or address chunk ends at whitespace, and in text written without spaces (Chinese,
+# Japanese) at the first CJK character or full-width punctuation: else one "/" would blank a line.
+_CHUNK_END = re.compile(r"[\s\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _COPYRIGHT = re.compile(
     r"^[^\w\n]*(?:copyright\s*(?:\(c\)|©|\[yyyy\]|\[year\]|<year>|\{yyyy\}|\d{4})|©|\(c\)\s*\d{4})",
@@ -124,13 +127,19 @@ def _drop_urls(text: str) -> str:
     """Blank out each whitespace-delimited chunk that holds a URL, path or e-mail address."""
     out: list[str] = []
     last = 0
+    ascii_only = text.isascii()
     for m in _URL_TRIGGER.finditer(text):
         p = m.start()
         if p < last:
             continue
         left = max(text.rfind(" ", 0, p), text.rfind("\n", 0, p), text.rfind("\t", 0, p)) + 1
         left = max(left, last)
-        right_m = _SPACE.search(text, p)
+        if not ascii_only:
+            for q in range(p - 1, left - 1, -1):
+                if _CHUNK_END.match(text, q):
+                    left = q + 1
+                    break
+        right_m = (_SPACE if ascii_only else _CHUNK_END).search(text, p)
         right = right_m.start() if right_m else len(text)
         # A URL a reflow broke after a hyphen / slash / underscore: its tail starts the next line.
         while (
@@ -139,7 +148,7 @@ def _drop_urls(text: str) -> str:
             and text[right - 1] in "-/_"
             and not text[right + 1].isspace()
         ):
-            nxt = _SPACE.search(text, right + 1)
+            nxt = (_SPACE if ascii_only else _CHUNK_END).search(text, right + 1)
             right = nxt.start() if nxt else len(text)
         out.append(text[last:left])
         out.append(" " + "\n" * text.count("\n", left, right))

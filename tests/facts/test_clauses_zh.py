@@ -490,3 +490,20 @@ def test_an_added_chinese_passage_no_rule_places_leaves_its_fact_unknown() -> No
     res = detect_text(_yi_with("Yi系列模型的商业化事宜由许可方另行决定并公告。"), "LICENSE")
     assert (res.key, res.status) == ("yi-community", "modified")
     assert res.facts_json()["commercial_use"] == "unknown"
+
+
+@needs_corpus
+def test_an_added_chinese_prohibition_holding_a_slash_is_seen_too() -> None:
+    """A "/" (国家/地区, 和/或) must not hide a whole Chinese line from detection: without
+    spaces, blanking the URL-like chunk around it once blanked the line, and the file still
+    matched the known text exactly."""
+    res = detect_text(_yi_with("您不得在任何国家/地区将Yi系列模型用于任何商业用途。"), "LICENSE")
+    assert (res.key, res.status) == ("yi-community", "modified")
+    assert res.facts_json()["commercial_use"] == "no"
+
+
+def test_a_slash_or_an_address_blanks_only_itself_in_chinese_text() -> None:
+    from compliance.facts.textnorm import words_of
+
+    words = words_of("适用于国家/地区的法律。邮箱yayi@wenge.com联系。").words
+    assert "".join(words) == "适用于国家地区的法律邮箱联系"
