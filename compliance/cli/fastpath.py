@@ -48,7 +48,6 @@ TRIGGERS = (
     "gguf",
     "ollama",
 )
-CONFIG = "compliance.yaml"
 RECORDS = "fastpath"
 _ENV_PREFIXES = ("COMPLIANCE_", "HF_", "NO_COLOR", "FORCE_COLOR", "TERM")
 

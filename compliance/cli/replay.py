@@ -239,6 +239,19 @@ class _Tracker:
             return None
         return path
 
+    def _read(self, found: str) -> None:
+        """Note a file the run reads, with its stat then (observations() compares it after)."""
+        if found in self.files:
+            return
+        if len(self.files) >= MAX_FILES:
+            self.spoiled = "too many files"
+            return
+        try:
+            st = os.stat(found)
+            self.files[found] = (st.st_size, st.st_mtime_ns, st.st_ino)
+        except OSError:
+            self.files[found] = None
+
     def __call__(self, event: str, args: tuple[Any, ...]) -> None:
         if not self.active or self.spoiled:
             return
@@ -253,28 +266,15 @@ class _Tracker:
             if writes:
                 self.spoiled = "a file was written"
                 return
-            if found in self.files:
-                return
-            if len(self.files) >= MAX_FILES:
-                self.spoiled = "too many files"
-                return
-            try:
-                st = os.stat(found)
-                self.files[found] = (st.st_size, st.st_mtime_ns, st.st_ino)
-            except OSError:
-                self.files[found] = None
+            self._read(found)
         elif event == "sqlite3.connect":
             # the mirror's file index (sources.fileindex): an input like any file read; a run
             # that writes it changes its size or mtime, and observations() then records nothing
             found = self._path(args[0] if args else None)
             if found is None:
                 self.spoiled = "an unnamed database"
-            elif found not in self.files:
-                try:
-                    st = os.stat(found)
-                    self.files[found] = (st.st_size, st.st_mtime_ns, st.st_ino)
-                except OSError:
-                    self.files[found] = None
+            else:
+                self._read(found)
         elif event == PROBE:  # code that only looks whether a path exists says so
             found = self._path(args[0])
             if found is not None:

@@ -128,6 +128,7 @@ def _drop_urls(text: str) -> str:
     out: list[str] = []
     last = 0
     ascii_only = text.isascii()
+    chunk_end = _SPACE if ascii_only else _CHUNK_END
     for m in _URL_TRIGGER.finditer(text):
         p = m.start()
         if p < last:
@@ -139,7 +140,7 @@ def _drop_urls(text: str) -> str:
                 if _CHUNK_END.match(text, q):
                     left = q + 1
                     break
-        right_m = (_SPACE if ascii_only else _CHUNK_END).search(text, p)
+        right_m = chunk_end.search(text, p)
         right = right_m.start() if right_m else len(text)
         # A URL a reflow broke after a hyphen / slash / underscore: its tail starts the next line.
         while (
@@ -148,7 +149,7 @@ def _drop_urls(text: str) -> str:
             and text[right - 1] in "-/_"
             and not text[right + 1].isspace()
         ):
-            nxt = (_SPACE if ascii_only else _CHUNK_END).search(text, right + 1)
+            nxt = chunk_end.search(text, right + 1)
             right = nxt.start() if nxt else len(text)
         out.append(text[last:left])
         out.append(" " + "\n" * text.count("\n", left, right))

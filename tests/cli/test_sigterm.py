@@ -43,7 +43,10 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.skipif(not Path("/proc").is_dir() or (os.cpu_count() or 1) < 2, reason="Linux")
+@pytest.mark.skipif(
+    not Path("/proc").is_dir() or (os.cpu_count() or 1) < 2,
+    reason="needs Linux /proc and 2 or more cores",
+)
 def test_sigterm_during_a_cold_scan_exits_143_and_ends_the_children(fake_hub, tmp_path):
     fake_hub.add_fault(r"^/api/models/", Fault(hang=20))
     models = [f"acme/model-{i}" for i in range(80)]  # over prefetch.MIN_MODELS
