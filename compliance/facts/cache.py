@@ -7,12 +7,14 @@ reads it. An entry's key is a sha256 over:
   digest of the files read; otherwise the snapshot's whole JSON), never its `fetched_at`;
 - the registry stamp (its files' names, sizes and mtimes and the code that loads it), so a
   registry change invalidates every entry;
-- the tool version and the size and mtime of the code that turns snapshots into facts.
+- the tool version and the size and mtime of the code that turns snapshots into facts, and the
+  interpreter's marshal format the entries are written in.
 
 A hit skips licence detection, card parsing and the registry itself. `fetched_at`, which is not
 part of the key, is taken from the snapshot read in this run. Entries are written atomically,
-checked against a sha256 of their content on read, and deleted (then recomputed) when they do
-not parse or do not match. The codec is exact: `from_cache(to_cache(f)) == f`.
+checked against a sha256 of their key and content before they are loaded, and deleted (then
+recomputed) when they do not load or do not match. The codec is exact:
+`packed.loads(packed.dumps(f)) == f`.
 """
 
 from __future__ import annotations
@@ -20,131 +22,21 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import json
 import logging
 import os
-import sys
-import types
-import typing
-from dataclasses import fields, is_dataclass
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
+from . import packed
 from .model import ModelFacts
 
 log = logging.getLogger("compliance")
 
-FORMAT = 1
+FORMAT = 2  # 2: marshal entries (compliance.facts.packed); 1 was JSON
 FACTS = "facts"
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
-
-
-# -- exact codec ----------------------------------------------------------------------------
-
-
-def encode(value: Any) -> Any:
-    """A frozen-dataclass tree as JSON-able data, every field kept (tuples become lists)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, (tuple, list)):
-        return [encode(v) for v in value]
-    if isinstance(value, dict):
-        return {k: encode(v) for k, v in value.items()}
-    return value
-
-
-Decoder = typing.Callable[[Any], Any]
-_SCALARS = (str, int, float, bool, type(None))
-
-
-@functools.cache
-def _decoder(tp: Any) -> Decoder | None:
-    """A decoder for one type, built once from the dataclasses' annotations; None when the
-    JSON value is already the Python value (str, int, float, bool, None, Any).
-
-    An entry's integrity is checked by its sha256 and its key includes the code that wrote it,
-    so the decoder rebuilds the structure without re-validating every scalar.
-    """
-    origin = typing.get_origin(tp)
-    if origin is typing.Union or origin is types.UnionType:
-        options = [a for a in typing.get_args(tp) if a is not type(None)]
-        if len(options) != 1:
-            raise TypeError(f"ambiguous type {tp}")
-        inner = _decoder(options[0])
-        if inner is None:
-            return None
-        return lambda v: None if v is None else inner(v)
-    if origin is tuple:
-        args = typing.get_args(tp)
-        if len(args) == 2 and args[1] is Ellipsis:
-            item = _decoder(args[0])
-            if item is None:
-                return _interned_tuple
-            return lambda v: tuple(map(item, v))
-        parts = [_decoder(a) for a in args]
-
-        def fixed(v: Any) -> Any:
-            if len(v) != len(parts):
-                raise TypeError(f"expected {len(parts)} items")
-            return tuple(x if d is None else d(x) for d, x in zip(parts, v, strict=True))
-
-        return fixed
-    if isinstance(tp, type) and is_dataclass(tp):
-        return _dataclass_decoder(tp)
-    if tp in _SCALARS or tp is Any or origin is dict:
-        return None
-    raise TypeError(f"cannot decode {tp}")
-
-
-# A large inventory decodes the same strings (file names, licence keys, quotes of one licence
-# text) from thousands of entries: one copy each keeps the run's memory down.
-_intern = sys.intern
-
-
-def _interned_tuple(v: Any) -> tuple[Any, ...]:
-    return tuple(_intern(x) if type(x) is str else x for x in v)
-
-
-def _dataclass_decoder(cls: type) -> Decoder:
-    hints = typing.get_type_hints(cls)
-    names = tuple(f.name for f in fields(cls))
-    wanted = frozenset(names)
-    nested: list[tuple[str, Decoder]] = []
-    resolved = False
-    new = object.__new__
-
-    def decode(v: Any) -> Any:
-        nonlocal resolved
-        if not isinstance(v, dict) or v.keys() != wanted:
-            raise TypeError(f"expected the fields of {cls.__name__}")
-        if not resolved:  # on first use: LineageNode refers to itself
-            for n in names:
-                d = _decoder(hints[n])
-                if d is not None:
-                    nested.append((n, d))
-            resolved = True
-        values = {n: _intern(x) if type(x) is str else x for n, x in v.items()}
-        for n, d in nested:
-            values[n] = d(values[n])
-        # As pickle does: every field is present, so __init__ (one frozen setattr per field)
-        # is not needed to rebuild an equal object.
-        obj: Any = new(cls)
-        obj.__dict__.update(values)
-        return obj
-
-    return decode
-
-
-def to_cache(facts: ModelFacts) -> dict[str, Any]:
-    data: dict[str, Any] = encode(facts)
-    return data
-
-
-def from_cache(data: Any) -> ModelFacts:
-    decode = _decoder(ModelFacts)
-    assert decode is not None
-    facts: ModelFacts = decode(data)
-    return facts
 
 
 # -- keys -----------------------------------------------------------------------------------
@@ -186,7 +78,9 @@ def code_stamp(registry_root: str | None = None) -> str:
 
     root = Path(registry_root) if registry_root else registry_dir()
     stamp = registry_stamp(Path(root).resolve())
-    h = hashlib.sha256(f"{FORMAT}\0{__version__}\0{stamp}\n".encode())
+    # packed.TAG: the interpreter's marshal format, so two Pythons sharing a cache folder
+    # keep apart entries neither could read for the other.
+    h = hashlib.sha256(f"{FORMAT}\0{packed.TAG}\0{__version__}\0{stamp}\n".encode())
     package = Path(__file__).resolve().parent.parent
     for path in stamped_files():
         with contextlib.suppress(OSError):
@@ -203,13 +97,32 @@ def key_for(material: str, stamp: str) -> str:
 # -- the cache ------------------------------------------------------------------------------
 
 
-def _drop(path: Path) -> None:
+def _drop(path: str) -> None:
     with contextlib.suppress(OSError):
-        path.unlink()
+        os.unlink(path)
+
+
+SUFFIX = ".facts"
+# An entry: this line, the sha256 of the key and the body (32 bytes), the body (packed.dumps).
+MAGIC = f"compliance-facts {FORMAT} {packed.TAG}\n".encode()
+_DIGEST = len(MAGIC) + 32
+_is_key = re.compile(r"[0-9a-f]{64}").fullmatch
+# O_NONBLOCK: a FIFO planted where an entry belongs must not hang the run (see _read).
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _digest(key: str, body: bytes) -> bytes:
+    """Over the key too: an entry copied under another key's name does not match."""
+    h = hashlib.sha256(key.encode())
+    h.update(body)
+    return h.digest()
 
 
 class FactsCache:
-    """facts/<key[:2]>/<key>.json under the compliance cache folder."""
+    """facts/<key[:2]>/<key>.facts under the compliance cache folder, one file per entry:
+    written atomically (rename), so concurrent runs and workers see an entry whole or not at
+    all; a hit is one open and read, a sha256 and a marshal load (see compliance.facts.packed).
+    """
 
     def __init__(self, root: Path | None = None):
         if root is None:
@@ -217,20 +130,19 @@ class FactsCache:
 
             root = default_cache_dir()
         self.root = root
+        self._folder = os.path.join(root, FACTS)  # str paths: pathlib costs µs a hit
 
-    def _path(self, key: str) -> Path:
-        if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
+    def _path(self, key: str) -> str:
+        if not _is_key(key):
             raise ValueError(f"not a facts key: {key!r}")
-        return self.root / FACTS / key[:2] / f"{key}.json"
+        return f"{self._folder}{os.sep}{key[:2]}{os.sep}{key}{SUFFIX}"
 
     def get(self, key: str, **fields: Any) -> ModelFacts | None:
         """The cached facts (with `fields` replaced, e.g. fetched_at), or None (absent,
         unreadable or corrupt: the entry is deleted)."""
         path = self._path(key)
         try:
-            if path.stat().st_size > MAX_ENTRY_BYTES:
-                raise ValueError("entry too large")
-            raw = path.read_bytes()
+            raw = _read(path)
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
@@ -238,39 +150,44 @@ class FactsCache:
             _drop(path)
             return None
         try:
-            head, sep, body = raw.partition(b"\n")
-            if not sep:
-                raise ValueError("no header")
-            header = json.loads(head)
-            if not isinstance(header, dict) or header.get("format") != FORMAT:
+            if not raw.startswith(MAGIC):
                 raise ValueError("another format")
-            if header.get("key") != key or header.get("sha256") != hashlib.sha256(body).hexdigest():
+            body = raw[_DIGEST:]
+            if raw[len(MAGIC) : _DIGEST] != _digest(key, body):
                 raise ValueError("checksum mismatch")
-            data = json.loads(body)
-            if isinstance(data, dict):
-                data.update(fields)
-            return from_cache(data)
-        except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
+            return packed.loads(body, **fields)
+        except Exception as exc:  # whatever is wrong with an entry, it is a miss
             log.warning("facts cache entry %s is corrupt (%s); recomputing", path, exc)
             _drop(path)
             return None
 
     def put(self, key: str, facts: ModelFacts) -> None:
         """Store facts; a failed write is a warning, never an error."""
-        from ..fileio import atomic_write_text
+        from ..fileio import atomic_write_bytes
 
-        body = json.dumps(to_cache(facts), ensure_ascii=False, separators=(",", ":"))
-        header = json.dumps(
-            {
-                "format": FORMAT,
-                "key": key,
-                "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
-            }
-        )
         try:
-            atomic_write_text(self._path(key), header + "\n" + body, durable=False)
+            path = self._path(key)
+            body = packed.dumps(facts)
+            atomic_write_bytes(Path(path), MAGIC + _digest(key, body) + body, durable=False)
         except (OSError, ValueError) as exc:
             log.warning("could not write the facts cache entry for %s (%s)", facts.model, exc)
+
+
+def _read(path: str) -> bytes:
+    """A regular file's bytes, at most MAX_ENTRY_BYTES (ValueError beyond, or for anything
+    that is not a regular file)."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("not a regular file")
+        if st.st_size > MAX_ENTRY_BYTES:
+            raise ValueError("entry too large")
+        # One byte more than its size: a file that grew since is read short, fails its
+        # checksum and is dropped, never trusted.
+        return os.read(fd, st.st_size + 1)
+    finally:
+        os.close(fd)
 
 
 class MaterialChanged(Exception):
@@ -324,13 +241,12 @@ def clear_derived(root: Path) -> int:
     registry's compiled copy, the warm hook's recorded answers, the mirror's file index) and
     their stray temporary files; return how many files were removed. Only files named as
     these caches name them are touched."""
-    import re
-
     from ..fileio import regular_files
 
     removed = 0
     patterns = (
-        (root / FACTS, 2, re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
+        # .json: entries of format 1, never read since (another key) but still ours
+        (root / FACTS, 2, re.compile(r"^\.?[0-9a-f]{64}\.(facts|json)(\..*\.tmp)?$")),
         (root / "policy", 1, re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),
         (root / "registry", 1, re.compile(r"^[0-9a-f]{32}(\.pickle|\.[0-9]+\.tmp)$")),
         (root / "replay", 1, re.compile(r"^\.?[0-9a-f]{64}\.json(\..*\.tmp)?$")),  # cli.replay

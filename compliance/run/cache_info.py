@@ -90,13 +90,14 @@ def _policy_results(path: Path) -> int:
 
 
 def cache_parts(root: Path | None = None) -> CacheParts:
-    from ..facts.cache import FACTS
+    from ..facts.cache import FACTS, SUFFIX
     from ..fileio import default_cache_dir
     from ..sources.cache import SnapshotCache
 
     root = root or default_cache_dir()
     snapshots = SnapshotCache(root).info()
-    facts = [p for p in _files(root / FACTS, "*/*") if p.suffix == ".json"]
+    # .json: entries an older version wrote (format 1), still the facts cache's until cleared
+    facts = [p for p in _files(root / FACTS, "*/*") if p.suffix in (SUFFIX, ".json")]
     policy = [p for p in _files(root / "policy", "*") if p.suffix == ".json"]
     registry = [p for p in _files(root / "registry", "*") if p.suffix == ".pickle"]
     named = {*facts, *policy, *registry}

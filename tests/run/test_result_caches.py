@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from treepaths import REPO
 
 from compliance.config import Config, SourceSpec
 from compliance.facts import cache as facts_cache
+from compliance.facts import packed
 from compliance.modelid import ModelId, parse_model_id
 from compliance.run.scan import Scanner, make_source
 
@@ -44,7 +46,7 @@ def _mid(text: str) -> ModelId:
 
 
 def _entries(cache_dir: Path) -> list[Path]:
-    return sorted((cache_dir / "facts").glob("*/*.json"))
+    return sorted((cache_dir / "facts").glob("*/*" + facts_cache.SUFFIX))
 
 
 @pytest.fixture()
@@ -66,8 +68,7 @@ def test_codec_is_exact_for_own_and_lineage_facts(mirror: Path):
     for lineage in (False, True):
         for facts in _scan(mirror, *MODELS, lineage=lineage).values():
             assert facts is not None
-            data = json.loads(json.dumps(facts_cache.to_cache(facts)))
-            assert facts_cache.from_cache(data) == facts
+            assert packed.loads(packed.dumps(facts)) == facts
 
 
 def test_warm_scan_reuses_facts_and_equals_the_cold_one(mirror, normalize_calls):
@@ -80,9 +81,7 @@ def test_warm_scan_reuses_facts_and_equals_the_cold_one(mirror, normalize_calls)
         other = warm[model]
         assert facts is not None and other is not None
         # only the time the files were read differs
-        assert facts_cache.to_cache(other) | {"fetched_at": None} == facts_cache.to_cache(facts) | {
-            "fetched_at": None
-        }
+        assert replace(other, fetched_at=None) == replace(facts, fetched_at=None)
 
 
 def test_changed_file_content_is_read_again(mirror, normalize_calls):
@@ -106,16 +105,21 @@ def test_changed_file_content_is_read_again(mirror, normalize_calls):
     [
         lambda raw: b"not json at all",
         lambda raw: raw[:-10],  # truncated
-        lambda raw: raw.replace(b'"mit"', b'"apache-2.0"'),  # edited: checksum mismatch
+        lambda raw: raw.replace(b"mit", b"MIT"),  # edited: checksum mismatch
         lambda raw: b"",
+        lambda raw: raw + b"\0",  # grown
+        lambda raw: raw.replace(b"compliance-facts 2", b"compliance-facts 9"),  # another format
+        lambda raw: b'{"format": 1}\n{}',  # an entry of format 1 (JSON)
     ],
-    ids=["garbage", "truncated", "edited", "empty"],
+    ids=["garbage", "truncated", "edited", "empty", "grown", "other-format", "json"],
 )
 def test_corrupt_entry_is_recomputed(mirror, normalize_calls, damage, _isolated_cache):
     model = "microsoft/Phi-3-mini-4k-instruct"
     first = _scan(mirror, model, lineage=False)[model]
     (entry,) = _entries(_isolated_cache)
-    entry.write_bytes(damage(entry.read_bytes()))
+    damaged = damage(entry.read_bytes())
+    assert damaged != entry.read_bytes()
+    entry.write_bytes(damaged)
     normalize_calls.clear()
     again = _scan(mirror, model, lineage=False)[model]
     assert normalize_calls == [model]
@@ -123,8 +127,7 @@ def test_corrupt_entry_is_recomputed(mirror, normalize_calls, damage, _isolated_
     assert again.license == first.license
     # the entry was rewritten, and is used again
     (entry,) = _entries(_isolated_cache)
-    header = json.loads(entry.read_bytes().split(b"\n", 1)[0])
-    assert header["format"] == facts_cache.FORMAT
+    assert entry.read_bytes().startswith(facts_cache.MAGIC)
     normalize_calls.clear()
     _scan(mirror, model, lineage=False)
     assert normalize_calls == []
