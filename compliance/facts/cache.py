@@ -169,7 +169,7 @@ class FactsCache:
             path = self._path(key)
             body = packed.dumps(facts)
             atomic_write_bytes(Path(path), MAGIC + _digest(key, body) + body, durable=False)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             log.warning("could not write the facts cache entry for %s (%s)", facts.model, exc)
 
 
