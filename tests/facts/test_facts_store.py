@@ -8,7 +8,9 @@ import enum
 import marshal
 import multiprocessing
 import os
+import pickle
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -78,6 +80,9 @@ def test_codec_is_exact_and_interns_strings():
     # one copy of each string across entries
     assert packed.loads(packed.dumps(facts)).evidence[0].quote is again.evidence[0].quote
     assert packed.loads(packed.dumps(facts), fetched_at="later").fetched_at == "later"
+    # rebuilt objects behave as built ones: hashed, replaced, pickled (to another process)
+    assert hash(again) == hash(facts) and replace(again, model="x") == replace(facts, model="x")
+    assert pickle.loads(pickle.dumps(again)) == facts
 
 
 def test_codec_refuses_what_marshal_would_not_give_back_exactly():
@@ -194,7 +199,12 @@ def test_a_named_pipe_where_an_entry_belongs_is_a_miss_without_blocking(tmp_path
     path = _entry(tmp_path)
     path.parent.mkdir(parents=True)
     os.mkfifo(path)  # no writer: a blocking open would hang
-    assert FactsCache(tmp_path).get(KEY) is None
+    got: list[object] = []
+    reader = threading.Thread(target=lambda: got.append(FactsCache(tmp_path).get(KEY)))
+    reader.daemon = True  # if it hangs, the test fails and the run still ends
+    reader.start()
+    reader.join(timeout=10)
+    assert got == [None]
 
 
 def test_a_failed_write_is_a_warning(tmp_path: Path, caplog):
