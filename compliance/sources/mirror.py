@@ -242,7 +242,8 @@ class MirrorSource:
         if self._index is None and self.use_file_index:
             from .fileindex import default_index
 
-            self._index = default_index()
+            root = str(self._resolved_root())
+            self._index = default_index(root if root.endswith(os.sep) else root + os.sep)
             # written when this source is done with (or at exit), not only every FLUSH_EVERY
             weakref.finalize(self, self._index.close)
         return self._index
