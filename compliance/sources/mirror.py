@@ -44,13 +44,29 @@ def _git_text(path: Path) -> str | None:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as handle:
+    try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        data = handle.read(MAX_GIT_FILE_BYTES + 1)
+        data = _read_at_most(fd, MAX_GIT_FILE_BYTES + 1)
+    finally:
+        os.close(fd)
     if len(data) > MAX_GIT_FILE_BYTES:
         return None
     return data.decode("utf-8", errors="replace")
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    """Up to `limit` bytes, to the end of the file: in small reads, as a buffered read(limit)
+    would allocate `limit` bytes first (16 MiB for a 41-byte HEAD)."""
+    chunks: list[bytes] = []
+    total = 0
+    while total < limit:
+        chunk = os.read(fd, min(limit - total, 65536))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def git_head(folder: Path) -> str | None:

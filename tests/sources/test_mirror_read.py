@@ -210,3 +210,37 @@ def test_fetched_at_is_now_to_the_second():
             assert got == before
             return
     pytest.fail("the clock ticked every time")
+
+
+def clone(folder: Path, head: str, ref: str | None = None) -> None:
+    (folder / ".git" / "refs" / "heads").mkdir(parents=True)
+    (folder / ".git" / "HEAD").write_text(head)
+    if ref is not None:
+        (folder / ".git" / "refs" / "heads" / "main").write_text(ref)
+
+
+def test_git_files_are_read_whole_up_to_their_cap(tmp_path, monkeypatch):
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    clone(tmp_path, "ref: refs/heads/main\n", sha + "\n")
+    assert mirror_module.git_head(tmp_path) == sha
+    monkeypatch.setattr(mirror_module, "MAX_GIT_FILE_BYTES", len(sha) + 1)
+    assert mirror_module.git_head(tmp_path) == sha  # exactly at the cap
+    (tmp_path / ".git" / "refs" / "heads" / "main").write_text(sha + "\n\n")
+    assert mirror_module.git_head(tmp_path) is None  # one byte over
+
+
+def test_a_git_file_longer_than_one_read_is_read_whole(tmp_path):
+    sha = "89abcdef0123456789abcdef0123456789abcdef"
+    packed = "".join(f"{i:040x} refs/tags/t{i}\n" for i in range(3000)) + f"{sha} refs/heads/x\n"
+    assert len(packed) > 65536 * 2
+    clone(tmp_path, "ref: refs/heads/x\n")
+    (tmp_path / ".git" / "packed-refs").write_text(packed)
+    assert mirror_module.git_head(tmp_path) == sha
+
+
+def test_a_fifo_for_head_is_not_waited_on(tmp_path):
+    clone(tmp_path, "")
+    (tmp_path / ".git" / "HEAD").unlink()
+    os.mkfifo(tmp_path / ".git" / "HEAD")
+    assert mirror_module._git_text(tmp_path / ".git" / "HEAD") is None
+    assert mirror_module.git_head(tmp_path) is None
