@@ -24,7 +24,7 @@ from ..modelid import SHA_RE, ModelId
 from .card import parse_card
 from .fileindex import now_ns, settled, signature
 from .interface import CARD_FILE, RepoFile, Snapshot, license_overflow, wanted_files
-from .reading import read_repo_file, snapshot_digest
+from .reading import read_at_most, read_repo_file, snapshot_digest
 
 if TYPE_CHECKING:
     from .fileindex import FileIndex
@@ -47,26 +47,12 @@ def _git_text(path: Path) -> str | None:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        data = _read_at_most(fd, MAX_GIT_FILE_BYTES + 1)
+        data = read_at_most(fd, MAX_GIT_FILE_BYTES + 1)
     finally:
         os.close(fd)
     if len(data) > MAX_GIT_FILE_BYTES:
         return None
     return data.decode("utf-8", errors="replace")
-
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    """Up to `limit` bytes, to the end of the file: in small reads, as a buffered read(limit)
-    would allocate `limit` bytes first (16 MiB for a 41-byte HEAD)."""
-    chunks: list[bytes] = []
-    total = 0
-    while total < limit:
-        chunk = os.read(fd, min(limit - total, 65536))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    return b"".join(chunks)
 
 
 def git_head(folder: Path) -> str | None:

@@ -244,3 +244,17 @@ def test_a_fifo_for_head_is_not_waited_on(tmp_path):
     os.mkfifo(tmp_path / ".git" / "HEAD")
     assert mirror_module._git_text(tmp_path / ".git" / "HEAD") is None
     assert mirror_module.git_head(tmp_path) is None
+
+
+def test_a_file_longer_than_one_read_is_read_whole_and_one_over_its_cap_is_not(tmp_path):
+    from compliance.sources.interface import MAX_CARD_BYTES
+    from compliance.sources.reading import read_repo_file
+
+    text = "".join(f"line {i}\n" for i in range(30000))
+    assert 3 * 65536 < len(text) < MAX_CARD_BYTES
+    (tmp_path / "README.md").write_text(text)
+    assert read_repo_file("README.md", tmp_path / "README.md").text == text
+    (tmp_path / "README.md").write_text("x" * MAX_CARD_BYTES)
+    assert read_repo_file("README.md", tmp_path / "README.md").size == MAX_CARD_BYTES
+    (tmp_path / "README.md").write_text("x" * (MAX_CARD_BYTES + 1))
+    assert read_repo_file("README.md", tmp_path / "README.md").skipped.startswith("too-large")
