@@ -11,6 +11,7 @@ a source without a capability simply takes the plain path.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ MAX_LINEAGE_BYTES = 512 * 1024
 MAX_LICENSE_FILES = 32
 
 
+@functools.lru_cache(maxsize=8192)  # the same few names (LICENSE, README.md...) in every repo
 def is_license_file(path: str) -> bool:
     """True for a top-level licence-like file (LICENSE, COPYING, USE_POLICY.md, NOTICE...) or a
     file directly inside a top-level LICENSES/ folder."""
