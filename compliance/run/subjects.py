@@ -234,14 +234,16 @@ def collect(
         if not closed(raw, None):
             want(parse_model_id(raw), None)
     if models_from is not None:
+        list_name = str(models_from)
         for number, raw in model_lines(models_from):
-            if closed(raw, Location(str(models_from), number)):
+            location = Location(list_name, number)
+            if closed(raw, location):
                 continue
             try:
                 mid = parse_model_id(raw)
             except UsageError as exc:
-                raise UsageError(exc.message, file=str(models_from), line=number) from exc
-            want(mid, Location(str(models_from), number))
+                raise UsageError(exc.message, file=list_name, line=number) from exc
+            want(mid, location)
     if paths:
         from ..refs import extract_paths
 

@@ -11,6 +11,8 @@ a source without a capability simply takes the plain path.
 from __future__ import annotations
 
 import fnmatch
+import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,9 @@ LICENSE_FILE_PATTERNS = (
     "notice*",
     "copying*",
 )
+# The patterns as one regex: fnmatchcase(name, pat) is fnmatch's translate(pat) matched, and
+# each translated alternative ends in \Z, so a match of the alternation is any() of them.
+_LICENSE_NAME = re.compile("|".join(fnmatch.translate(pat) for pat in LICENSE_FILE_PATTERNS))
 # Folders whose every file is a licence text (REUSE's LICENSES/<SPDX-id>.txt), top level only.
 LICENSE_FOLDERS = ("licenses", "licences")
 # Files lineage reads (small JSON/YAML that name base models).
@@ -39,6 +44,7 @@ LINEAGE_FILES = (
     "mergekit_config.yaml",
 )
 CARD_FILE = "README.md"
+_LINEAGE = frozenset(name.lower() for name in LINEAGE_FILES)
 
 # Size caps (bytes): a file over its cap is skipped with a note, never read whole.
 MAX_CARD_BYTES = 2 * 1024 * 1024
@@ -48,6 +54,7 @@ MAX_LINEAGE_BYTES = 512 * 1024
 MAX_LICENSE_FILES = 32
 
 
+@functools.lru_cache(maxsize=8192)  # the same few names (LICENSE, README.md...) in every repo
 def is_license_file(path: str) -> bool:
     """True for a top-level licence-like file (LICENSE, COPYING, USE_POLICY.md, NOTICE...) or a
     file directly inside a top-level LICENSES/ folder."""
@@ -55,18 +62,19 @@ def is_license_file(path: str) -> bool:
     if "/" in name:
         folder, _, rest = name.partition("/")
         return folder in LICENSE_FOLDERS and bool(rest) and "/" not in rest
-    return any(fnmatch.fnmatchcase(name, pat) for pat in LICENSE_FILE_PATTERNS)
+    return _LICENSE_NAME.match(name) is not None
 
 
 def wanted_files(siblings: list[str]) -> list[str]:
     """The files of a repo that the scan reads, in a stable order (at most MAX_LICENSE_FILES
     licence-like files: see license_overflow for the rest)."""
-    lineage = {name.lower() for name in LINEAGE_FILES}
     picked = sorted(
-        {s for s in siblings if s == CARD_FILE or is_license_file(s) or s.lower() in lineage},
+        {s for s in siblings if s == CARD_FILE or is_license_file(s) or s.lower() in _LINEAGE},
         key=lambda s: (s != CARD_FILE, s.lower()),
     )
     licences = [s for s in picked if is_license_file(s)]
+    if len(licences) <= MAX_LICENSE_FILES:
+        return picked
     dropped = set(licences[MAX_LICENSE_FILES:])
     return [s for s in picked if s not in dropped]
 

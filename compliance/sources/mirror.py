@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import stat
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -21,11 +22,15 @@ from typing import TYPE_CHECKING
 from ..errors import RepoNotFound, RevisionNotFound, SourceError
 from ..modelid import SHA_RE, ModelId
 from .card import parse_card
+from .fileindex import now_ns, settled, signature
 from .interface import CARD_FILE, RepoFile, Snapshot, license_overflow, wanted_files
-from .reading import read_repo_file, snapshot_digest
+from .reading import read_at_most, read_repo_file, snapshot_digest
 
 if TYPE_CHECKING:
     from .fileindex import FileIndex
+
+# Key material is what json.dumps(sort_keys=True, ensure_ascii=False) writes; one encoder.
+_KEY_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 log = logging.getLogger("compliance")
 
@@ -39,10 +44,12 @@ def _git_text(path: Path) -> str | None:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as handle:
+    try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        data = handle.read(MAX_GIT_FILE_BYTES + 1)
+        data = read_at_most(fd, MAX_GIT_FILE_BYTES + 1)
+    finally:
+        os.close(fd)
     if len(data) > MAX_GIT_FILE_BYTES:
         return None
     return data.decode("utf-8", errors="replace")
@@ -82,23 +89,40 @@ def _list_files(folder: Path | str, irregular: list[str] | None = None) -> list[
 
     Anything else at a path (a symlink, a FIFO, a device) is never followed or opened; its
     path goes to `irregular` when given, so a licence file that is one is reported unread."""
+    return _listing(str(folder), irregular if irregular is not None else [])[0]
+
+
+def _listing(folder: str, irregular: list[str]) -> tuple[list[str], bool]:
+    """(_list_files of `folder`, whether it has a `.git` entry of any kind): one scandir."""
     out: list[str] = []
+    with os.scandir(folder) as it:
+        entries = list(it)
+    has_git = False
+    for entry in entries:
+        if entry.name == ".git":
+            has_git = True
+        elif entry.is_dir(follow_symlinks=False):
+            _walk(entry.path, f"{entry.name}/", out, irregular)
+        elif entry.is_file(follow_symlinks=False):
+            out.append(entry.name)
+        else:
+            irregular.append(entry.name)
+    out.sort()
+    return out, has_git
 
-    def walk(path: str, prefix: str) -> None:
-        with os.scandir(path) as it:
-            entries = list(it)
-        for entry in entries:
-            if not prefix and entry.name == ".git":
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                walk(entry.path, f"{prefix}{entry.name}/")
-            elif entry.is_file(follow_symlinks=False):
-                out.append(prefix + entry.name)
-            elif irregular is not None:
-                irregular.append(prefix + entry.name)
 
-    walk(str(folder), "")
-    return sorted(out)
+def _walk(path: str, prefix: str, out: list[str], irregular: list[str]) -> None:
+    """The files under a subfolder, depth first in scandir order (so the first error met is
+    always the same one)."""
+    with os.scandir(path) as it:
+        entries = list(it)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            _walk(entry.path, f"{prefix}{entry.name}/", out, irregular)
+        elif entry.is_file(follow_symlinks=False):
+            out.append(prefix + entry.name)
+        else:
+            irregular.append(prefix + entry.name)
 
 
 def _check_named_revision(model: ModelId, folder: Path, head: str) -> None:
@@ -122,15 +146,13 @@ def _indexed_entries(
 ) -> tuple[list[RepoFile], bool]:
     """The wanted files of a folder, each read unless `quick` and the index saw it unchanged
     (then its entry, without text); what was read is recorded. (entries, any from the index)"""
-    from .fileindex import now_ns, settled, signature
-
     known = index.known(folder) if quick else {}
     started = now_ns()
     entries: list[RepoFile] = []
     seen: dict = {}
     partial = read_any = False
     for name in names:
-        path = os.path.join(folder, name)
+        path = f"{folder}{os.sep}{name}"  # os.path.join: folder never ends in a separator
         try:
             sig = signature(os.lstat(path))
         except OSError:
@@ -154,6 +176,28 @@ def _indexed_entries(
     return entries, partial
 
 
+def _plain(part: str) -> bool:
+    """A path component that names a child of its folder: not empty, '.', '..' or a path."""
+    return (
+        part not in ("", ".", "..")
+        and os.sep not in part
+        and (os.altsep is None or os.altsep not in part)
+    )
+
+
+_now_second: tuple[int, str] = (-1, "")
+
+
+def _utc_now_seconds() -> str:
+    """datetime.now(utc) to the second, in ISO 8601: made once per second, not per model."""
+    global _now_second
+    second = int(time.time())
+    if second != _now_second[0]:
+        text = dt.datetime.fromtimestamp(second, dt.timezone.utc).isoformat()
+        _now_second = (second, text)
+    return _now_second[1]
+
+
 def _irregular_entry(name: str, path: str) -> RepoFile:
     why = "symlink (not followed)" if os.path.islink(path) else "not a regular file"
     return RepoFile(name, None, None, None, skipped=why)
@@ -173,11 +217,35 @@ class MirrorSource:
             self._root = self.root.resolve()
         return self._root
 
+    def _model_folder(self, model: ModelId) -> str:
+        """The model's folder as realpath names it; RepoNotFound unless it is a directory
+        inside the mirror (a symlink never leads out of it)."""
+        root = str(self._resolved_root())
+        inside = root if root.endswith(os.sep) else root + os.sep
+        org, name = model.org, model.name
+        if _plain(org) and _plain(name):
+            # The root is resolved; when the org and model folders are real directories (not
+            # symlinks), realpath would return this very path: two lstats instead of one per
+            # component of the whole path. Anything else takes realpath below.
+            org_path = inside + org
+            folder = f"{org_path}{os.sep}{name}"
+            with contextlib.suppress(OSError):
+                if stat.S_ISDIR(os.lstat(org_path).st_mode) and stat.S_ISDIR(
+                    os.lstat(folder).st_mode
+                ):
+                    return folder
+        folder = os.path.realpath(os.path.join(root, org, name))
+        # ModelId already forbids '..', but never trust a path that leaves the mirror.
+        if not folder.startswith(inside) or folder == root or not os.path.isdir(folder):
+            raise RepoNotFound(str(model), f"not in the mirror {root}")
+        return folder
+
     def _file_index(self) -> FileIndex | None:
         if self._index is None and self.use_file_index:
             from .fileindex import default_index
 
-            self._index = default_index()
+            root = str(self._resolved_root())
+            self._index = default_index(root if root.endswith(os.sep) else root + os.sep)
             # written when this source is done with (or at exit), not only every FLUSH_EVERY
             weakref.finalize(self, self._index.close)
         return self._index
@@ -186,13 +254,15 @@ class MirrorSource:
         """The files of one model as read now: everything its snapshot is a function of.
         `quick`: a file the index saw unchanged is not read (its entry has no text, and the
         read is `partial`: its key material is exact, its snapshot cannot be built)."""
-        root = str(self._resolved_root())
-        folder = os.path.realpath(os.path.join(root, model.org, model.name))
-        # ModelId already forbids '..', but never trust a path that leaves the mirror.
-        inside = root if root.endswith(os.sep) else root + os.sep
-        if not folder.startswith(inside) or folder == root or not os.path.isdir(folder):
-            raise RepoNotFound(str(model), f"not in the mirror {root}")
-        head = git_head(Path(folder)) if os.path.lexists(os.path.join(folder, ".git")) else None
+        folder = self._model_folder(model)
+        irregular: list[str] = []
+        try:
+            siblings, has_git = _listing(folder, irregular)
+            unlisted = None
+        except Exception as exc:  # raised below, after the revision checks, as it always was
+            siblings, unlisted = [], exc
+            has_git = os.path.lexists(os.path.join(folder, ".git"))
+        head = git_head(Path(folder)) if has_git else None
         if model.revision is not None and model.revision != head:
             if head is None:
                 raise RevisionNotFound(
@@ -201,8 +271,8 @@ class MirrorSource:
             _check_named_revision(model, Path(folder), head)
         partial = False
         try:
-            irregular: list[str] = []
-            siblings = _list_files(folder, irregular)
+            if unlisted is not None:
+                raise unlisted
             files: list[RepoFile] = []
             notes: list[str] = []
             index = self._file_index()
@@ -214,10 +284,11 @@ class MirrorSource:
                 entries, partial = _indexed_entries(folder, wanted_files(siblings), index, quick)
             # A licence file (or card) that is a symlink or not a regular file was not read:
             # it is reported, so it makes the licence unknown instead of vanishing.
-            entries += [
-                _irregular_entry(n, os.path.join(folder, n))
-                for n in wanted_files(sorted(irregular))
-            ]
+            if irregular:
+                entries += [
+                    _irregular_entry(n, os.path.join(folder, n))
+                    for n in wanted_files(sorted(irregular))
+                ]
             overflow = license_overflow(siblings)
             if overflow is not None:
                 entries.append(overflow)
@@ -227,10 +298,14 @@ class MirrorSource:
                 files.append(entry)
         except OSError as exc:
             raise SourceError(str(model), f"cannot read the mirror copy: {exc}") from exc
-        fetched_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-        read = [f.path for f in files if f.text is not None]
-        log.info("%s: read %s at %s from the mirror", model, ", ".join(read) or "no files", head)
-        return _Read(model, head, tuple(siblings), tuple(files), tuple(notes), fetched_at, partial)
+        if log.isEnabledFor(logging.INFO):
+            read = [f.path for f in files if f.text is not None]
+            log.info(
+                "%s: read %s at %s from the mirror", model, ", ".join(read) or "no files", head
+            )
+        return _Read(
+            model, head, tuple(siblings), tuple(files), tuple(notes), _utc_now_seconds(), partial
+        )
 
     def fetch(self, model: ModelId) -> Snapshot:
         return self._read(model).snapshot()
@@ -277,7 +352,7 @@ class _Read:
     partial: bool = False  # some files' entries come from the file index: no text
 
     def key_material(self) -> str:
-        return json.dumps(
+        return _KEY_JSON.encode(
             {
                 "source": "mirror",
                 "model": self.model.repo_id,
@@ -286,9 +361,7 @@ class _Read:
                 "siblings": list(self.siblings),
                 "files": [[f.path, f.sha256, f.size, f.skipped] for f in self.files],
                 "notes": list(self.notes),
-            },
-            sort_keys=True,
-            ensure_ascii=False,
+            }
         )
 
     def snapshot(self) -> Snapshot:

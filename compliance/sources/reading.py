@@ -51,7 +51,7 @@ def read_repo_file(name: str, local: Path | str, *, follow_symlinks: bool = Fals
         if os.path.islink(local):
             return RepoFile(name, None, None, None, skipped="symlink (not followed)")
         raise exc
-    with os.fdopen(fd, "rb") as handle:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return RepoFile(name, None, None, None, skipped="not a regular file")
@@ -59,8 +59,24 @@ def read_repo_file(name: str, local: Path | str, *, follow_symlinks: bool = Fals
         if size > cap:
             log.warning("%s (%d bytes) is larger than its %d-byte cap; skipped", local, size, cap)
             return RepoFile(name, None, None, size, skipped=f"too-large ({size} bytes; cap {cap})")
-        data = handle.read(cap + 1)  # the file may have grown since fstat()
+        data = read_at_most(fd, cap + 1)  # the file may have grown since fstat()
+    finally:
+        os.close(fd)
     return repo_file_from_bytes(name, data)
+
+
+def read_at_most(fd: int, limit: int) -> bytes:
+    """Up to `limit` bytes of a file, to its end, in reads of at most 64 KiB: a buffered
+    read(limit) allocates `limit` bytes first (the cap, megabytes, for a file of a few KiB)."""
+    chunks: list[bytes] = []
+    total = 0
+    while total < limit:
+        chunk = os.read(fd, min(limit - total, 65536))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def snapshot_digest(files: list[RepoFile]) -> str:
