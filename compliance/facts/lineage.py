@@ -107,6 +107,12 @@ def combine_terms(own: Terms, parents: list[Terms], *, reuploader: bool = False)
     eu_restricted / non_commercial / research_only: true if any is, unknown if any is unknown.
     Origin: a re-uploader's origin is its (first) base's.
     """
+    if not parents:
+        return _alone(own)
+    return _combined(own, parents, reuploader=reuploader)
+
+
+def _combined(own: Terms, parents: list[Terms], *, reuploader: bool) -> Terms:
     everything = [*parents, own]  # upstream first: a tie goes to the base's licence
     gov = _governing(everything)
     aup = gov.acceptable_use_policy
@@ -138,6 +144,37 @@ def combine_terms(own: Terms, parents: list[Terms], *, reuploader: bool = False)
         research_only=_tri(t.research_only for t in everything),
         origin_country=origin,
     )
+
+
+def _alone(own: Terms) -> Terms:
+    """combine_terms(own, []), without the general case's loops (most models have no bases):
+    each field is what the combination of one gives."""
+    return Terms(
+        license_key=own.license_key,
+        license_class=own.license_class,
+        spdx=own.spdx,
+        commercial_use=own.commercial_use,
+        mau_cap=own.mau_cap,
+        revenue_cap=own.revenue_cap,
+        territory_restrictions=_unique(own.territory_restrictions),
+        eu_restricted=_tri1(own.eu_restricted),
+        output_training=own.output_training,
+        attribution=_unique(own.attribution),
+        acceptable_use_policy=own.acceptable_use_policy,
+        non_commercial=_tri1(own.non_commercial),
+        research_only=_tri1(own.research_only),
+        origin_country=own.origin_country,
+    )
+
+
+def _unique(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    """_union of one group: none or one item is unique already."""
+    return tuple(items) if len(items) < 2 else _union([items])
+
+
+def _tri1(value: bool | None) -> bool | None:
+    """_tri of one value."""
+    return True if value is True else None if value is None else False
 
 
 def _looser(child: Terms, base: Terms) -> list[str]:
@@ -375,6 +412,8 @@ def apply_lineage(
     only I/O. A base that cannot be read (missing, gated, invalid id, beyond max_depth)
     contributes unknown terms and a `base-unavailable` finding.
     """
+    if not facts.base_models:  # nothing to read or inherit: the terms are its own
+        return _replaced(facts, lineage=(), effective=_alone(facts.own_terms()))
     walk = _Walk(load, max_depth, facts.model)
     root = facts.model.lower()
     built = [walk.node(b.model, b.relation, 1, (root,), facts.model) for b in facts.base_models]
@@ -417,7 +456,7 @@ def apply_lineage(
     inherited += modality_evidence
     new_evidence = [e for e in inherited if e not in facts.evidence]
     new_notes = [n for n in walk.notes if n not in facts.notes]
-    return replace(
+    return _replaced(
         facts,
         multimodal=multimodal,
         lineage=tuple(n for n, _ in built),
@@ -426,6 +465,17 @@ def apply_lineage(
         findings=facts.findings + tuple(mismatches) + tuple(walk.findings),
         notes=facts.notes + tuple(new_notes),
     )
+
+
+def _replaced(facts: ModelFacts, **changes: Any) -> ModelFacts:
+    """dataclasses.replace(facts, **changes) at a tenth of its cost: ModelFacts has no
+    __post_init__ and every field is an init field, so copying the fields is the same object
+    (the cache's decoder builds it so too)."""
+    new: ModelFacts = object.__new__(type(facts))
+    fields = new.__dict__
+    fields.update(facts.__dict__)
+    fields.update(changes)
+    return new
 
 
 def _undeclared_over_known_bases(

@@ -134,16 +134,38 @@ def _evidence_for(code: str, facts: ModelFacts) -> tuple[Evidence, ...]:
     wanted = F.code_info(code).facts
     if not wanted:
         return ()
+    inherited: list[Evidence] = []
+    own: list[Evidence] = []
+    for e in facts.evidence:
+        key = (wanted, e.fact)
+        relevance = _RELEVANCE.get(key)
+        if relevance is None:
+            relevance = _relevance(wanted, e.fact)
+            if len(_RELEVANCE) >= _RELEVANCE_MAX:
+                _RELEVANCE.clear()
+            _RELEVANCE[key] = relevance
+        if relevance[0]:
+            inherited.append(e)
+        if relevance[1]:
+            own.append(e)
+    inherited_facts = {e.fact[10:] for e in inherited}
+    return unique_evidence(inherited + [e for e in own if e.fact not in inherited_facts])
+
+
+# Whether an evidence fact is about a finding's facts depends on those two names alone, and a
+# run sees few distinct ones: each pair is worked out once (bounded all the same).
+_RELEVANCE: dict[tuple[tuple[str, ...], str], tuple[bool, bool]] = {}
+_RELEVANCE_MAX = 65536
+
+
+def _relevance(wanted: tuple[str, ...], fact: str) -> tuple[bool, bool]:
+    """(evidence for an inherited `effective.<fact>` among `wanted`, evidence for one of
+    `wanted` itself): a fact is about `w` when it is `w` or one of its sub-facts `w.<...>`."""
 
     def about(name: str) -> bool:
         return name in wanted or any(name.startswith(w + ".") for w in wanted)
 
-    inherited = [
-        e for e in facts.evidence if e.fact.startswith("effective.") and about(e.fact[10:])
-    ]
-    own = [e for e in facts.evidence if about(e.fact)]
-    inherited_facts = {e.fact[10:] for e in inherited}
-    return unique_evidence(inherited + [e for e in own if e.fact not in inherited_facts])
+    return fact.startswith("effective.") and about(fact[10:]), about(fact)
 
 
 def _dedupe(found: list[DecidedFinding]) -> list[DecidedFinding]:

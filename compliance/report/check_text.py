@@ -9,6 +9,7 @@ can start a GitHub workflow command). Our own colour codes are added after that 
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -67,21 +68,28 @@ def _header(d: Decision, options: TextOptions) -> str:
 def _evidence_lines(f: DecidedFinding) -> list[str]:
     out: list[str] = []
     for ev in f.evidence[:3]:
-        where = f"{ev.file}:{ev.line}" if ev.line else ev.file
-        owner = f"{ev.model}: " if ev.model else ""
-        quote = F(" ".join(ev.quote.split()))
-        # wrapped, never cut: the operative words may come at the end of the clause
-        out.extend(
-            textwrap.wrap(
-                f"evidence: {F(owner)}{F(where)}: {quote}",
-                width=100,
-                initial_indent=" " * 9,
-                subsequent_indent=" " * 13,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-        )
+        out.extend(_evidence_text(ev.model, ev.file, ev.line, ev.quote))
     return out
+
+
+# Many models quote the same licence clause: each distinct evidence is escaped and wrapped once
+# (bounded, so a huge inventory of distinct quotes cannot grow it; typed, as 1 and True print
+# differently).
+@functools.lru_cache(maxsize=4096, typed=True)
+def _evidence_text(model: str | None, file: str, line: int | None, quote: str) -> tuple[str, ...]:
+    where = f"{file}:{line}" if line else file
+    owner = f"{model}: " if model else ""
+    # wrapped, never cut: the operative words may come at the end of the clause
+    return tuple(
+        textwrap.wrap(
+            f"evidence: {F(owner)}{F(where)}: {F(' '.join(quote.split()))}",
+            width=100,
+            initial_indent=" " * 9,
+            subsequent_indent=" " * 13,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    )
 
 
 def render_text(result: CheckResult, options: TextOptions | None = None) -> str:

@@ -11,7 +11,9 @@ from compliance.facts.lineage import apply_lineage, combine_terms, merge_conflic
 from compliance.facts.model import (
     BaseModelRef,
     Evidence,
+    Finding,
     LicenseInfo,
+    LineageNode,
     ModelFacts,
     Publisher,
     Terms,
@@ -569,3 +571,47 @@ def test_a_declared_unknown_licence_is_not_undeclared() -> None:
     out = apply_lineage(child, Loader(LLAMA))
     assert out.effective is not None and out.effective.license_class == "unknown"
     assert not any(f.code == "license-undeclared" for f in out.findings)
+
+
+ALONE_CASES = [
+    Terms(),
+    LLAMA.own_terms(),
+    QWEN.own_terms(),
+    Terms(
+        license_key="x",
+        license_class="permissive",
+        attribution=("a", "b", "a"),
+        territory_restrictions=(EU_MM, EU_MM, TerritoryRestriction("CN", "all", "license")),
+        acceptable_use_policy="",
+        eu_restricted=True,
+        non_commercial=None,
+        research_only=False,
+        origin_country="FR",
+    ),
+]
+
+
+@pytest.mark.parametrize("own", ALONE_CASES)
+@pytest.mark.parametrize("reuploader", [False, True])
+def test_terms_without_parents_take_the_shortcut_to_the_same_terms(own, reuploader):
+    """combine_terms(own, []) skips the general combination; it must give what it gives."""
+    from compliance.facts.lineage import _combined
+
+    got = combine_terms(own, [], reuploader=reuploader)
+    assert got == _combined(own, [], reuploader=reuploader)
+    assert got.attribution == tuple(dict.fromkeys(own.attribution))
+
+
+def test_model_without_bases_is_not_walked_and_keeps_all_else():
+    own = replace(
+        LLAMA,
+        multimodal=True,
+        findings=(Finding("x", "warn", "y"),),
+        notes=("n",),
+        lineage=(LineageNode("stale", None),),
+    )
+    loader = Loader(QWEN)
+    out = apply_lineage(own, loader)
+    assert loader.calls == []
+    assert out == replace(own, lineage=(), effective=own.own_terms())
+    assert type(out) is ModelFacts and out is not own

@@ -62,3 +62,30 @@ def test_colour_only_when_asked() -> None:
     assert coloured.splitlines()[-1] == (
         "summary: 2 models; \033[31m1 deny\033[0m, 0 warn, \033[32m1 allow\033[0m"
     )
+
+
+def test_evidence_is_wrapped_per_place_and_owner_not_per_text_seen_first() -> None:
+    """Each evidence's lines are worked out once and reused: what it is keyed by must be all
+    they depend on (owner, file, line, quote), and a true line is not line 1."""
+    from compliance.facts.model import Evidence
+    from compliance.policy.decision import DecidedFinding
+    from compliance.report.check_text import _evidence_lines
+
+    quote = "You may not use the Materials " * 8 + "\x1b[2J for commercial purposes."
+    seen = [
+        Evidence("license", "LICENSE", 4, quote),
+        Evidence("license", "LICENSE", 4, quote, model="meta-llama/Llama-3.1-8B"),
+        Evidence("license", "LICENSE", None, quote),
+        Evidence("license", "LICENSE", True, quote),  # type: ignore[arg-type]
+        Evidence("license", "LICENSE", 1, quote),
+        Evidence("license", "LICENSE", 4, quote.replace("may not", "may")),
+    ]
+    first = [_evidence_lines(DecidedFinding("c", "deny", "m", (ev,))) for ev in seen]
+    again = [_evidence_lines(DecidedFinding("c", "deny", "m", (ev,))) for ev in seen]
+    assert first == again
+    assert len({tuple(lines) for lines in first}) == len(seen)
+    assert first[0][0].startswith("         evidence: LICENSE:4: You may not")
+    assert first[1][0].startswith("         evidence: meta-llama/Llama-3.1-8B: LICENSE:4: ")
+    assert first[3][0].startswith("         evidence: LICENSE:True: ")
+    assert all(len(line) <= 100 and "\x1b" not in line for lines in first for line in lines)
+    assert "\\x1b[2J" in " ".join(first[0])
