@@ -148,7 +148,18 @@ def _combined(own: Terms, parents: list[Terms], *, reuploader: bool) -> Terms:
 
 def _alone(own: Terms) -> Terms:
     """combine_terms(own, []), without the general case's loops (most models have no bases):
-    each field is what the combination of one gives."""
+    each field is what the combination of one gives, so usually `own` itself."""
+    territories, attribution = own.territory_restrictions, own.attribution
+    if (
+        type(territories) is tuple
+        and len(territories) < 2
+        and type(attribution) is tuple
+        and len(attribution) < 2
+        and _tri1(own.eu_restricted) is own.eu_restricted
+        and _tri1(own.non_commercial) is own.non_commercial
+        and _tri1(own.research_only) is own.research_only
+    ):
+        return own  # frozen: sharing it is the same as an equal copy
     return Terms(
         license_key=own.license_key,
         license_class=own.license_class,
@@ -156,10 +167,10 @@ def _alone(own: Terms) -> Terms:
         commercial_use=own.commercial_use,
         mau_cap=own.mau_cap,
         revenue_cap=own.revenue_cap,
-        territory_restrictions=_unique(own.territory_restrictions),
+        territory_restrictions=_unique(territories),
         eu_restricted=_tri1(own.eu_restricted),
         output_training=own.output_training,
-        attribution=_unique(own.attribution),
+        attribution=_unique(attribution),
         acceptable_use_policy=own.acceptable_use_policy,
         non_commercial=_tri1(own.non_commercial),
         research_only=_tri1(own.research_only),
@@ -246,6 +257,10 @@ class _Reached:
     terms: Terms
     evidence: tuple[Evidence, ...]
     multimodal: bool | None = None
+    own_evidence: tuple[Evidence, ...] = ()  # of the ancestor itself (not inherited)
+
+    def __post_init__(self) -> None:
+        self.own_evidence = tuple(e for e in self.evidence if e.model is None)
 
 
 @dataclass
@@ -371,10 +386,24 @@ class _Walk:
 
 def _ancestor_evidence(reached: _Reached, fact: str, prefix: str) -> list[Evidence]:
     """The ancestor's own evidence for a fact, else the evidence of its licence."""
-    own = [e for e in reached.evidence if e.model is None]
+    own = reached.own_evidence
     specific = [e for e in own if e.fact == prefix or e.fact.startswith(prefix + ".")]
     chosen = specific or [e for e in own if e.fact.startswith("license")]
-    return [Evidence(fact, e.file, e.line, e.quote, model=reached.model) for e in chosen]
+    return [_evidence(fact, e.file, e.line, e.quote, reached.model) for e in chosen]
+
+
+def _evidence(fact: str, file: str, line: int | None, quote: str, model: str) -> Evidence:
+    """Evidence(fact, file, line, quote, model=model) without its frozen __init__'s five
+    object.__setattr__ calls (no __post_init__: the same object, as the cache's decoder
+    builds it)."""
+    ev: Evidence = object.__new__(Evidence)
+    ev.__dict__.update(fact=fact, file=file, line=line, quote=quote, model=model)
+    return ev
+
+
+def _evidence_key(ev: Evidence) -> tuple[str, str, int | None, str, str | None]:
+    """What Evidence equality compares, as a hashable key."""
+    return (ev.fact, ev.file, ev.line, ev.quote, ev.model)
 
 
 def _inherited_evidence(own: Terms, effective: Terms, reached: list[_Reached]) -> list[Evidence]:
@@ -454,7 +483,10 @@ def apply_lineage(
     inherited = _inherited_evidence(own, effective, list(walk.reached.values()))
     multimodal, modality_evidence = _inherited_modality(facts, list(walk.reached.values()), walk)
     inherited += modality_evidence
-    new_evidence = [e for e in inherited if e not in facts.evidence]
+    if inherited:  # a set, not `e not in facts.evidence`: one comparison, not one per item
+        known = {_evidence_key(e) for e in facts.evidence}
+        inherited = [e for e in inherited if _evidence_key(e) not in known]
+    new_evidence = inherited
     new_notes = [n for n in walk.notes if n not in facts.notes]
     return _replaced(
         facts,

@@ -59,9 +59,9 @@ def paint(text: str, level: str, options: TextOptions) -> str:
     return f"\033[{code}m{text}\033[0m"
 
 
-def _header(d: Decision, options: TextOptions) -> str:
+def _header(d: Decision, codes: str, options: TextOptions) -> str:
     name = F(f"{d.model}@{d.revision[:12]}" if d.revision else d.model)
-    reasons = f" ({', '.join(d.codes)})" if d.codes else ""
+    reasons = f" ({codes})" if codes else ""
     return f"{name}: {paint(d.decision, d.decision, options)}{reasons}"
 
 
@@ -95,10 +95,14 @@ def _evidence_text(model: str | None, file: str, line: int | None, quote: str) -
 def render_text(result: CheckResult, options: TextOptions | None = None) -> str:
     options = options or TextOptions()
     lines: list[str] = []
+    # A large inventory's denied models share a few alternatives tuples (the finder's memo):
+    # each is listed once. Keyed by id: the result keeps every tuple alive during this call.
+    listed_by_id: dict[int, str] = {}
     for d in ordered(result.decisions):
         if options.quiet and not blocks(d.decision, options.fail_on):
             continue
-        head = _header(d, options)
+        codes = ", ".join(d.codes)  # a sort: once per decision, for the header and alternatives
+        head = _header(d, codes, options)
         if d.locations:
             lines.extend(f"{F(loc)}: {head}" for loc in d.locations)
         else:
@@ -117,8 +121,11 @@ def render_text(result: CheckResult, options: TextOptions | None = None) -> str:
             lines.extend(_evidence_lines(f))
         alternatives = getattr(d, "alternatives", ())
         if alternatives and not options.quiet:
-            listed = ", ".join(F(a.label) for a in alternatives)
-            lines.append(f"  instead of {F(d.model)} ({', '.join(d.codes)}): {listed}")
+            listed = listed_by_id.get(id(alternatives))
+            if listed is None:
+                listed = ", ".join(F(a.label) for a in alternatives)
+                listed_by_id[id(alternatives)] = listed
+            lines.append(f"  instead of {F(d.model)} ({codes}): {listed}")
     if options.quiet:
         return guard_lines("\n".join(lines) + "\n") if lines else ""
     for e in result.exceptions_not_checked:

@@ -588,6 +588,7 @@ ALONE_CASES = [
         research_only=False,
         origin_country="FR",
     ),
+    Terms(eu_restricted=0, non_commercial=1, attribution=["a"]),  # type: ignore[arg-type]
 ]
 
 
@@ -600,6 +601,10 @@ def test_terms_without_parents_take_the_shortcut_to_the_same_terms(own, reupload
     got = combine_terms(own, [], reuploader=reuploader)
     assert got == _combined(own, [], reuploader=reuploader)
     assert got.attribution == tuple(dict.fromkeys(own.attribution))
+    assert type(got.attribution) is tuple and got.eu_restricted in (True, False, None)
+    assert [type(getattr(got, f)) for f in vars(got)] == [
+        type(getattr(_combined(own, [], reuploader=False), f)) for f in vars(got)
+    ]
 
 
 def test_model_without_bases_is_not_walked_and_keeps_all_else():

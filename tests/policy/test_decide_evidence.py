@@ -50,7 +50,10 @@ def test_evidence_for_each_code_is_the_definitions(code: str) -> None:
 def test_the_relevance_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(decide, "_RELEVANCE", {})
     monkeypatch.setattr(decide, "_RELEVANCE_MAX", 5)
-    facts = _facts()
-    for code in CODES_WITH_FACTS:
+    code = CODES_WITH_FACTS[0]
+    for i in range(20):  # models whose evidence names facts no other model names
+        evidence = tuple(Evidence(f"x{i}.{j}", "README.md", j, "q") for j in range(3))
+        facts = ModelFacts(f"acme/m{i}", None, "mirror", evidence=evidence)
         assert decide._evidence_for(code, facts) == _reference(code, facts)
-        assert len(decide._RELEVANCE) <= 5
+        # a full table starts again at the next finding: at most one model's facts over
+        assert all(len(t) <= 5 + 3 for t in decide._RELEVANCE.values())

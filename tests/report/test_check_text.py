@@ -89,3 +89,26 @@ def test_evidence_is_wrapped_per_place_and_owner_not_per_text_seen_first() -> No
     assert first[3][0].startswith("         evidence: LICENSE:True: ")
     assert all(len(line) <= 100 and "\x1b" not in line for lines in first for line in lines)
     assert "\\x1b[2J" in " ".join(first[0])
+
+
+def test_alternatives_listed_once_per_tuple_still_name_each_models_own() -> None:
+    from compliance.policy.decision import Alternative, CheckResult, Decision
+
+    first = (Alternative("c/d", "l", "L", "7B", 7 * 10**9, "mit"),)
+    second = (Alternative("e/f", "m", "M", "8B", 8 * 10**9, "apache-2.0"),)
+    decisions = tuple(
+        Decision(model, None, "deny", alternatives=alternatives)
+        for model, alternatives in (("a/1", first), ("a/2", first), ("a/3", second))
+    )
+    lines = render_check(CheckResult(decisions, (), TODAY), "text").splitlines()
+    instead = [line for line in lines if line.startswith("  instead of")]
+    assert [line.split(":", 1)[1] for line in instead] == [
+        f" {first[0].label}",
+        f" {first[0].label}",
+        f" {second[0].label}",
+    ]
+    assert [line.split(" (")[0] for line in instead] == [
+        "  instead of a/1",
+        "  instead of a/2",
+        "  instead of a/3",
+    ]
