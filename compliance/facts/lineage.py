@@ -258,9 +258,32 @@ class _Reached:
     evidence: tuple[Evidence, ...]
     multimodal: bool | None = None
     own_evidence: tuple[Evidence, ...] = ()  # of the ancestor itself (not inherited)
+    # _ancestor_evidence's answers, by (fact, prefix): the same for every walk that reaches it
+    shown: dict[tuple[str, str], tuple[Evidence, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.own_evidence = tuple(e for e in self.evidence if e.model is None)
+
+
+# A large inventory has many derivatives of a few bases, whose facts the scanner holds as one
+# object each: their own terms and _Reached are made once per object, not once per walk. Keyed
+# by id, with the object itself kept in the entry (so no other object can take that id while
+# it is cached) and checked on every hit; bounded.
+_BASE_PARTS: dict[int, tuple[ModelFacts, Terms, _Reached]] = {}
+_BASE_PARTS_MAX = 1024
+
+
+def _base_parts(got: ModelFacts) -> tuple[Terms, _Reached]:
+    """got.own_terms() and the _Reached made of it, made once per facts object."""
+    hit = _BASE_PARTS.get(id(got))
+    if hit is not None and hit[0] is got:
+        return hit[1], hit[2]
+    own = got.own_terms()
+    reached = _Reached(got.model, own, got.evidence, got.multimodal)
+    if len(_BASE_PARTS) >= _BASE_PARTS_MAX:
+        _BASE_PARTS.clear()
+    _BASE_PARTS[id(got)] = (got, own, reached)
+    return own, reached
 
 
 @dataclass
@@ -345,8 +368,8 @@ class _Walk:
             )
             self.built[key] = result
             return result
-        own = got.own_terms()
-        self.reached.setdefault(key, _Reached(got.model, own, got.evidence, got.multimodal))
+        own, reached = _base_parts(got)
+        self.reached.setdefault(key, reached)
         children = [
             self.node(b.model, b.relation, depth + 1, (*path, key), got.model)
             for b in got.base_models
@@ -384,12 +407,16 @@ class _Walk:
             self.findings.append(Finding("license-incompatible-merge", severity, message))
 
 
-def _ancestor_evidence(reached: _Reached, fact: str, prefix: str) -> list[Evidence]:
+def _ancestor_evidence(reached: _Reached, fact: str, prefix: str) -> tuple[Evidence, ...]:
     """The ancestor's own evidence for a fact, else the evidence of its licence."""
-    own = reached.own_evidence
-    specific = [e for e in own if e.fact == prefix or e.fact.startswith(prefix + ".")]
-    chosen = specific or [e for e in own if e.fact.startswith("license")]
-    return [_evidence(fact, e.file, e.line, e.quote, reached.model) for e in chosen]
+    shown = reached.shown.get((fact, prefix))
+    if shown is None:
+        own = reached.own_evidence
+        specific = [e for e in own if e.fact == prefix or e.fact.startswith(prefix + ".")]
+        chosen = specific or [e for e in own if e.fact.startswith("license")]
+        shown = tuple(_evidence(fact, e.file, e.line, e.quote, reached.model) for e in chosen)
+        reached.shown[(fact, prefix)] = shown
+    return shown
 
 
 def _evidence(fact: str, file: str, line: int | None, quote: str, model: str) -> Evidence:
@@ -408,6 +435,7 @@ def _evidence_key(ev: Evidence) -> tuple[str, str, int | None, str, str | None]:
 
 def _inherited_evidence(own: Terms, effective: Terms, reached: list[_Reached]) -> list[Evidence]:
     out: list[Evidence] = []
+    seen: set[tuple[str, str, int | None, str, str | None]] = set()  # `ev not in out`, hashed
     for attr, json_name, prefix in _FIELDS:
         mine, eff = getattr(own, attr), getattr(effective, attr)
         if mine == eff:
@@ -423,7 +451,9 @@ def _inherited_evidence(own: Terms, effective: Terms, reached: list[_Reached]) -
                 supplies = theirs == eff and theirs is not None
             if supplies:
                 for ev in _ancestor_evidence(anc, fact, prefix):
-                    if ev not in out:
+                    key = _evidence_key(ev)
+                    if key not in seen:
+                        seen.add(key)
                         out.append(ev)
                 if not isinstance(eff, tuple):
                     break  # the first (nearest) ancestor that holds the value

@@ -40,8 +40,8 @@ def text_field(text: object) -> str:
     """Untrusted text for one line of terminal output: line breaks folded to spaces."""
     raw = str(text)
     # Every character either pattern matches is non-printable to str.isprintable (C0/C1 are
-    # Cc, the bidi marks Cf, U+2028/9 Zl/Zp; tests/test_escape.py checks all of Unicode), so
-    # printable text, the common case, comes back unchanged without two regex passes.
+    # Cc, the bidi marks Cf, U+2028/9 Zl/Zp; tests/report/test_escaping.py checks all of
+    # Unicode), so printable text, the common case, comes back unchanged without the regexes.
     if raw.isprintable():
         return raw
     return text_block(_NEWLINES.sub(" ", raw))

@@ -620,3 +620,25 @@ def test_model_without_bases_is_not_walked_and_keeps_all_else():
     assert loader.calls == []
     assert out == replace(own, lineage=(), effective=own.own_terms())
     assert type(out) is ModelFacts and out is not own
+
+
+def test_a_bases_parts_are_reused_only_for_that_very_object(monkeypatch):
+    """Derivatives of one base (one facts object) share its own terms and reached evidence;
+    an equal-id stand-in is never taken for it, and the table stays bounded."""
+    from compliance.facts import lineage
+
+    monkeypatch.setattr(lineage, "_BASE_PARTS", {})
+    monkeypatch.setattr(lineage, "_BASE_PARTS_MAX", 2)
+    child = facts("acme/ft", "mit", "permissive", bases=(("meta-llama/Llama-3.1-8B", None),))
+    first = apply_lineage(child, Loader(LLAMA))
+    again = apply_lineage(child, Loader(LLAMA))
+    assert again == first and again is not first
+    assert [e for e in first.evidence if e.model] == [e for e in again.evidence if e.model]
+    other = replace(LLAMA, mau_cap=1, license=replace(LLAMA.license, key="llama-x"))
+    changed = apply_lineage(child, Loader(other))
+    assert changed.effective is not None and changed.effective.mau_cap == 1
+    assert changed.effective.license_key == "llama-x"
+    for i in range(5):
+        apply_lineage(child, Loader(replace(LLAMA, mau_cap=i)))
+        assert len(lineage._BASE_PARTS) <= 2
+    assert all(entry[0] is not None for entry in lineage._BASE_PARTS.values())
