@@ -107,6 +107,12 @@ def combine_terms(own: Terms, parents: list[Terms], *, reuploader: bool = False)
     eu_restricted / non_commercial / research_only: true if any is, unknown if any is unknown.
     Origin: a re-uploader's origin is its (first) base's.
     """
+    if not parents:
+        return _alone(own)
+    return _combined(own, parents, reuploader=reuploader)
+
+
+def _combined(own: Terms, parents: list[Terms], *, reuploader: bool) -> Terms:
     everything = [*parents, own]  # upstream first: a tie goes to the base's licence
     gov = _governing(everything)
     aup = gov.acceptable_use_policy
@@ -138,6 +144,48 @@ def combine_terms(own: Terms, parents: list[Terms], *, reuploader: bool = False)
         research_only=_tri(t.research_only for t in everything),
         origin_country=origin,
     )
+
+
+def _alone(own: Terms) -> Terms:
+    """combine_terms(own, []), without the general case's loops (most models have no bases):
+    each field is what the combination of one gives, so usually `own` itself."""
+    territories, attribution = own.territory_restrictions, own.attribution
+    if (
+        type(territories) is tuple
+        and len(territories) < 2
+        and type(attribution) is tuple
+        and len(attribution) < 2
+        and _tri1(own.eu_restricted) is own.eu_restricted
+        and _tri1(own.non_commercial) is own.non_commercial
+        and _tri1(own.research_only) is own.research_only
+    ):
+        return own  # frozen: sharing it is the same as an equal copy
+    return Terms(
+        license_key=own.license_key,
+        license_class=own.license_class,
+        spdx=own.spdx,
+        commercial_use=own.commercial_use,
+        mau_cap=own.mau_cap,
+        revenue_cap=own.revenue_cap,
+        territory_restrictions=_unique(territories),
+        eu_restricted=_tri1(own.eu_restricted),
+        output_training=own.output_training,
+        attribution=_unique(attribution),
+        acceptable_use_policy=own.acceptable_use_policy,
+        non_commercial=_tri1(own.non_commercial),
+        research_only=_tri1(own.research_only),
+        origin_country=own.origin_country,
+    )
+
+
+def _unique(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    """_union of one group: none or one item is unique already."""
+    return tuple(items) if len(items) < 2 else _union([items])
+
+
+def _tri1(value: bool | None) -> bool | None:
+    """_tri of one value."""
+    return True if value is True else None if value is None else False
 
 
 def _looser(child: Terms, base: Terms) -> list[str]:
@@ -209,6 +257,33 @@ class _Reached:
     terms: Terms
     evidence: tuple[Evidence, ...]
     multimodal: bool | None = None
+    own_evidence: tuple[Evidence, ...] = ()  # of the ancestor itself (not inherited)
+    # _ancestor_evidence's answers, by (fact, prefix): the same for every walk that reaches it
+    shown: dict[tuple[str, str], tuple[Evidence, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.own_evidence = tuple(e for e in self.evidence if e.model is None)
+
+
+# A large inventory has many derivatives of a few bases, whose facts the scanner holds as one
+# object each: their own terms and _Reached are made once per object, not once per walk. Keyed
+# by id, with the object itself kept in the entry (so no other object can take that id while
+# it is cached) and checked on every hit; bounded.
+_BASE_PARTS: dict[int, tuple[ModelFacts, Terms, _Reached]] = {}
+_BASE_PARTS_MAX = 1024
+
+
+def _base_parts(got: ModelFacts) -> tuple[Terms, _Reached]:
+    """got.own_terms() and the _Reached made of it, made once per facts object."""
+    hit = _BASE_PARTS.get(id(got))
+    if hit is not None and hit[0] is got:
+        return hit[1], hit[2]
+    own = got.own_terms()
+    reached = _Reached(got.model, own, got.evidence, got.multimodal)
+    if len(_BASE_PARTS) >= _BASE_PARTS_MAX:
+        _BASE_PARTS.clear()
+    _BASE_PARTS[id(got)] = (got, own, reached)
+    return own, reached
 
 
 @dataclass
@@ -293,8 +368,8 @@ class _Walk:
             )
             self.built[key] = result
             return result
-        own = got.own_terms()
-        self.reached.setdefault(key, _Reached(got.model, own, got.evidence, got.multimodal))
+        own, reached = _base_parts(got)
+        self.reached.setdefault(key, reached)
         children = [
             self.node(b.model, b.relation, depth + 1, (*path, key), got.model)
             for b in got.base_models
@@ -332,16 +407,35 @@ class _Walk:
             self.findings.append(Finding("license-incompatible-merge", severity, message))
 
 
-def _ancestor_evidence(reached: _Reached, fact: str, prefix: str) -> list[Evidence]:
+def _ancestor_evidence(reached: _Reached, fact: str, prefix: str) -> tuple[Evidence, ...]:
     """The ancestor's own evidence for a fact, else the evidence of its licence."""
-    own = [e for e in reached.evidence if e.model is None]
-    specific = [e for e in own if e.fact == prefix or e.fact.startswith(prefix + ".")]
-    chosen = specific or [e for e in own if e.fact.startswith("license")]
-    return [Evidence(fact, e.file, e.line, e.quote, model=reached.model) for e in chosen]
+    shown = reached.shown.get((fact, prefix))
+    if shown is None:
+        own = reached.own_evidence
+        specific = [e for e in own if e.fact == prefix or e.fact.startswith(prefix + ".")]
+        chosen = specific or [e for e in own if e.fact.startswith("license")]
+        shown = tuple(_evidence(fact, e.file, e.line, e.quote, reached.model) for e in chosen)
+        reached.shown[(fact, prefix)] = shown
+    return shown
+
+
+def _evidence(fact: str, file: str, line: int | None, quote: str, model: str) -> Evidence:
+    """Evidence(fact, file, line, quote, model=model) without its frozen __init__'s five
+    object.__setattr__ calls (no __post_init__: the same object, as the cache's decoder
+    builds it)."""
+    ev: Evidence = object.__new__(Evidence)
+    ev.__dict__.update(fact=fact, file=file, line=line, quote=quote, model=model)
+    return ev
+
+
+def _evidence_key(ev: Evidence) -> tuple[str, str, int | None, str, str | None]:
+    """What Evidence equality compares, as a hashable key."""
+    return (ev.fact, ev.file, ev.line, ev.quote, ev.model)
 
 
 def _inherited_evidence(own: Terms, effective: Terms, reached: list[_Reached]) -> list[Evidence]:
     out: list[Evidence] = []
+    seen: set[tuple[str, str, int | None, str, str | None]] = set()  # `ev not in out`, hashed
     for attr, json_name, prefix in _FIELDS:
         mine, eff = getattr(own, attr), getattr(effective, attr)
         if mine == eff:
@@ -357,7 +451,9 @@ def _inherited_evidence(own: Terms, effective: Terms, reached: list[_Reached]) -
                 supplies = theirs == eff and theirs is not None
             if supplies:
                 for ev in _ancestor_evidence(anc, fact, prefix):
-                    if ev not in out:
+                    key = _evidence_key(ev)
+                    if key not in seen:
+                        seen.add(key)
                         out.append(ev)
                 if not isinstance(eff, tuple):
                     break  # the first (nearest) ancestor that holds the value
@@ -375,6 +471,8 @@ def apply_lineage(
     only I/O. A base that cannot be read (missing, gated, invalid id, beyond max_depth)
     contributes unknown terms and a `base-unavailable` finding.
     """
+    if not facts.base_models:  # nothing to read or inherit: the terms are its own
+        return _replaced(facts, lineage=(), effective=_alone(facts.own_terms()))
     walk = _Walk(load, max_depth, facts.model)
     root = facts.model.lower()
     built = [walk.node(b.model, b.relation, 1, (root,), facts.model) for b in facts.base_models]
@@ -415,9 +513,12 @@ def apply_lineage(
     inherited = _inherited_evidence(own, effective, list(walk.reached.values()))
     multimodal, modality_evidence = _inherited_modality(facts, list(walk.reached.values()), walk)
     inherited += modality_evidence
-    new_evidence = [e for e in inherited if e not in facts.evidence]
+    if inherited:  # a set, not `e not in facts.evidence`: one comparison, not one per item
+        known = {_evidence_key(e) for e in facts.evidence}
+        inherited = [e for e in inherited if _evidence_key(e) not in known]
+    new_evidence = inherited
     new_notes = [n for n in walk.notes if n not in facts.notes]
-    return replace(
+    return _replaced(
         facts,
         multimodal=multimodal,
         lineage=tuple(n for n, _ in built),
@@ -426,6 +527,17 @@ def apply_lineage(
         findings=facts.findings + tuple(mismatches) + tuple(walk.findings),
         notes=facts.notes + tuple(new_notes),
     )
+
+
+def _replaced(facts: ModelFacts, **changes: Any) -> ModelFacts:
+    """dataclasses.replace(facts, **changes) at a tenth of its cost: ModelFacts has no
+    __post_init__ and every field is an init field, so copying the fields is the same object
+    (the cache's decoder builds it so too)."""
+    new: ModelFacts = object.__new__(type(facts))
+    fields = new.__dict__
+    fields.update(facts.__dict__)
+    fields.update(changes)
+    return new
 
 
 def _undeclared_over_known_bases(

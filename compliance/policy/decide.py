@@ -134,16 +134,41 @@ def _evidence_for(code: str, facts: ModelFacts) -> tuple[Evidence, ...]:
     wanted = F.code_info(code).facts
     if not wanted:
         return ()
+    table = _RELEVANCE.get(wanted)
+    if table is None or len(table) >= _RELEVANCE_MAX:
+        table = _RELEVANCE[wanted] = {}
+    inherited: list[Evidence] = []
+    own: list[Evidence] = []
+    for e in facts.evidence:
+        relevance = table.get(e.fact)
+        if relevance is None:
+            relevance = table[e.fact] = _relevance(wanted, e.fact)
+        if relevance:
+            if relevance & _INHERITED:
+                inherited.append(e)
+            if relevance & _OWN:
+                own.append(e)
+    inherited_facts = {e.fact[10:] for e in inherited}
+    return unique_evidence(inherited + [e for e in own if e.fact not in inherited_facts])
+
+
+# Whether an evidence fact is about a finding's facts depends on those two names alone, and a
+# run sees few distinct ones: each pair is worked out once, in a table per finding's facts
+# (bounded all the same: a full table starts again).
+_RELEVANCE: dict[tuple[str, ...], dict[str, int]] = {}
+_RELEVANCE_MAX = 4096
+_INHERITED, _OWN = 1, 2
+
+
+def _relevance(wanted: tuple[str, ...], fact: str) -> int:
+    """_INHERITED when `fact` is `effective.<one of wanted>`, plus _OWN when it is one of
+    wanted itself: a fact is about `w` when it is `w` or one of its sub-facts `w.<...>`."""
 
     def about(name: str) -> bool:
         return name in wanted or any(name.startswith(w + ".") for w in wanted)
 
-    inherited = [
-        e for e in facts.evidence if e.fact.startswith("effective.") and about(e.fact[10:])
-    ]
-    own = [e for e in facts.evidence if about(e.fact)]
-    inherited_facts = {e.fact[10:] for e in inherited}
-    return unique_evidence(inherited + [e for e in own if e.fact not in inherited_facts])
+    inherited = fact.startswith("effective.") and about(fact[10:])
+    return (_INHERITED if inherited else 0) | (_OWN if about(fact) else 0)
 
 
 def _dedupe(found: list[DecidedFinding]) -> list[DecidedFinding]:
@@ -183,6 +208,8 @@ def _apply_exceptions(
     For a model that could not be read, nothing can be said about whether an exception is
     used, so only expiry is reported.
     """
+    if not config.exceptions:  # nothing to waive, expire or leave unused
+        return list(found), [], set()
     about_model = [
         (i, e) for i, e in enumerate(config.exceptions) if e.model.lower() == model.lower()
     ]

@@ -9,6 +9,7 @@ can start a GitHub workflow command). Our own colour codes are added after that 
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -58,39 +59,50 @@ def paint(text: str, level: str, options: TextOptions) -> str:
     return f"\033[{code}m{text}\033[0m"
 
 
-def _header(d: Decision, options: TextOptions) -> str:
+def _header(d: Decision, codes: str, options: TextOptions) -> str:
     name = F(f"{d.model}@{d.revision[:12]}" if d.revision else d.model)
-    reasons = f" ({', '.join(d.codes)})" if d.codes else ""
+    reasons = f" ({codes})" if codes else ""
     return f"{name}: {paint(d.decision, d.decision, options)}{reasons}"
 
 
 def _evidence_lines(f: DecidedFinding) -> list[str]:
     out: list[str] = []
     for ev in f.evidence[:3]:
-        where = f"{ev.file}:{ev.line}" if ev.line else ev.file
-        owner = f"{ev.model}: " if ev.model else ""
-        quote = F(" ".join(ev.quote.split()))
-        # wrapped, never cut: the operative words may come at the end of the clause
-        out.extend(
-            textwrap.wrap(
-                f"evidence: {F(owner)}{F(where)}: {quote}",
-                width=100,
-                initial_indent=" " * 9,
-                subsequent_indent=" " * 13,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-        )
+        out.extend(_evidence_text(ev.model, ev.file, ev.line, ev.quote))
     return out
+
+
+# Many models quote the same licence clause: each distinct evidence is escaped and wrapped once
+# (bounded, so a huge inventory of distinct quotes cannot grow it; typed, as 1 and True print
+# differently).
+@functools.lru_cache(maxsize=4096, typed=True)
+def _evidence_text(model: str | None, file: str, line: int | None, quote: str) -> tuple[str, ...]:
+    where = f"{file}:{line}" if line else file
+    owner = f"{model}: " if model else ""
+    # wrapped, never cut: the operative words may come at the end of the clause
+    return tuple(
+        textwrap.wrap(
+            f"evidence: {F(owner)}{F(where)}: {F(' '.join(quote.split()))}",
+            width=100,
+            initial_indent=" " * 9,
+            subsequent_indent=" " * 13,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    )
 
 
 def render_text(result: CheckResult, options: TextOptions | None = None) -> str:
     options = options or TextOptions()
     lines: list[str] = []
+    # A large inventory's denied models share a few alternatives tuples (the finder's memo):
+    # each is listed once. Keyed by id: the result keeps every tuple alive during this call.
+    listed_by_id: dict[int, str] = {}
     for d in ordered(result.decisions):
         if options.quiet and not blocks(d.decision, options.fail_on):
             continue
-        head = _header(d, options)
+        codes = ", ".join(d.codes)  # a sort: once per decision, for the header and alternatives
+        head = _header(d, codes, options)
         if d.locations:
             lines.extend(f"{F(loc)}: {head}" for loc in d.locations)
         else:
@@ -109,8 +121,11 @@ def render_text(result: CheckResult, options: TextOptions | None = None) -> str:
             lines.extend(_evidence_lines(f))
         alternatives = getattr(d, "alternatives", ())
         if alternatives and not options.quiet:
-            listed = ", ".join(F(a.label) for a in alternatives)
-            lines.append(f"  instead of {F(d.model)} ({', '.join(d.codes)}): {listed}")
+            listed = listed_by_id.get(id(alternatives))
+            if listed is None:
+                listed = ", ".join(F(a.label) for a in alternatives)
+                listed_by_id[id(alternatives)] = listed
+            lines.append(f"  instead of {F(d.model)} ({codes}): {listed}")
     if options.quiet:
         return guard_lines("\n".join(lines) + "\n") if lines else ""
     for e in result.exceptions_not_checked:

@@ -38,7 +38,13 @@ def text_block(text: object) -> str:
 
 def text_field(text: object) -> str:
     """Untrusted text for one line of terminal output: line breaks folded to spaces."""
-    return text_block(_NEWLINES.sub(" ", str(text)))
+    raw = str(text)
+    # Every character either pattern matches is non-printable to str.isprintable (C0/C1 are
+    # Cc, the bidi marks Cf, U+2028/9 Zl/Zp; tests/report/test_escaping.py checks all of
+    # Unicode), so printable text, the common case, comes back unchanged without the regexes.
+    if raw.isprintable():
+        return raw
+    return text_block(_NEWLINES.sub(" ", raw))
 
 
 def guard_lines(text: str) -> str:

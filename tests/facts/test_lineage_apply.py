@@ -11,7 +11,9 @@ from compliance.facts.lineage import apply_lineage, combine_terms, merge_conflic
 from compliance.facts.model import (
     BaseModelRef,
     Evidence,
+    Finding,
     LicenseInfo,
+    LineageNode,
     ModelFacts,
     Publisher,
     Terms,
@@ -569,3 +571,74 @@ def test_a_declared_unknown_licence_is_not_undeclared() -> None:
     out = apply_lineage(child, Loader(LLAMA))
     assert out.effective is not None and out.effective.license_class == "unknown"
     assert not any(f.code == "license-undeclared" for f in out.findings)
+
+
+ALONE_CASES = [
+    Terms(),
+    LLAMA.own_terms(),
+    QWEN.own_terms(),
+    Terms(
+        license_key="x",
+        license_class="permissive",
+        attribution=("a", "b", "a"),
+        territory_restrictions=(EU_MM, EU_MM, TerritoryRestriction("CN", "all", "license")),
+        acceptable_use_policy="",
+        eu_restricted=True,
+        non_commercial=None,
+        research_only=False,
+        origin_country="FR",
+    ),
+    Terms(eu_restricted=0, non_commercial=1, attribution=["a"]),  # type: ignore[arg-type]
+]
+
+
+@pytest.mark.parametrize("own", ALONE_CASES)
+@pytest.mark.parametrize("reuploader", [False, True])
+def test_terms_without_parents_take_the_shortcut_to_the_same_terms(own, reuploader):
+    """combine_terms(own, []) skips the general combination; it must give what it gives."""
+    from compliance.facts.lineage import _combined
+
+    got = combine_terms(own, [], reuploader=reuploader)
+    assert got == _combined(own, [], reuploader=reuploader)
+    assert got.attribution == tuple(dict.fromkeys(own.attribution))
+    assert type(got.attribution) is tuple and got.eu_restricted in (True, False, None)
+    assert [type(getattr(got, f)) for f in vars(got)] == [
+        type(getattr(_combined(own, [], reuploader=False), f)) for f in vars(got)
+    ]
+
+
+def test_model_without_bases_is_not_walked_and_keeps_all_else():
+    own = replace(
+        LLAMA,
+        multimodal=True,
+        findings=(Finding("x", "warn", "y"),),
+        notes=("n",),
+        lineage=(LineageNode("stale", None),),
+    )
+    loader = Loader(QWEN)
+    out = apply_lineage(own, loader)
+    assert loader.calls == []
+    assert out == replace(own, lineage=(), effective=own.own_terms())
+    assert type(out) is ModelFacts and out is not own
+
+
+def test_a_bases_parts_are_reused_only_for_that_very_object(monkeypatch):
+    """Derivatives of one base (one facts object) share its own terms and reached evidence;
+    an equal-id stand-in is never taken for it, and the table stays bounded."""
+    from compliance.facts import lineage
+
+    monkeypatch.setattr(lineage, "_BASE_PARTS", {})
+    monkeypatch.setattr(lineage, "_BASE_PARTS_MAX", 2)
+    child = facts("acme/ft", "mit", "permissive", bases=(("meta-llama/Llama-3.1-8B", None),))
+    first = apply_lineage(child, Loader(LLAMA))
+    again = apply_lineage(child, Loader(LLAMA))
+    assert again == first and again is not first
+    assert [e for e in first.evidence if e.model] == [e for e in again.evidence if e.model]
+    other = replace(LLAMA, mau_cap=1, license=replace(LLAMA.license, key="llama-x"))
+    changed = apply_lineage(child, Loader(other))
+    assert changed.effective is not None and changed.effective.mau_cap == 1
+    assert changed.effective.license_key == "llama-x"
+    for i in range(5):
+        apply_lineage(child, Loader(replace(LLAMA, mau_cap=i)))
+        assert len(lineage._BASE_PARTS) <= 2
+    assert all(entry[0] is not None for entry in lineage._BASE_PARTS.values())

@@ -180,3 +180,18 @@ def test_audit_on_stdout_starts_no_workflow_command(cli, mirror) -> None:
             "audit", "--model", "acme/evil", "--source", f"mirror:{mirror}", "--format", fmt
         )
         assert not WORKFLOW.search(out)
+
+
+def test_text_field_passes_printable_text_through_only_when_nothing_is_escaped() -> None:
+    """text_field returns printable text unchanged without the regexes: that shortcut is right
+    only if every character either pattern rewrites is non-printable, for all of Unicode."""
+    import sys
+
+    rewritten = [
+        c
+        for c in map(chr, range(sys.maxunicode + 1))
+        if X._CONTROL.match(c) or X._NEWLINES.match(c)
+    ]
+    assert rewritten and not [c for c in rewritten if c.isprintable()]
+    assert X.text_field("gen/llama-2: licence Meta’s 商用") == "gen/llama-2: licence Meta’s 商用"
+    assert X.text_field("a\u00a0b\u2028c\x1bd") == "a\u00a0b c\\x1bd"

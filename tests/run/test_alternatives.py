@@ -141,3 +141,18 @@ def test_every_suggestion_is_allowed_under_the_same_policy(profile, deny, models
             if target.params is not None:
                 ratio = alt.params / target.params
                 assert abs(math.log(ratio)) <= math.log(SIZE_FACTOR) + 1e-9
+
+
+def test_alternatives_are_added_to_a_copy_equal_to_dataclasses_replace() -> None:
+    from dataclasses import fields, replace
+
+    from compliance.facts.model import ModelFacts
+    from compliance.policy.decision import Alternative, Decision
+    from compliance.run.alternatives import _with_alternatives
+
+    d = Decision("a/b", "0" * 40, "deny", kind="hf-repo", facts=ModelFacts("a/b", None, "mirror"))
+    alternatives = (Alternative("c/d", "l", "L", "7B", 7 * 10**9, "mit"),)
+    got = _with_alternatives(d, alternatives)
+    want = replace(d, alternatives=alternatives)
+    assert type(got) is Decision and got is not d and d.alternatives == ()
+    assert all(getattr(got, f.name) is getattr(want, f.name) for f in fields(Decision))
