@@ -34,6 +34,7 @@ from .progress import Detailed, NoProgress, Progress
 if TYPE_CHECKING:
     from ..facts.cache import FactsCache
     from ..sources.links import LinkFollower, LinkSettings
+    from .localpool import LocalPool
 
 log = logging.getLogger("compliance")
 
@@ -107,6 +108,7 @@ class Scanner:
         self._facts_cache: FactsCache | None = None
         self._lock = threading.Lock()
         self._pinned: dict[ModelId, ModelId] = {}  # read by a child at this commit: no request
+        self._pool: LocalPool | None = None  # children reading a large mirror inventory ahead
 
     def facts_for(self, model: ModelId) -> ModelFacts:
         """One model's own facts (no lineage), memoised; raises SourceError. A model several
@@ -129,7 +131,8 @@ class Scanner:
                 self.progress.model_started(key)
             try:
                 try:
-                    known = self._read(model)
+                    ahead = self._pool.take(model) if self._pool is not None else None
+                    known = ahead if ahead is not None else self._read(model)
                 except SourceError as exc:
                     known = exc
                 with self._lock:
@@ -170,6 +173,11 @@ class Scanner:
                     self._memo[str(model)] = result
             else:
                 self._pinned[model] = ModelId(model.repo_id, result)
+
+    def read_own(self, model: ModelId) -> ModelFacts:
+        """One model's own facts (no lineage), read now: not memoised, no progress (what a
+        run.localpool child does for its parent); raises SourceError."""
+        return self._read(model)
 
     def _read(self, model: ModelId) -> ModelFacts:
         """Read the snapshot, then its facts: from the facts cache when the snapshot's content,
@@ -240,9 +248,40 @@ class Scanner:
 
     def forget(self, models: Iterable[ModelId]) -> None:
         """Drop these models' memoised facts (a later read reads them again)."""
+        models = list(models)
         with self._lock:
             for model in models:
                 self._memo.pop(str(model), None)
+        if self._pool is not None:
+            self._pool.forget(models)
+
+    def reads_ahead(self, count: int) -> bool:
+        """Start child processes reading models ahead (see run.localpool) when `count` models
+        of this source are worth it; whether they run."""
+        from . import localpool
+
+        if self._pool is None and localpool.wanted(self.source, self.links, count):
+            settings = localpool.ReaderSettings(
+                mirror=str(self.source.root),  # type: ignore[attr-defined]
+                min_confidence=self.min_confidence,
+                log_level=logging.getLogger().getEffectiveLevel(),
+            )
+            try:
+                self._pool = localpool.LocalPool(settings)
+            except Exception as exc:  # no processes here: read in this process
+                log.info("local read pool not started (%s)", exc)
+        return self._pool is not None and not self._pool.broken
+
+    def read_ahead(self, models: Iterable[ModelId]) -> None:
+        """Let the children start reading these models' own facts (no-op without a pool)."""
+        if self._pool is not None:
+            self._pool.submit(list(models))
+
+    def close(self) -> None:
+        """End the children reading ahead, if any."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def _scan_ids(self, ids: list[ModelId]) -> list[ScanOutcome]:
         if len(ids) <= 1 or self.workers == 1:

@@ -11,6 +11,7 @@ per model), and the exceptions no chunk checked are the ones no model named.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from .progress import Progress
 
 CHUNK = 2000  # models whose facts are held at once
+AHEAD = 2  # chunks read ahead by child processes, when a pool runs
+PARENT_FIRST = 1000  # ~ what the parent reads in the time the children take to start
 
 
 class _BegunOnce:
@@ -125,11 +128,31 @@ def stream_check(
             scanner = scanner_for(config, progress)
             where = where_named(wanted)
             size = max(1, chunk)
-            for start in range(0, len(ids), size):
-                part = ids[start : start + size]
-                keep(decider.decide(outcome_subjects(scanner.scan(part), where)))
-                # this chunk's own facts are no longer needed (bases read for lineage stay)
-                scanner.forget(part)
+            parts = [ids[start : start + size] for start in range(0, len(ids), size)]
+            # children read the chunks after this one (see run.localpool); the parent reads
+            # the first itself while they start
+            ahead = AHEAD if scanner.reads_ahead(len(ids)) else 0
+            if ahead:  # the parent reads the first models itself while the children start
+                scanner.read_ahead(parts[0][PARENT_FIRST:])
+            # The cyclic collector, triggered by allocations, would walk the growing list of
+            # decisions (never garbage) again and again: it runs once per chunk instead, on
+            # what the chunk left (what stays is frozen out of its reach).
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                for index, part in enumerate(parts):
+                    for later in parts[index + 1 : index + 1 + ahead]:
+                        scanner.read_ahead(later)
+                    keep(decider.decide(outcome_subjects(scanner.scan(part), where)))
+                    # this chunk's own facts are no longer needed (bases read for lineage stay)
+                    scanner.forget(part)
+                    gc.collect()
+                    gc.freeze()
+            finally:
+                gc.unfreeze()
+                if collecting:
+                    gc.enable()
+                scanner.close()
         if others or not wanted:
             keep(decider.decide(others))
     finally:

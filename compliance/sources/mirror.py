@@ -310,6 +310,11 @@ class MirrorSource:
     def fetch(self, model: ModelId) -> Snapshot:
         return self._read(model).snapshot()
 
+    def flush_index(self) -> None:
+        """Write what the file index learnt so far (a pool child ends without exit handlers)."""
+        if self._index is not None:
+            self._index.flush()
+
     def is_local(self, model: ModelId) -> bool:
         """A mirror is read from local files: no network."""
         return True

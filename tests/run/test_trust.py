@@ -40,6 +40,12 @@ class FakeScanner:
     def forget(self, ids):  # the check decides a chunk at a time and then forgets it
         pass
 
+    def reads_ahead(self, count):  # no child processes for a fake
+        return False
+
+    def close(self):
+        pass
+
 
 @pytest.fixture
 def cli(monkeypatch, tmp_path: Path, capsys):

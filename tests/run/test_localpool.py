@@ -1,0 +1,133 @@
+"""The child processes that read a large mirror inventory ahead of the parent (run.localpool)
+only ever save time: the same decisions and reports as reading in one process, the parent reads
+whatever a child could not, and what a child logs reaches the parent's log."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from test_stream_check import TODAY, _inventory
+
+from compliance.config import load_config
+from compliance.modelid import parse_model_id
+from compliance.report import CHECK_FORMATS, render_check
+from compliance.run import localpool, stream
+from compliance.run.check import CheckRequest, run_check
+from compliance.run.localpool import LocalPool
+from compliance.run.scan import Scanner
+from compliance.run.stream import stream_check
+from compliance.sources.mirror import MirrorSource
+
+
+@pytest.fixture
+def small_pool(monkeypatch):
+    """A pool for a few models, and a count of the facts the children supplied."""
+    monkeypatch.setattr(localpool, "MIN_MODELS", 1)
+    monkeypatch.setattr(localpool, "BATCH", 4)
+    monkeypatch.setattr(stream, "PARENT_FIRST", 3)
+    supplied: list[str] = []
+    real = LocalPool.take
+
+    def counting(self, model):
+        facts = real(self, model)
+        if facts is not None:
+            supplied.append(str(model))
+        return facts
+
+    monkeypatch.setattr(LocalPool, "take", counting)
+    return supplied
+
+
+def test_decisions_and_reports_read_by_children_are_those_read_in_one_process(
+    tmp_path, small_pool, monkeypatch
+):
+    config_path, models = _inventory(tmp_path, 30)
+    request = CheckRequest(models_from=models, config=load_config(config_path), today=TODAY)
+    monkeypatch.setenv("COMPLIANCE_LOCAL_PROCESSES", "0")
+    alone = run_check(request)
+    assert not small_pool
+    monkeypatch.delenv("COMPLIANCE_LOCAL_PROCESSES")
+    for fmt in CHECK_FORMATS:
+        shared = stream_check(request, keep_facts=fmt == "sarif", chunk=7)
+        assert shared.decisions == alone.decisions
+        assert render_check(shared, fmt) == render_check(alone, fmt)
+    # the children read most models (not the first few, not the absent one, not the bases)
+    assert len(set(small_pool)) >= 20
+    assert "gen/absent" not in small_pool
+    assert any(d.source_error for d in alone.decisions)
+
+
+def _reader(mirror: Path) -> Scanner:
+    return Scanner(MirrorSource(mirror), lineage=False)
+
+
+def _same(facts):
+    return [replace(f, fetched_at=None) for f in facts]
+
+
+def test_a_killed_child_leaves_the_reading_to_the_parent(tmp_path, small_pool):
+    _inventory(tmp_path, 12)
+    mirror = tmp_path / "mirror"
+    ids = [parse_model_id(f"gen/model-{i}") for i in range(12)]
+    expected = [_reader(mirror).facts_for(m) for m in ids]
+    scanner = _reader(mirror)
+    assert scanner.reads_ahead(len(ids))
+    scanner.read_ahead(ids)
+    pool = scanner._pool
+    assert pool is not None
+    for process in list(pool._pool._processes.values()):
+        os.kill(process.pid, signal.SIGKILL)
+    try:
+        got = [scanner.facts_for(m) for m in ids]
+    finally:
+        scanner.close()
+    assert _same(got) == _same(expected)
+    assert pool.broken
+
+
+def test_what_a_child_logs_reaches_the_parent_log(tmp_path, small_pool, caplog):
+    _inventory(tmp_path, 8)
+    mirror = tmp_path / "mirror"
+    ids = [parse_model_id(f"gen/model-{i}") for i in range(8)]
+    expected = [_reader(mirror).facts_for(m) for m in ids]  # fills the facts cache
+    cache = Path(os.environ["COMPLIANCE_CACHE_DIR"]) / "facts"
+    entries = sorted(cache.glob("*/*.json"))
+    assert entries
+    for entry in entries:
+        entry.write_text("not an entry", encoding="utf-8")
+    scanner = _reader(mirror)
+    assert scanner.reads_ahead(len(ids))
+    scanner.read_ahead(ids)
+    with caplog.at_level(logging.WARNING, logger="compliance"):
+        try:
+            got = [scanner.facts_for(m) for m in ids]
+        finally:
+            scanner.close()
+    assert _same(got) == _same(expected)
+    assert len(small_pool) == len(ids)  # read by the children, who met the damaged entries
+    assert any("is corrupt" in r.getMessage() for r in caplog.records)
+
+
+def test_no_pool_for_a_small_inventory_another_source_or_when_switched_off(tmp_path, monkeypatch):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    source = MirrorSource(mirror)
+    assert not localpool.wanted(source, None, localpool.MIN_MODELS - 1)
+    assert not localpool.wanted(source, object(), localpool.MIN_MODELS)  # links to follow
+
+    class Other(MirrorSource):
+        pass
+
+    assert not localpool.wanted(Other(mirror), None, localpool.MIN_MODELS)
+    monkeypatch.setenv("COMPLIANCE_LOCAL_PROCESSES", "0")
+    assert not localpool.wanted(source, None, localpool.MIN_MODELS)
+    monkeypatch.delenv("COMPLIANCE_LOCAL_PROCESSES")
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert not localpool.wanted(source, None, localpool.MIN_MODELS)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert localpool.wanted(source, None, localpool.MIN_MODELS)
