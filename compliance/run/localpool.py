@@ -125,6 +125,9 @@ class LocalPool:
             initargs=(settings,),
         )
         self._where: dict[ModelId, tuple[Future[BatchResult], int]] = {}
+        # per batch not yet wholly taken: how many of its models are still to be taken (a
+        # batch's result is dropped with its last model, so memory stays bounded)
+        self._left: dict[Future[BatchResult], int] = {}
         self._relogged: set[Future[BatchResult]] = set()
         self.broken = False
 
@@ -137,6 +140,7 @@ class LocalPool:
             for start in range(0, len(fresh), BATCH):
                 batch = fresh[start : start + BATCH]
                 future = self._pool.submit(_read_batch, batch)
+                self._left[future] = len(batch)
                 for i, model in enumerate(batch):
                     self._where[model] = (future, i)
         except Exception as exc:  # the pool could not take work: the parent reads
@@ -158,18 +162,30 @@ class LocalPool:
             self._relogged.add(future)
             for level, message in records:
                 log.log(level, "%s", message)
+        self._done_with(future)
         return facts[index]
 
     def forget(self, models: Sequence[ModelId]) -> None:
         for model in models:
-            self._where.pop(model, None)
-        if not self._where:
-            self._relogged.clear()
+            entry = self._where.pop(model, None)
+            if entry is not None:
+                self._done_with(entry[0])
+
+    def _done_with(self, future: Future[BatchResult]) -> None:
+        """One more model of this batch taken or forgotten; the last one lets it go."""
+        left = self._left.get(future, 1) - 1
+        if left > 0:
+            self._left[future] = left
+        else:
+            self._left.pop(future, None)
+            self._relogged.discard(future)
 
     def _abandon(self, exc: BaseException) -> None:
         log.info("local read pool stopped (%s); reading in this process", exc)
         self.broken = True
         self._where.clear()
+        self._left.clear()
+        self._relogged.clear()
         self.close()
 
     def close(self) -> None:

@@ -96,16 +96,20 @@ def test_what_a_child_logs_reaches_the_parent_log(tmp_path, small_pool, caplog):
     ids = [parse_model_id(f"gen/model-{i}") for i in range(8)]
     expected = [_reader(mirror).facts_for(m) for m in ids]  # fills the facts cache
     cache = Path(os.environ["COMPLIANCE_CACHE_DIR"]) / "facts"
-    entries = sorted(cache.glob("*/*.json"))
+    entries = sorted(cache.glob("*/*.facts"))
     assert entries
     for entry in entries:
         entry.write_text("not an entry", encoding="utf-8")
     scanner = _reader(mirror)
     assert scanner.reads_ahead(len(ids))
     scanner.read_ahead(ids)
+    pool = scanner._pool
+    assert pool is not None
     with caplog.at_level(logging.WARNING, logger="compliance"):
         try:
             got = [scanner.facts_for(m) for m in ids]
+            # every batch wholly taken: no result is held any more
+            assert not pool._left and not pool._relogged and not pool._where
         finally:
             scanner.close()
     assert _same(got) == _same(expected)
