@@ -51,6 +51,7 @@ STAMPED_MODULES = (
     "errors.py",
     "fileio.py",
     "textcodec.py",
+    "frozen.py",
 )
 
 

@@ -61,10 +61,10 @@ def _start(settings: ReaderSettings) -> None:
     """Pool initializer: the child's Scanner, and its logging collected for the parent."""
     global _reader
     from ..sources.mirror import MirrorSource
-    from ..sources.prefetch import _die_with_parent
+    from ..sources.prefetch import die_with_parent
     from .scan import Scanner
 
-    _die_with_parent()
+    die_with_parent()
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -190,6 +190,6 @@ class LocalPool:
 
     def close(self) -> None:
         """End the children now (also on an interrupt): nothing they still do is needed."""
-        from ..sources.prefetch import _end_children
+        from ..sources.prefetch import end_children
 
-        _end_children(self._pool)
+        end_children(self._pool)

@@ -49,7 +49,7 @@ class HubSettings:
 Result = tuple[str, str] | tuple[str, str, str]
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In a child (pool initializer): on Linux, ask the kernel to end this process when the
     parent dies, so a killed scan never leaves readers (and the resource tracker they keep
     alive) behind."""
@@ -137,7 +137,7 @@ def _error(model: str, name: str, cause: str) -> SourceError:
     return cls(model, cause)
 
 
-def _end_children(pool: object) -> None:
+def end_children(pool: object) -> None:
     processes = list((getattr(pool, "_processes", None) or {}).values())
     for process in processes:
         with contextlib.suppress(Exception):
@@ -161,7 +161,7 @@ def prefetch(
     shares = [s for s in shares if s]
     # spawn, not fork: the parent may already run threads (a fork would copy their locks).
     pool = ProcessPoolExecutor(
-        max_workers=len(shares), mp_context=get_context("spawn"), initializer=_die_with_parent
+        max_workers=len(shares), mp_context=get_context("spawn"), initializer=die_with_parent
     )
     results: dict[str, Result] = {}
     try:
@@ -170,7 +170,7 @@ def prefetch(
             results.update(future.result())
     except BaseException:
         # interrupted (SIGINT, SIGTERM) or failed: the children go now, not when they finish
-        _end_children(pool)
+        end_children(pool)
         raise
     pool.shutdown(wait=True)
     out: dict[ModelId, str | SourceError] = {}

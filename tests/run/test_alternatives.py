@@ -147,12 +147,12 @@ def test_alternatives_are_added_to_a_copy_equal_to_dataclasses_replace() -> None
     from dataclasses import fields, replace
 
     from compliance.facts.model import ModelFacts
+    from compliance.frozen import replaced
     from compliance.policy.decision import Alternative, Decision
-    from compliance.run.alternatives import _with_alternatives
 
     d = Decision("a/b", "0" * 40, "deny", kind="hf-repo", facts=ModelFacts("a/b", None, "mirror"))
     alternatives = (Alternative("c/d", "l", "L", "7B", 7 * 10**9, "mit"),)
-    got = _with_alternatives(d, alternatives)
+    got = replaced(d, alternatives=alternatives)
     want = replace(d, alternatives=alternatives)
     assert type(got) is Decision and got is not d and d.alternatives == ()
     assert all(getattr(got, f.name) is getattr(want, f.name) for f in fields(Decision))

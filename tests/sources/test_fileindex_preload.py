@@ -33,6 +33,14 @@ def path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "index.sqlite"
 
 
+def preloaded(path: Path) -> FileIndex:
+    """An index of the mirror /m/ that has made its PRELOAD_AFTER (3) point lookups."""
+    index = FileIndex(path, "stamp", "/m/")
+    for n in range(3):
+        index.known(f"/m/org/model-{n}")
+    return index
+
+
 def queries(index: FileIndex) -> list[str]:
     seen: list[str] = []
     db = index._connect()
@@ -54,9 +62,7 @@ def test_preloaded_rows_give_what_point_lookups_give(path):
 
 
 def test_only_this_stamp_and_this_mirror_are_preloaded(path):
-    index = FileIndex(path, "stamp", "/m/")
-    for n in range(3):
-        index.known(f"/m/org/model-{n}")
+    index = preloaded(path)
     # the third lookup preloaded every row under /m/ with this stamp, and took its own
     assert sorted(index._preloaded) == [f"/m/org/model-{n}" for n in range(10) if n != 2]
     assert index.known("/m/org/old") == {}
@@ -64,9 +70,7 @@ def test_only_this_stamp_and_this_mirror_are_preloaded(path):
 
 
 def test_a_row_written_after_the_preload_is_seen(path):
-    index = FileIndex(path, "stamp", "/m/")
-    for n in range(3):
-        index.known(f"/m/org/model-{n}")
+    index = preloaded(path)
     other = FileIndex(path, "stamp")  # another run, writing meanwhile
     other.record("/m/org/new", entry(7))
     other.close()
@@ -74,18 +78,14 @@ def test_a_row_written_after_the_preload_is_seen(path):
 
 
 def test_a_folder_recorded_after_the_preload_is_not_served_from_it(path):
-    index = FileIndex(path, "stamp", "/m/")
-    for n in range(3):
-        index.known(f"/m/org/model-{n}")
+    index = preloaded(path)
     index.record("/m/org/model-5", entry(55))
     index.flush()
     assert index.known("/m/org/model-5") == entry(55)
 
 
 def test_each_preloaded_row_is_used_once_then_looked_up(path):
-    index = FileIndex(path, "stamp", "/m/")
-    for n in range(3):
-        index.known(f"/m/org/model-{n}")
+    index = preloaded(path)
     assert index.known("/m/org/model-4") == entry(4)
     assert "/m/org/model-4" not in index._preloaded
     assert index.known("/m/org/model-4") == entry(4)
@@ -101,9 +101,7 @@ def test_a_corrupt_preloaded_row_means_reading(path):
             (json.dumps([["LICENSE", [1, 2], "x", 1, None]]), "/m/org/model-6"),
         )
     db.close()
-    index = FileIndex(path, "stamp", "/m/")
-    for n in range(3):
-        index.known(f"/m/org/model-{n}")
+    index = preloaded(path)
     assert "/m/org/model-6" in index._preloaded
     assert index.known("/m/org/model-6") == {}
 
