@@ -103,6 +103,10 @@ class Scanner:
         self.min_confidence = min_confidence  # policy.min_confidence; None: the default
         self.workers = max(1, workers)
         self.progress = progress or NoProgress()
+        # runtime-checkable Protocol checks cost ~10 µs each: told once, not per model
+        self._detailed = self.progress if isinstance(self.progress, Detailed) else None
+        self._keyed = source if isinstance(source, KeyedSource) else None
+        self._local = source if isinstance(source, LocalSource) else None
         self._memo: dict[str, ModelFacts | SourceError] = {}
         self._pending: dict[str, threading.Event] = {}  # being read by another thread
         self._facts_cache: FactsCache | None = None
@@ -127,8 +131,8 @@ class Scanner:
             with self._lock:
                 known = self._memo.get(key)
         if known is None:  # ours to read (or the owner failed unexpectedly: read it again)
-            if isinstance(self.progress, Detailed):
-                self.progress.model_started(key)
+            if self._detailed is not None:
+                self._detailed.model_started(key)
             try:
                 try:
                     ahead = self._pool.take(model) if self._pool is not None else None
@@ -166,13 +170,17 @@ class Scanner:
             self.source.prefetch_settings(self.workers),
             facts=True,
             min_confidence=self.min_confidence,
+            lineage=self.lineage,
         )
-        for model, result in prefetch(settings, remote).items():
+        read = prefetch(settings, remote)
+        for model, result in read.models.items():
             if isinstance(result, SourceError):
                 with self._lock:
                     self._memo[str(model)] = result
             else:
                 self._pinned[model] = ModelId(model.repo_id, result)
+        for base, sha in read.bases.items():  # lineage reads them pinned, as the children did
+            self._pinned.setdefault(base, ModelId(base.repo_id, sha))
 
     def read_own(self, model: ModelId) -> ModelFacts:
         """One model's own facts (no lineage), read now: not memoised, no progress (what a
@@ -188,8 +196,8 @@ class Scanner:
         if self._facts_cache is None:
             root = self.source.cache_root if isinstance(self.source, CachingSource) else None
             self._facts_cache = FactsCache(root)
-        if isinstance(self.source, KeyedSource) and self.links is None:
-            material, fetched_at, build = self.source.fetch_keyed(model)
+        if self._keyed is not None and self.links is None:
+            material, fetched_at, build = self._keyed.fetch_keyed(model)
         else:
             snapshot = self._follow(self.source.fetch(model))
             material, fetched_at = snapshot.key_material(), snapshot.fetched_at
@@ -286,8 +294,8 @@ class Scanner:
     def _scan_ids(self, ids: list[ModelId]) -> list[ScanOutcome]:
         if len(ids) <= 1 or self.workers == 1:
             return [self._one(m) for m in ids]
-        source = self.source
-        remote = [m for m in ids if not (isinstance(source, LocalSource) and source.is_local(m))]
+        reader = self._local
+        remote = [m for m in ids if not (reader is not None and reader.is_local(m))]
         if len(remote) <= 1:
             return [self._one(m) for m in ids]
         self._prefetch(remote)

@@ -138,6 +138,7 @@ def stream_check(
             # what the chunk left (what stays is frozen out of its reach).
             collecting = gc.isenabled()
             gc.disable()
+            gc.freeze()  # what start-up built (modules, config) is walked by no collection
             try:
                 for index, part in enumerate(parts):
                     for later in parts[index + 1 : index + 1 + ahead]:

@@ -105,6 +105,19 @@ def read_hub_link(link: HubLink, *, endpoint: str | None = None, timeout: float 
         )
 
 
+def read_with_repo(snapshot: Snapshot) -> bool:
+    """Whether following the card's license_link leaves the snapshot as it is: no link, a path
+    inside the repo, or a Hub link to this repo (its file is read with it)."""
+    link = snapshot.card_data.get("license_link")
+    if not isinstance(link, str) or not link.strip():
+        return True
+    link = link.strip()
+    target = hub_link(link)
+    if target is not None:
+        return target.repo.lower() == snapshot.model.lower()
+    return not link.lower().startswith(("http://", "https://"))
+
+
 @dataclass(frozen=True)
 class LinkSettings:
     """How far a scan follows licence links."""
@@ -138,15 +151,12 @@ class LinkFollower:
         return LinkFetcher(self.settings.cache_dir).fetch(url)
 
     def follow(self, snapshot: Snapshot) -> Snapshot:
-        link = snapshot.card_data.get("license_link")
-        if not isinstance(link, str) or not link.strip():
+        if read_with_repo(snapshot):
             return snapshot
-        link = link.strip()
+        link = str(snapshot.card_data["license_link"]).strip()
         target = hub_link(link)
         note: str
         if target is not None:
-            if target.repo.lower() == snapshot.model.lower():
-                return snapshot  # a file of this repo: read with it
             got = self.hub_reader(target)
             if got.text is not None:
                 note = f"license_link {link}: read from the Hub as {got.path}"
@@ -160,8 +170,6 @@ class LinkFollower:
                 return replace(snapshot, notes=(*snapshot.notes, why))
             else:
                 note = f"license_link {link}: {got.skipped}"
-        elif not link.lower().startswith(("http://", "https://")):
-            return snapshot  # a path inside the repo
         elif self.known_link(link) or not self.settings.fetch_web:
             return snapshot  # the registry's reviewed mapping, or no consent: see normalize
         else:

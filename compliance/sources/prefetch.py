@@ -10,7 +10,14 @@ A child also normalises what it read into the facts cache, under the key the par
 up (the snapshot read back pinned, as the parent reads it): normalising is the CPU-bound half
 of a cold model, and the children run it on every core while the parent would run it on one.
 A snapshot the parent reads differently (a gated repo, whose access is checked afresh; a card
-whose license_link the parent follows) is left for the parent to normalise.
+whose license_link leads outside the repo, which the parent follows) is left for the parent to
+normalise. A child normalises
+each model as soon as it is read, while its reader threads wait on the network for the next.
+
+The bases a normalised model names (for lineage) are read by the children too, to the lineage
+depth, each by the one child that claims it first (an O_EXCL file in a folder of the run's), so
+the parent finds them pinned and normalised as well: it then makes no request and never loads
+the licence registry. A base a child could not read is left to the parent.
 """
 
 from __future__ import annotations
@@ -18,13 +25,16 @@ from __future__ import annotations
 import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..errors import SourceError
 from ..modelid import ModelId
+
+if TYPE_CHECKING:
+    from ..facts.model import ModelFacts
 
 MIN_MODELS = 64  # below this, a child's start-up (~0.3 s) costs more than it saves
 
@@ -43,6 +53,8 @@ class HubSettings:
     reserve: int = 8  # requests all children together may have in flight (the pacer's reserve)
     facts: bool = False  # also fill the facts cache (see _fill_facts)
     min_confidence: float | None = None  # policy.min_confidence, part of the facts key
+    lineage: bool = False  # with facts: also read the bases the models name (for lineage)
+    claims: str | None = None  # a folder where children claim the bases they read
 
 
 # (model id as given) -> ("ok", sha) | ("error", class name, cause)
@@ -67,9 +79,31 @@ def die_with_parent() -> None:
         pass
 
 
-def _fetch_share(settings: HubSettings, models: list[str]) -> dict[str, Result]:
-    """In a child process: read `models` into the snapshot cache."""
-    from ..modelid import parse_model_id
+def _claim(settings: HubSettings, ident: str) -> bool:
+    """Whether this child is the first to claim base `ident` (case-insensitive) in this run."""
+    import hashlib
+
+    if settings.claims is None:
+        return False
+    name = hashlib.sha256(ident.lower().encode("utf-8")).hexdigest()
+    try:
+        os.close(os.open(os.path.join(settings.claims, name), os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:  # claimed by another child (or the folder is gone): not ours to read
+        return False
+    return True
+
+
+def _fetch_share(
+    settings: HubSettings, models: list[str], wanted: frozenset[str] = frozenset()
+) -> tuple[dict[str, Result], dict[str, str]]:
+    """In a child process: read `models` into the snapshot cache (and, with settings.facts,
+    normalise each into the facts cache; with settings.lineage too, then read the bases they
+    name that no one else has claimed and that are not in `wanted`, the whole inventory). Per
+    model its Result; per base read, its commit sha."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    from ..facts.lineage import DEFAULT_MAX_DEPTH
+    from ..modelid import is_valid_repo_id, parse_model_id
     from .cache import SnapshotCache
     from .hub import HubSource
 
@@ -95,29 +129,53 @@ def _fetch_share(settings: HubSettings, models: list[str]) -> dict[str, Result]:
             return ("error", "SourceError", "the Hub returned no commit sha")
         return ("ok", snapshot.revision)
 
+    results: dict[str, Result] = {}
+    bases: dict[str, str] = {}
+    seen = {m.lower() for m in wanted} | {m.lower() for m in models}
     with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
-        results = dict(zip(models, pool.map(one, models), strict=True))
-    if settings.facts:  # after the reads: CPU work in the reader threads would slow their I/O
-        for text, result in results.items():
-            if result[0] == "ok":
-                _fill_facts(source, settings, parse_model_id(text).repo_id, result[1])
-    return results
+        # (model or base, lineage depth: 0 for the inventory's own models)
+        running = {pool.submit(one, m): (m, 0) for m in models}
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                text, depth = running.pop(future)
+                result = future.result()
+                if depth == 0:
+                    results[text] = result
+                elif result[0] == "ok":
+                    bases[text] = result[1]
+                if not settings.facts or result[0] != "ok":
+                    continue
+                # normalised here, in the child's main thread, while its readers wait on I/O
+                facts = _fill_facts(source, settings, parse_model_id(text).repo_id, result[1])
+                if facts is None or settings.claims is None or depth >= DEFAULT_MAX_DEPTH:
+                    continue
+                for ref in facts.base_models:
+                    ident = ref.model
+                    if not is_valid_repo_id(ident) or ident.lower() in seen:
+                        continue
+                    seen.add(ident.lower())
+                    if _claim(settings, ident):
+                        running[pool.submit(one, ident)] = (ident, depth + 1)
+    return results, bases
 
 
-def _fill_facts(source: Any, settings: HubSettings, repo_id: str, sha: str) -> None:
+def _fill_facts(source: Any, settings: HubSettings, repo_id: str, sha: str) -> ModelFacts | None:
     """Normalise the snapshot of repo_id@sha into the facts cache, as the parent would read it
-    (pinned, from the snapshot cache, no request); anything unusual is left to the parent,
-    which normalises on a cache miss, so a failure here can only cost time."""
+    (pinned, from the snapshot cache, no request), and return its facts; anything unusual is
+    left to the parent (None), which normalises on a cache miss, so a failure here can only
+    cost time."""
     from ..facts.cache import FactsCache, cached_normalize
+    from .links import read_with_repo
 
     pinned = ModelId(repo_id, sha)
     try:
         if not source.is_local(pinned):
-            return
+            return None
         snapshot = source.fetch(pinned)
-        if snapshot.gated or "license_link" in snapshot.card_data:
-            return
-        cached_normalize(
+        if snapshot.gated or not read_with_repo(snapshot):
+            return None
+        return cached_normalize(
             snapshot.key_material(),
             lambda: snapshot,
             FactsCache(Path(settings.cache_root)),
@@ -125,7 +183,7 @@ def _fill_facts(source: Any, settings: HubSettings, repo_id: str, sha: str) -> N
             min_confidence=settings.min_confidence,
         )
     except Exception:  # the parent reads and normalises this model itself
-        return
+        return None
 
 
 def _error(model: str, name: str, cause: str) -> SourceError:
@@ -149,29 +207,51 @@ def end_children(pool: object) -> None:
             process.join(timeout=5)
 
 
+@dataclass(frozen=True)
+class Prefetched:
+    """Per model its commit sha or the error that stopped it; per base the children read (for
+    lineage, see _fetch_share) its commit sha."""
+
+    models: dict[ModelId, str | SourceError]
+    bases: dict[ModelId, str]
+
+
 def prefetch(
     settings: HubSettings, models: list[ModelId], processes: int | None = None
-) -> dict[ModelId, str | SourceError]:
-    """Read `models` in child processes; per model its commit sha, or the error that stopped it."""
+) -> Prefetched:
+    """Read `models` (and, with settings.facts and settings.lineage, their bases) in child
+    processes."""
+    import shutil
+    import tempfile
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     count = processes or max(1, min(os.cpu_count() or 1, 8))
     shares = [models[i::count] for i in range(count)]
     shares = [s for s in shares if s]
+    bases_too = settings.facts and settings.lineage
+    claims = tempfile.mkdtemp(prefix="compliance-claims-") if bases_too else None
+    settings = replace(settings, claims=claims)
+    wanted = frozenset(str(m) for m in models)
     # spawn, not fork: the parent may already run threads (a fork would copy their locks).
     pool = ProcessPoolExecutor(
         max_workers=len(shares), mp_context=get_context("spawn"), initializer=die_with_parent
     )
     results: dict[str, Result] = {}
+    bases: dict[str, str] = {}
     try:
-        futures = [pool.submit(_fetch_share, settings, [str(m) for m in s]) for s in shares]
+        futures = [pool.submit(_fetch_share, settings, [str(m) for m in s], wanted) for s in shares]
         for future in futures:
-            results.update(future.result())
+            share, read = future.result()
+            results.update(share)
+            bases.update(read)
     except BaseException:
         # interrupted (SIGINT, SIGTERM) or failed: the children go now, not when they finish
         end_children(pool)
         raise
+    finally:
+        if claims is not None:
+            shutil.rmtree(claims, ignore_errors=True)
     pool.shutdown(wait=True)
     out: dict[ModelId, str | SourceError] = {}
     for model in models:
@@ -180,4 +260,4 @@ def prefetch(
             out[model] = result[1]
         else:
             out[model] = _error(str(model), result[1], result[2])  # type: ignore[misc]
-    return out
+    return Prefetched(out, {ModelId(base): sha for base, sha in bases.items()})

@@ -67,3 +67,115 @@ def test_children_normalise_so_the_parent_reads_facts_from_the_cache(
             x, y = a.facts.to_json(), b.facts.to_json()
             # the parent reads the children's snapshots from the cache, and says so
             assert {k for k in x if x[k] != y.get(k)} <= {"fetched_at", "notes", "source"}
+
+
+def _family(root):
+    """Eight fine-tunes of one base, which is itself a fine-tune of a root model; a card whose
+    license_link is a file of its own repo."""
+
+    def repo(name, front):
+        folder = root / name
+        folder.mkdir(parents=True)
+        lines = "".join(f"{k}: {v}\n" for k, v in front.items())
+        (folder / "README.md").write_text(f"---\n{lines}---\n# {name}\n", encoding="utf-8")
+
+    repo("org/root", {"license": "mit"})
+    repo("org/base", {"license": "other", "license_link": "LICENSE", "base_model": "org/root"})
+    (root / "org/base/LICENSE").write_text("Research use only. No commercial use.\n")
+    models = [f"org/ft-{i}" for i in range(8)]
+    for m in models:
+        repo(m, {"license": "apache-2.0", "base_model": "org/base"})
+    return models
+
+
+@pytest.mark.slow
+def test_children_read_the_bases_once_so_the_parent_makes_no_request(tmp_path, monkeypatch):
+    """Bases named by the children's models (to the lineage depth) are read by one child each
+    and normalised; the parent then reads them pinned from the caches: no request, nothing
+    normalised, and the same facts (lineage included) as a scan without children."""
+    from fakehub import FakeHub
+    from huggingface_hub import constants
+
+    import compliance.facts.normalize as normalize_module
+
+    models = [parse_model_id(m) for m in _family(tmp_path / "hub")]
+    hub = FakeHub(tmp_path / "hub").start()
+    monkeypatch.setattr(constants, "ENDPOINT", hub.url)
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)  # the children's huggingface_hub
+
+    def scan(name):
+        source = HubSource(SnapshotCache(tmp_path / name), endpoint=hub.url)
+        return Scanner(source).scan(models)
+
+    try:
+        threads_only = scan("threads")
+        monkeypatch.setattr(prefetch, "MIN_MODELS", 2)
+        hub.requests.clear()
+        parent_requests: list[str] = []
+        real_prefetch = prefetch.prefetch
+
+        def then_count(*args, **kwargs):
+            read = real_prefetch(*args, **kwargs)
+            hub.requests.clear()  # from here on, only the parent asks
+            return read
+
+        calls: list[str] = []
+        real_normalize = normalize_module.normalize
+
+        def counting(snapshot, **kwargs):
+            calls.append(snapshot.model)
+            return real_normalize(snapshot, **kwargs)
+
+        monkeypatch.setattr(prefetch, "prefetch", then_count)
+        monkeypatch.setattr(normalize_module, "normalize", counting)
+        with_children = scan("children")
+        parent_requests = [r.path for r in hub.requests]
+    finally:
+        hub.stop()
+    assert parent_requests == []
+    assert calls == []
+    for a, b in zip(threads_only, with_children, strict=True):
+        assert a.facts is not None and b.facts is not None
+        assert [n.model for n in b.facts.lineage] == ["org/base"]
+        assert b.facts.effective_terms() == a.facts.effective_terms()
+        assert b.facts.findings == a.facts.findings
+
+
+@pytest.mark.slow
+def test_a_base_is_read_by_one_child_only(tmp_path, monkeypatch):
+    from fakehub import FakeHub
+
+    models = [parse_model_id(m) for m in _family(tmp_path / "hub")]
+    hub = FakeHub(tmp_path / "hub").start()
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    try:
+        settings = prefetch.HubSettings(
+            str(tmp_path / "cache"), hub.url, 10.0, 30.0, 0.1, 4, facts=True, lineage=True
+        )
+        read = prefetch.prefetch(settings, models, processes=2)
+        info = sorted(r.path for r in hub.requests if r.path.startswith("/api/models/"))
+    finally:
+        hub.stop()
+    assert info == sorted(f"/api/models/{m}" for m in ["org/root", "org/base", *map(str, models)])
+    assert set(read.bases) == {parse_model_id("org/base"), parse_model_id("org/root")}
+    assert all(isinstance(sha, str) and len(sha) == 40 for sha in read.bases.values())
+    assert all(isinstance(v, str) for v in read.models.values())
+
+
+@pytest.mark.slow
+def test_without_lineage_the_children_read_no_base(tmp_path, monkeypatch):
+    from fakehub import FakeHub
+
+    models = [parse_model_id(m) for m in _family(tmp_path / "hub")]
+    hub = FakeHub(tmp_path / "hub").start()
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    try:
+        settings = prefetch.HubSettings(
+            str(tmp_path / "cache"), hub.url, 10.0, 30.0, 0.1, 4, facts=True
+        )
+        read = prefetch.prefetch(settings, models, processes=2)
+        info = sorted(r.path for r in hub.requests if r.path.startswith("/api/models/"))
+    finally:
+        hub.stop()
+    assert info == sorted(f"/api/models/{m}" for m in models)
+    assert read.bases == {}
