@@ -6,27 +6,39 @@ child processes (one per core) read models' own facts (no lineage: the parent ap
 the bases it reads once) through the same Scanner code, a batch at a time, and send them back
 while the parent decides the previous chunk (run.stream asks for the next chunks ahead).
 
+When the check keeps no facts and runs only the built-in rules (no custom packs, whose time
+budgets are per run), the children go further: each batch is read with lineage, decided (policy,
+exceptions, lock, alternatives: every decision depends on its own model alone) and sent back as
+decisions without facts, with the exceptions the batch matched. A decision is a fraction of a
+model's facts to send, and the parent is left to collect, order and report.
+
 The pool can only save time. A model a child could not read cleanly (any error, any surprise)
 is read again by the parent, which then reports exactly what it always did; a pool that breaks
 (a child killed, a start-up failure) is abandoned and the parent reads whatever is left itself.
-A child never decides anything. What a child logs is logged again by the parent, through its
+A model whose read failed in a child is read and decided by the parent, so every error is
+the parent's own. What a child logs is logged again by the parent, through its
 own handler (formatted and escaped as every log line is).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..facts.model import ModelFacts
 from ..modelid import ModelId
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..policy.decision import Location
+    from ..policy.lock import Lock
 
 log = logging.getLogger("compliance")
 
@@ -36,18 +48,31 @@ MAX_PROCESSES = 8
 
 
 @dataclass(frozen=True)
+class DecideSettings:
+    """What a child needs to decide models as the parent's stream_check would (picklable)."""
+
+    config: Config
+    today: dt.date
+    lock: Lock | None
+    alternatives: bool
+
+
+@dataclass(frozen=True)
 class ReaderSettings:
     """What a child needs to read models as the parent's Scanner would (picklable)."""
 
     mirror: str
     min_confidence: float | None
     log_level: int
+    decide: DecideSettings | None = None  # None: send each model's own facts
 
 
-# (facts or None: the parent reads that model itself, the log records the batch produced)
-BatchResult = tuple[list[ModelFacts | None], list[tuple[int, str]]]
+# (per model its own facts or its decision, None where the parent reads and decides it itself;
+# with decisions, the indices of the config's exceptions the batch matched; the log records)
+BatchResult = tuple[list[Any], frozenset[int], list[tuple[int, str]]]
 
 _reader: Any = None  # in a child: its Scanner
+_decider: Any = None  # in a child deciding: its run.stream.Decider
 _records: list[tuple[int, str]] = []  # in a child: what it logged during the current batch
 
 
@@ -59,7 +84,7 @@ class _Collect(logging.Handler):
 
 def _start(settings: ReaderSettings) -> None:
     """Pool initializer: the child's Scanner, and its logging collected for the parent."""
-    global _reader
+    global _reader, _decider
     from ..sources.mirror import MirrorSource
     from ..sources.prefetch import die_with_parent
     from .scan import Scanner
@@ -70,12 +95,17 @@ def _start(settings: ReaderSettings) -> None:
         root.removeHandler(handler)
     root.addHandler(_Collect())
     root.setLevel(settings.log_level)
+    deciding = settings.decide
     _reader = Scanner(
         MirrorSource(Path(settings.mirror)),
-        lineage=False,
+        lineage=deciding is not None,  # its memo keeps the bases it read once
         workers=1,
         min_confidence=settings.min_confidence,
     )
+    if deciding is not None:
+        from .stream import Decider
+
+        _decider = Decider(deciding.config, deciding.today, deciding.lock, deciding.alternatives)
     # as in run.stream: the collector runs once per batch, on what the batch left
     gc.freeze()
     gc.disable()
@@ -85,7 +115,7 @@ def _read_batch(models: list[ModelId]) -> BatchResult:
     """In a child: each model's own facts, or None where anything went wrong (the parent then
     reads it, and meets the same error itself)."""
     _records.clear()
-    out: list[ModelFacts | None] = []
+    out: list[Any] = []
     for model in models:
         try:
             out.append(_reader.read_own(model))
@@ -94,7 +124,39 @@ def _read_batch(models: list[ModelId]) -> BatchResult:
     with contextlib.suppress(Exception):
         _reader.source.flush_index()  # a child ends without running exit handlers
     gc.collect()
-    return out, list(_records)
+    gc.freeze()  # what stays (bases, memos) is not walked again
+    return out, frozenset(), list(_records)
+
+
+def _decide_batch(models: list[ModelId], where: Mapping[str, tuple[Location, ...]]) -> BatchResult:
+    """In a child: each model's decision (without facts), as the parent would decide it; None
+    for a model that could not be read cleanly (or for all, on any surprise): the parent reads
+    and decides those itself."""
+    from ..frozen import replaced
+    from .subjects import outcome_subjects
+
+    _records.clear()
+    out: list[Any] = [None] * len(models)
+    matched: frozenset[int] = frozenset()
+    try:
+        outcomes = [_reader.scan_one(m) for m in models]
+        clean = [i for i, o in enumerate(outcomes) if o.facts is not None and o.error is None]
+        exceptions = _decider.config.exceptions
+        _decider.not_checked = list(exceptions)  # what this batch matches, alone
+        decisions = _decider.decide(outcome_subjects([outcomes[i] for i in clean], where))
+        for i, decision in zip(clean, decisions, strict=True):
+            out[i] = replaced(decision, facts=None)
+        left = {id(e) for e in _decider.not_checked}
+        matched = frozenset(i for i, e in enumerate(exceptions) if id(e) not in left)
+    except Exception:
+        log.debug("a batch could not be decided here; the parent decides it", exc_info=True)
+        out, matched = [None] * len(models), frozenset()
+    _reader.forget(models)  # the bases read for lineage stay
+    with contextlib.suppress(Exception):
+        _reader.source.flush_index()
+    gc.collect()
+    gc.freeze()  # what stays (bases, memos) is not walked again
+    return out, matched, list(_records)
 
 
 def wanted(source: Any, links: Any, count: int) -> bool:
@@ -130,40 +192,54 @@ class LocalPool:
         self._left: dict[Future[BatchResult], int] = {}
         self._relogged: set[Future[BatchResult]] = set()
         self.broken = False
+        self.deciding = settings.decide is not None
+        self.matched: set[int] = set()  # exceptions matched by the batches taken (deciding)
 
-    def submit(self, models: Sequence[ModelId]) -> None:
-        """Start reading these models (each one not already asked for)."""
+    def submit(
+        self,
+        models: Sequence[ModelId],
+        where: Mapping[str, tuple[Location, ...]] | None = None,
+    ) -> None:
+        """Start reading (deciding: with `where` each model is named) these models, each one not
+        already asked for."""
         if self.broken:
             return
         fresh = [m for m in dict.fromkeys(models) if m not in self._where]
         try:
             for start in range(0, len(fresh), BATCH):
                 batch = fresh[start : start + BATCH]
-                future = self._pool.submit(_read_batch, batch)
+                if self.deciding:
+                    assert where is not None
+                    named = {str(m): where[str(m)] for m in batch}
+                    future = self._pool.submit(_decide_batch, batch, named)
+                else:
+                    future = self._pool.submit(_read_batch, batch)
                 self._left[future] = len(batch)
                 for i, model in enumerate(batch):
                     self._where[model] = (future, i)
         except Exception as exc:  # the pool could not take work: the parent reads
             self._abandon(exc)
 
-    def take(self, model: ModelId) -> ModelFacts | None:
-        """The model's own facts as a child read them (waiting for its batch), or None: not
-        asked for, not read cleanly, or the pool broke (the parent reads it itself)."""
+    def take(self, model: ModelId) -> Any:
+        """The model's own facts as a child read them, or its decision (deciding), waiting for
+        its batch; None: not asked for, not read cleanly, or the pool broke (the parent reads
+        it itself)."""
         entry = self._where.pop(model, None)
         if entry is None or self.broken:
             return None
         future, index = entry
         try:
-            facts, records = future.result()
+            items, matched, records = future.result()
         except Exception as exc:  # a child died or could not start
             self._abandon(exc)
             return None
-        if future not in self._relogged:
+        if future not in self._relogged:  # the batch's first model taken
             self._relogged.add(future)
+            self.matched |= matched
             for level, message in records:
                 log.log(level, "%s", message)
         self._done_with(future)
-        return facts[index]
+        return items[index]
 
     def forget(self, models: Sequence[ModelId]) -> None:
         for model in models:

@@ -229,6 +229,10 @@ class Scanner:
             follower = self._follower
         return follower.follow(snapshot)
 
+    def scan_one(self, model: ModelId) -> ScanOutcome:
+        """One model's outcome, read in this thread (what a run.localpool child deciding does)."""
+        return self._one(model)
+
     def _one(self, model: ModelId) -> ScanOutcome:
         try:
             facts = self.facts_for(model)

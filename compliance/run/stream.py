@@ -12,21 +12,27 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..frozen import replaced
+from ..modelid import ModelId
 from ..policy.decision import CheckResult, Decision, Subject
 from .check import CheckRequest, check_subjects, resolved_config
+from .localpool import DecideSettings
 from .progress import Detailed
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..policy.engine import PolicyEngine
     from ..policy.lock import Lock
+    from .localpool import LocalPool
     from .progress import Progress
+
+log = logging.getLogger("compliance")
 
 CHUNK = 2000  # models whose facts are held at once
 AHEAD = 2  # chunks read ahead by child processes, when a pool runs
@@ -50,7 +56,7 @@ class _BegunOnce:
         self.inner.model_read(model)
 
 
-class _Decider:
+class Decider:
     """Decides chunks of subjects with one policy engine (made when first needed, as
     check_subjects would) and one alternatives finder."""
 
@@ -81,9 +87,67 @@ class _Decider:
         self.not_checked = [e for e in self.not_checked if id(e) in left]
         return part.decisions
 
+    def matched(self, indices: set[int]) -> None:
+        """These exceptions (indices into config.exceptions) were matched elsewhere."""
+        chosen = {id(e) for i, e in enumerate(self.config.exceptions) if i in indices}
+        self.not_checked = [e for e in self.not_checked if id(e) not in chosen]
+
     def close(self) -> None:
         if self.engine is not None:
             self.engine.close()
+
+
+def _deciding_pool(
+    scanner: Any, count: int, decide: DecideSettings, keep_facts: bool
+) -> LocalPool | None:
+    """Child processes that read and decide this inventory's models ahead (see run.localpool),
+    when they are worth it: no facts kept, built-in rules only, the settings picklable."""
+    import pickle
+
+    from . import localpool
+
+    if keep_facts or decide.config.policy.packs:
+        return None
+    source = getattr(scanner, "source", None)  # a stand-in scanner has none: no pool
+    if not localpool.wanted(source, getattr(scanner, "links", None), count):
+        return None
+    settings = localpool.ReaderSettings(
+        mirror=str(source.root),  # type: ignore[union-attr]
+        min_confidence=scanner.min_confidence,
+        log_level=logging.getLogger().getEffectiveLevel(),
+        decide=decide,
+    )
+    try:
+        pickle.dumps(settings)
+        return localpool.LocalPool(settings)
+    except Exception as exc:  # not picklable, no processes: the parent decides
+        log.info("local deciding pool not started (%s)", exc)
+        return None
+
+
+def _decided(
+    part: Sequence[ModelId],
+    pool: LocalPool,
+    decider: Decider,
+    scanner: Any,
+    where: dict[str, Any],
+    progress: Progress | None,
+) -> list[Decision]:
+    """The chunk's decisions in order: the children's, and the parent's own for the models a
+    child could not read cleanly (or all of them, when the pool broke)."""
+    from .subjects import outcome_subjects
+
+    taken = [pool.take(m) for m in part]
+    if progress is not None:
+        detailed = progress if isinstance(progress, Detailed) else None
+        for model, decision in zip(part, taken, strict=True):
+            if decision is not None:
+                if detailed is not None:
+                    detailed.model_started(str(model))
+                progress.model_read(str(model))
+    missing = [m for m, d in zip(part, taken, strict=True) if d is None]
+    own = iter(decider.decide(outcome_subjects(scanner.scan(missing), where)) if missing else ())
+    return [d if d is not None else next(own) for d in taken]
 
 
 def stream_check(
@@ -114,7 +178,7 @@ def stream_check(
         exclude=[*lock_file, *request.exclude],
     )
     today = request.today or dt.date.today()
-    decider = _Decider(config, today, lock, request.alternatives)
+    decider = Decider(config, today, lock, request.alternatives)
     decisions: list[Decision] = []
 
     def keep(part: Sequence[Decision]) -> None:
@@ -129,10 +193,23 @@ def stream_check(
             where = where_named(wanted)
             size = max(1, chunk)
             parts = [ids[start : start + size] for start in range(0, len(ids), size)]
-            # children read the chunks after this one (see run.localpool)
-            ahead = AHEAD if scanner.reads_ahead(len(ids)) else 0
+            # children read (or read and decide) the chunks after this one: see run.localpool
+            deciding = _deciding_pool(
+                scanner,
+                len(ids),
+                DecideSettings(config, today, lock, request.alternatives),
+                keep_facts,
+            )
+            ahead = AHEAD if deciding is not None or scanner.reads_ahead(len(ids)) else 0
+
+            def read_ahead(models: Sequence[ModelId]) -> None:
+                if deciding is not None:
+                    deciding.submit(models, where)
+                else:
+                    scanner.read_ahead(models)
+
             if ahead:  # the parent reads the first models itself while the children start
-                scanner.read_ahead(parts[0][PARENT_FIRST:])
+                read_ahead(parts[0][PARENT_FIRST:])
             # The cyclic collector, triggered by allocations, would walk the growing list of
             # decisions (never garbage) again and again: it runs once per chunk instead, on
             # what the chunk left (what stays is frozen out of its reach).
@@ -142,8 +219,11 @@ def stream_check(
             try:
                 for index, part in enumerate(parts):
                     for later in parts[index + 1 : index + 1 + ahead]:
-                        scanner.read_ahead(later)
-                    keep(decider.decide(outcome_subjects(scanner.scan(part), where)))
+                        read_ahead(later)
+                    if deciding is not None:
+                        keep(_decided(part, deciding, decider, scanner, where, progress))
+                    else:
+                        keep(decider.decide(outcome_subjects(scanner.scan(part), where)))
                     # this chunk's own facts are no longer needed (bases read for lineage stay)
                     scanner.forget(part)
                     gc.collect()
@@ -153,6 +233,9 @@ def stream_check(
                 if collecting:
                     gc.enable()
                 scanner.close()
+                if deciding is not None:
+                    deciding.close()
+                    decider.matched(deciding.matched)
         if others or not wanted:
             keep(decider.decide(others))
     finally:

@@ -62,6 +62,93 @@ def test_decisions_and_reports_read_by_children_are_those_read_in_one_process(
     assert any(d.source_error for d in alone.decisions)
 
 
+def _supplied_kinds(monkeypatch) -> list[str]:
+    """What LocalPool.take handed over: "decision" or "facts" per model."""
+    kinds: list[str] = []
+    real = LocalPool.take
+
+    def recording(self, model):
+        got = real(self, model)
+        if got is not None:
+            kinds.append(type(got).__name__)
+        return got
+
+    monkeypatch.setattr(LocalPool, "take", recording)
+    return kinds
+
+
+def test_children_decide_when_no_facts_are_kept_with_the_exceptions_matched_in_them(
+    tmp_path, small_pool, monkeypatch
+):
+    """Text, JSON and the rest need no facts: the children decide their batches. The
+    exceptions a child's batch matched (gen/model-10's) are not reported as unchecked."""
+    config_path, models = _inventory(tmp_path, 30)
+    request = CheckRequest(models_from=models, config=load_config(config_path), today=TODAY)
+    monkeypatch.setenv("COMPLIANCE_LOCAL_PROCESSES", "0")
+    alone = run_check(request)
+    monkeypatch.delenv("COMPLIANCE_LOCAL_PROCESSES")
+    kinds = _supplied_kinds(monkeypatch)
+    shared = stream_check(request, chunk=7)
+    assert shared.decisions == tuple(replace(d, facts=None) for d in alone.decisions)
+    assert shared.exceptions_not_checked == alone.exceptions_not_checked
+    assert [e.model for e in alone.exceptions_not_checked] == ["gen/never-named"]
+    assert len(kinds) >= 20 and set(kinds) == {"Decision"}
+    # SARIF keeps the facts: the children only read
+    kinds.clear()
+    stream_check(request, keep_facts=True, chunk=7)
+    assert len(kinds) >= 20 and set(kinds) == {"ModelFacts"}
+
+
+def test_a_lock_is_applied_by_the_children_as_by_the_parent(tmp_path, small_pool, monkeypatch):
+    from compliance.policy.lock import build_lock, entries_from_result
+
+    config_path, models = _inventory(tmp_path, 30)
+    config = load_config(config_path)
+    monkeypatch.setenv("COMPLIANCE_LOCAL_PROCESSES", "0")
+    lock = build_lock(
+        entries_from_result(run_check(CheckRequest(models_from=models, config=config, today=TODAY)))
+    )
+    for i in (5, 11, 23):  # their terms move after locking
+        card = tmp_path / "mirror" / f"gen/model-{i}" / "README.md"
+        card.write_text("---\nlicense: cc-by-nc-4.0\n---\n# moved\n", encoding="utf-8")
+    request = CheckRequest(models_from=models, config=config, today=TODAY, lock=lock)
+    alone = run_check(request)
+    monkeypatch.delenv("COMPLIANCE_LOCAL_PROCESSES")
+    kinds = _supplied_kinds(monkeypatch)
+    shared = stream_check(request, chunk=7)
+    assert set(kinds) == {"Decision"}
+    assert shared.decisions == tuple(replace(d, facts=None) for d in alone.decisions)
+    drifted = [
+        d.model for d in shared.decisions if any(f.code == "license-drift" for f in d.findings)
+    ]
+    assert drifted == ["gen/model-5", "gen/model-11", "gen/model-23"]
+
+
+def test_with_a_custom_pack_the_children_only_read(tmp_path, small_pool, monkeypatch):
+    """A custom pack's time budget is per run: only the parent evaluates it."""
+    config_path, models = _inventory(tmp_path, 20)
+    pack = tmp_path / "packs"
+    pack.mkdir()
+    (pack / "acme.rego").write_text(
+        "package compliance.acme\n\nimport rego.v1\n\n"
+        'deny contains {"code": "acme-no-nc", "msg": "no nc"} if {\n'
+        '  input.effective.license_key == "cc-by-nc-4.0"\n}\n',
+        encoding="utf-8",
+    )
+    text = config_path.read_text(encoding="utf-8").replace(
+        "policy:\n", "policy:\n  packs: [packs]\n", 1
+    )
+    config_path.write_text(text, encoding="utf-8")
+    request = CheckRequest(models_from=models, config=load_config(config_path), today=TODAY)
+    monkeypatch.setenv("COMPLIANCE_LOCAL_PROCESSES", "0")
+    alone = run_check(request)
+    monkeypatch.delenv("COMPLIANCE_LOCAL_PROCESSES")
+    kinds = _supplied_kinds(monkeypatch)
+    shared = stream_check(request, chunk=7)
+    assert kinds and set(kinds) == {"ModelFacts"}
+    assert shared.decisions == tuple(replace(d, facts=None) for d in alone.decisions)
+
+
 def _reader(mirror: Path) -> Scanner:
     return Scanner(MirrorSource(mirror), lineage=False)
 
