@@ -28,7 +28,6 @@ import gc
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 from ..modelid import ModelId
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from ..config import Config
     from ..policy.decision import Location
     from ..policy.lock import Lock
@@ -121,11 +122,16 @@ def _read_batch(models: list[ModelId]) -> BatchResult:
             out.append(_reader.read_own(model))
         except Exception:
             out.append(None)
+    return _batch_done(out, frozenset())
+
+
+def _batch_done(out: list[Any], matched: frozenset[int]) -> BatchResult:
+    """In a child, at a batch's end: the file index written, the batch's garbage collected."""
     with contextlib.suppress(Exception):
         _reader.source.flush_index()  # a child ends without running exit handlers
     gc.collect()
     gc.freeze()  # what stays (bases, memos) is not walked again
-    return out, frozenset(), list(_records)
+    return out, matched, list(_records)
 
 
 def _decide_batch(models: list[ModelId], where: Mapping[str, tuple[Location, ...]]) -> BatchResult:
@@ -141,22 +147,15 @@ def _decide_batch(models: list[ModelId], where: Mapping[str, tuple[Location, ...
     try:
         outcomes = [_reader.scan_one(m) for m in models]
         clean = [i for i, o in enumerate(outcomes) if o.facts is not None and o.error is None]
-        exceptions = _decider.config.exceptions
-        _decider.not_checked = list(exceptions)  # what this batch matches, alone
-        decisions = _decider.decide(outcome_subjects([outcomes[i] for i in clean], where))
+        subjects = outcome_subjects([outcomes[i] for i in clean], where)
+        decisions, matched = _decider.decide_matching(subjects)
         for i, decision in zip(clean, decisions, strict=True):
             out[i] = replaced(decision, facts=None)
-        left = {id(e) for e in _decider.not_checked}
-        matched = frozenset(i for i, e in enumerate(exceptions) if id(e) not in left)
     except Exception:
         log.debug("a batch could not be decided here; the parent decides it", exc_info=True)
         out, matched = [None] * len(models), frozenset()
     _reader.forget(models)  # the bases read for lineage stay
-    with contextlib.suppress(Exception):
-        _reader.source.flush_index()
-    gc.collect()
-    gc.freeze()  # what stays (bases, memos) is not walked again
-    return out, matched, list(_records)
+    return _batch_done(out, matched)
 
 
 def wanted(source: Any, links: Any, count: int) -> bool:
@@ -169,6 +168,34 @@ def wanted(source: Any, links: Any, count: int) -> bool:
     if os.environ.get("COMPLIANCE_LOCAL_PROCESSES", "").strip() == "0":
         return False
     return (os.cpu_count() or 1) >= 2
+
+
+def start(
+    source: Any,
+    links: Any,
+    min_confidence: float | None,
+    count: int,
+    decide: DecideSettings | None = None,
+) -> LocalPool | None:
+    """A pool reading (with `decide`: reading and deciding) `count` models of `source`, when
+    one is worth it (see `wanted`) and can start; None: the parent does the work."""
+    import pickle
+
+    if not wanted(source, links, count):
+        return None
+    settings = ReaderSettings(
+        mirror=str(source.root),
+        min_confidence=min_confidence,
+        log_level=logging.getLogger().getEffectiveLevel(),
+        decide=decide,
+    )
+    try:
+        if decide is not None:
+            pickle.dumps(settings)  # a config or lock a child cannot be sent: no pool
+        return LocalPool(settings)
+    except Exception as exc:  # no processes here: the parent reads
+        log.info("local read pool not started (%s)", exc)
+        return None
 
 
 class LocalPool:

@@ -272,16 +272,8 @@ class Scanner:
         of this source are worth it; whether they run."""
         from . import localpool
 
-        if self._pool is None and localpool.wanted(self.source, self.links, count):
-            settings = localpool.ReaderSettings(
-                mirror=str(self.source.root),  # type: ignore[attr-defined]
-                min_confidence=self.min_confidence,
-                log_level=logging.getLogger().getEffectiveLevel(),
-            )
-            try:
-                self._pool = localpool.LocalPool(settings)
-            except Exception as exc:  # no processes here: read in this process
-                log.info("local read pool not started (%s)", exc)
+        if self._pool is None:
+            self._pool = localpool.start(self.source, self.links, self.min_confidence, count)
         return self._pool is not None and not self._pool.broken
 
     def read_ahead(self, models: Iterable[ModelId]) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,17 +21,14 @@ from ..frozen import replaced
 from ..modelid import ModelId
 from ..policy.decision import CheckResult, Decision, Subject
 from .check import CheckRequest, check_subjects, resolved_config
-from .localpool import DecideSettings
 from .progress import Detailed
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..policy.engine import PolicyEngine
     from ..policy.lock import Lock
-    from .localpool import LocalPool
+    from .localpool import DecideSettings, LocalPool
     from .progress import Progress
-
-log = logging.getLogger("compliance")
 
 CHUNK = 2000  # models whose facts are held at once
 AHEAD = 2  # chunks read ahead by child processes, when a pool runs
@@ -73,6 +69,15 @@ class Decider:
         self.not_checked = list(config.exceptions)  # narrowed by every chunk
 
     def decide(self, subjects: Sequence[Subject]) -> tuple[Decision, ...]:
+        decisions, matched = self.decide_matching(subjects)
+        self.matched(matched)
+        return decisions
+
+    def decide_matching(
+        self, subjects: Sequence[Subject]
+    ) -> tuple[tuple[Decision, ...], frozenset[int]]:
+        """The subjects' decisions, and the exceptions they matched (indices into
+        config.exceptions); what is not checked is left as it was."""
         if self.engine is None and any(s.facts is not None and s.error is None for s in subjects):
             from ..fileio import default_cache_dir
             from ..policy.engine import PolicyEngine
@@ -84,10 +89,10 @@ class Decider:
         if self.finder is not None:
             part = self.finder.apply(part)
         left = {id(e) for e in part.exceptions_not_checked}
-        self.not_checked = [e for e in self.not_checked if id(e) in left]
-        return part.decisions
+        matched = frozenset(i for i, e in enumerate(self.config.exceptions) if id(e) not in left)
+        return part.decisions, matched
 
-    def matched(self, indices: set[int]) -> None:
+    def matched(self, indices: set[int] | frozenset[int]) -> None:
         """These exceptions (indices into config.exceptions) were matched elsewhere."""
         chosen = {id(e) for i, e in enumerate(self.config.exceptions) if i in indices}
         self.not_checked = [e for e in self.not_checked if id(e) not in chosen]
@@ -101,28 +106,15 @@ def _deciding_pool(
     scanner: Any, count: int, decide: DecideSettings, keep_facts: bool
 ) -> LocalPool | None:
     """Child processes that read and decide this inventory's models ahead (see run.localpool),
-    when they are worth it: no facts kept, built-in rules only, the settings picklable."""
-    import pickle
-
+    when no facts are kept and only the built-in rules run."""
     from . import localpool
 
     if keep_facts or decide.config.policy.packs:
         return None
-    source = getattr(scanner, "source", None)  # a stand-in scanner has none: no pool
-    if not localpool.wanted(source, getattr(scanner, "links", None), count):
+    source = getattr(scanner, "source", None)
+    if source is None:  # a stand-in scanner: no pool
         return None
-    settings = localpool.ReaderSettings(
-        mirror=str(source.root),  # type: ignore[union-attr]
-        min_confidence=scanner.min_confidence,
-        log_level=logging.getLogger().getEffectiveLevel(),
-        decide=decide,
-    )
-    try:
-        pickle.dumps(settings)
-        return localpool.LocalPool(settings)
-    except Exception as exc:  # not picklable, no processes: the parent decides
-        log.info("local deciding pool not started (%s)", exc)
-        return None
+    return localpool.start(source, scanner.links, scanner.min_confidence, count, decide)
 
 
 def _decided(
@@ -194,6 +186,8 @@ def stream_check(
             size = max(1, chunk)
             parts = [ids[start : start + size] for start in range(0, len(ids), size)]
             # children read (or read and decide) the chunks after this one: see run.localpool
+            from .localpool import DecideSettings
+
             deciding = _deciding_pool(
                 scanner,
                 len(ids),

@@ -11,8 +11,8 @@ up (the snapshot read back pinned, as the parent reads it): normalising is the C
 of a cold model, and the children run it on every core while the parent would run it on one.
 A snapshot the parent reads differently (a gated repo, whose access is checked afresh; a card
 whose license_link leads outside the repo, which the parent follows) is left for the parent to
-normalise. A child normalises
-each model as soon as it is read, while its reader threads wait on the network for the next.
+normalise. A child normalises each model as soon as it is read, while its reader threads wait on
+the network for the next.
 
 The bases a normalised model names (for lineage) are read by the children too, to the lineage
 depth, each by the one child that claims it first (an O_EXCL file in a folder of the run's), so

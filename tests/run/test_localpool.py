@@ -43,15 +43,22 @@ def small_pool(monkeypatch):
     return supplied
 
 
+def _in_one_process(monkeypatch, request):
+    """run_check with no child process (the reference every pooled run is compared with)."""
+    monkeypatch.setenv("COMPLIANCE_LOCAL_PROCESSES", "0")
+    try:
+        return run_check(request)
+    finally:
+        monkeypatch.delenv("COMPLIANCE_LOCAL_PROCESSES")
+
+
 def test_decisions_and_reports_read_by_children_are_those_read_in_one_process(
     tmp_path, small_pool, monkeypatch
 ):
     config_path, models = _inventory(tmp_path, 30)
     request = CheckRequest(models_from=models, config=load_config(config_path), today=TODAY)
-    monkeypatch.setenv("COMPLIANCE_LOCAL_PROCESSES", "0")
-    alone = run_check(request)
+    alone = _in_one_process(monkeypatch, request)
     assert not small_pool
-    monkeypatch.delenv("COMPLIANCE_LOCAL_PROCESSES")
     for fmt in CHECK_FORMATS:
         shared = stream_check(request, keep_facts=fmt == "sarif", chunk=7)
         assert shared.decisions == alone.decisions
@@ -84,9 +91,7 @@ def test_children_decide_when_no_facts_are_kept_with_the_exceptions_matched_in_t
     exceptions a child's batch matched (gen/model-10's) are not reported as unchecked."""
     config_path, models = _inventory(tmp_path, 30)
     request = CheckRequest(models_from=models, config=load_config(config_path), today=TODAY)
-    monkeypatch.setenv("COMPLIANCE_LOCAL_PROCESSES", "0")
-    alone = run_check(request)
-    monkeypatch.delenv("COMPLIANCE_LOCAL_PROCESSES")
+    alone = _in_one_process(monkeypatch, request)
     kinds = _supplied_kinds(monkeypatch)
     shared = stream_check(request, chunk=7)
     assert shared.decisions == tuple(replace(d, facts=None) for d in alone.decisions)
@@ -104,16 +109,13 @@ def test_a_lock_is_applied_by_the_children_as_by_the_parent(tmp_path, small_pool
 
     config_path, models = _inventory(tmp_path, 30)
     config = load_config(config_path)
-    monkeypatch.setenv("COMPLIANCE_LOCAL_PROCESSES", "0")
-    lock = build_lock(
-        entries_from_result(run_check(CheckRequest(models_from=models, config=config, today=TODAY)))
-    )
+    before = CheckRequest(models_from=models, config=config, today=TODAY)
+    lock = build_lock(entries_from_result(_in_one_process(monkeypatch, before)))
     for i in (5, 11, 23):  # their terms move after locking
         card = tmp_path / "mirror" / f"gen/model-{i}" / "README.md"
         card.write_text("---\nlicense: cc-by-nc-4.0\n---\n# moved\n", encoding="utf-8")
     request = CheckRequest(models_from=models, config=config, today=TODAY, lock=lock)
-    alone = run_check(request)
-    monkeypatch.delenv("COMPLIANCE_LOCAL_PROCESSES")
+    alone = _in_one_process(monkeypatch, request)
     kinds = _supplied_kinds(monkeypatch)
     shared = stream_check(request, chunk=7)
     assert set(kinds) == {"Decision"}
@@ -140,9 +142,7 @@ def test_with_a_custom_pack_the_children_only_read(tmp_path, small_pool, monkeyp
     )
     config_path.write_text(text, encoding="utf-8")
     request = CheckRequest(models_from=models, config=load_config(config_path), today=TODAY)
-    monkeypatch.setenv("COMPLIANCE_LOCAL_PROCESSES", "0")
-    alone = run_check(request)
-    monkeypatch.delenv("COMPLIANCE_LOCAL_PROCESSES")
+    alone = _in_one_process(monkeypatch, request)
     kinds = _supplied_kinds(monkeypatch)
     shared = stream_check(request, chunk=7)
     assert kinds and set(kinds) == {"ModelFacts"}

@@ -141,8 +141,9 @@ def test_children_read_the_bases_once_so_the_parent_makes_no_request(tmp_path, m
         assert b.facts.findings == a.facts.findings
 
 
-@pytest.mark.slow
-def test_a_base_is_read_by_one_child_only(tmp_path, monkeypatch):
+def _prefetch_family(tmp_path, monkeypatch, *, lineage):
+    """The family's fine-tunes prefetched by two children: what they read, and the metadata
+    calls the fake Hub answered."""
     from fakehub import FakeHub
 
     models = [parse_model_id(m) for m in _family(tmp_path / "hub")]
@@ -150,12 +151,18 @@ def test_a_base_is_read_by_one_child_only(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", hub.url)
     try:
         settings = prefetch.HubSettings(
-            str(tmp_path / "cache"), hub.url, 10.0, 30.0, 0.1, 4, facts=True, lineage=True
+            str(tmp_path / "cache"), hub.url, 10.0, 30.0, 0.1, 4, facts=True, lineage=lineage
         )
         read = prefetch.prefetch(settings, models, processes=2)
         info = sorted(r.path for r in hub.requests if r.path.startswith("/api/models/"))
     finally:
         hub.stop()
+    return models, read, info
+
+
+@pytest.mark.slow
+def test_a_base_is_read_by_one_child_only(tmp_path, monkeypatch):
+    models, read, info = _prefetch_family(tmp_path, monkeypatch, lineage=True)
     assert info == sorted(f"/api/models/{m}" for m in ["org/root", "org/base", *map(str, models)])
     assert set(read.bases) == {parse_model_id("org/base"), parse_model_id("org/root")}
     assert all(isinstance(sha, str) and len(sha) == 40 for sha in read.bases.values())
@@ -164,18 +171,6 @@ def test_a_base_is_read_by_one_child_only(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_without_lineage_the_children_read_no_base(tmp_path, monkeypatch):
-    from fakehub import FakeHub
-
-    models = [parse_model_id(m) for m in _family(tmp_path / "hub")]
-    hub = FakeHub(tmp_path / "hub").start()
-    monkeypatch.setenv("HF_ENDPOINT", hub.url)
-    try:
-        settings = prefetch.HubSettings(
-            str(tmp_path / "cache"), hub.url, 10.0, 30.0, 0.1, 4, facts=True
-        )
-        read = prefetch.prefetch(settings, models, processes=2)
-        info = sorted(r.path for r in hub.requests if r.path.startswith("/api/models/"))
-    finally:
-        hub.stop()
+    models, read, info = _prefetch_family(tmp_path, monkeypatch, lineage=False)
     assert info == sorted(f"/api/models/{m}" for m in models)
     assert read.bases == {}
