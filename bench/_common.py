@@ -246,11 +246,11 @@ def hook_setup(root: Path) -> Iterator[tuple[Path, Any, dict[str, str]]]:
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     hub = FakeHub(root / "hub").start()
     try:
+        # the cache where a user who sets nothing has it (platformdirs: $XDG_CACHE_HOME on Linux)
         env = offline_env(
-            HF_ENDPOINT=hub.url,
-            HF_HOME=str(root / "hf-home"),
-            COMPLIANCE_CACHE_DIR=str(root / "cache"),
+            HF_ENDPOINT=hub.url, HF_HOME=str(root / "hf-home"), XDG_CACHE_HOME=str(root / "xdg")
         )
+        env.pop("COMPLIANCE_CACHE_DIR", None)
         yield config, hub, env
     finally:
         hub.stop()

@@ -21,10 +21,14 @@ A file that might name a model, an option, a missing config record: the full pat
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
-from collections.abc import Callable
+
+from . import inputs
+
+TYPE_CHECKING = False  # typing itself costs an import on this path
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 MAX_BYTES = 1024 * 1024  # as compliance.refs.MAX_BYTES: bigger files take the full path
 # Lower-case words every model reference the Python extractor reports contains (call names,
@@ -49,6 +53,7 @@ TRIGGERS = (
     "ollama",
 )
 RECORDS = "fastpath"
+FORMAT = "2"  # of the record and the key; 1 was JSON
 _ENV_PREFIXES = ("COMPLIANCE_", "HF_", "NO_COLOR", "FORCE_COLOR", "TERM")
 
 
@@ -78,58 +83,54 @@ def names_no_model(path: str) -> bool:
     return not any(word in text for word in TRIGGERS)
 
 
-def _code_stamp() -> str:
-    """Names, sizes and mtimes of the package's files: another code, another record."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    h = hashlib.sha256()
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):
-            if name.endswith((".py", ".rego", ".yaml", ".json")):
-                st = os.stat(os.path.join(folder, name))
-                h.update(f"{folder}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
-
-
 def _key() -> str | None:
     """What a no-model run's output depends on, as a digest; None when it cannot be known."""
-    import datetime as dt
-
     from .. import __version__
-    from .replay import _discovery
 
     # config discovery looks from here up to the git root: every compliance.yaml (and .git) on
     # the way is in the key, as cli.replay keys it
     try:
-        found = _discovery(os.getcwd())
+        found = inputs.discovery(os.getcwd())
     except OSError:
         return None
     if any(state == "other" for _, _, state in found):
         return None
-    config = json.dumps(found).encode("utf-8", "surrogateescape")
     env = sorted((k, v) for k, v in os.environ.items() if k.startswith(_ENV_PREFIXES))
     h = hashlib.sha256()
     for part in (
+        FORMAT,
         __version__,
         sys.version,
         os.getcwd(),
-        dt.date.today().isoformat(),
-        dt.datetime.now(dt.timezone.utc).date().isoformat(),
-        json.dumps(env),
-        _code_stamp(),
+        *inputs.dates(),
+        repr(env),
+        inputs.code_stamp(),
+        repr(found),
     ):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    h.update(config)
     return h.hexdigest()
 
 
-def _record_path(key: str) -> str:
-    base = os.environ.get("COMPLIANCE_CACHE_DIR")
-    if not base:
-        from ..fileio import default_cache_dir
+def _record_path(key: str, *, reading: bool) -> str:
+    return os.path.join(inputs.records_folder(RECORDS, reading=reading), f"{key}.txt")
 
-        base = str(default_cache_dir())
-    return os.path.join(base, RECORDS, f"{key}.json")
+
+def _encode(out: str, err: str) -> str:
+    """A record: a header line, then stdout and stderr (json would cost its import here)."""
+    return f"{FORMAT} {len(out)} {len(err)}\n{out}{err}"
+
+
+def _decode(text: str) -> tuple[str, str] | None:
+    header, newline, rest = text.partition("\n")
+    fields = header.split(" ")
+    if not newline or len(fields) != 3 or fields[0] != FORMAT:
+        return None
+    if not (fields[1].isdigit() and fields[2].isdigit()):
+        return None
+    n_out, n_err = int(fields[1]), int(fields[2])
+    if n_out + n_err != len(rest):  # truncated or altered: the full path
+        return None
+    return rest[:n_out], rest[n_out:]
 
 
 def replay(args: list[str]) -> int | None:
@@ -141,13 +142,13 @@ def replay(args: list[str]) -> int | None:
         key = _key()
         if key is None:
             return None
-        with open(_record_path(key), encoding="utf-8") as handle:
-            record = json.load(handle)
-        out, err, code = record["stdout"], record["stderr"], record["code"]
-    except (OSError, ValueError, KeyError, TypeError):
+        with open(_record_path(key, reading=True), encoding="utf-8", newline="") as handle:
+            record = _decode(handle.read())
+    except (OSError, ValueError):
         return None
-    if not (isinstance(out, str) and isinstance(err, str) and code == 0):
+    if record is None:
         return None
+    out, err = record
     try:
         sys.stdout.write(out)
         sys.stdout.flush()
@@ -183,7 +184,7 @@ def run_and_record(args: list[str], run: Callable[[list[str]], int]) -> int:
 
         from ..fileio import atomic_write_text
 
-        record = {"stdout": out.getvalue(), "stderr": err.getvalue(), "code": code}
-        with contextlib.suppress(OSError):
-            atomic_write_text(Path(_record_path(key)), json.dumps(record))
+        record = _encode(out.getvalue(), err.getvalue())
+        with contextlib.suppress(OSError, UnicodeError):  # e.g. a lone surrogate: no record
+            atomic_write_text(Path(_record_path(key, reading=False)), record)
     return code

@@ -8,7 +8,7 @@ only when EVERYTHING the answer depends on is unchanged:
 
 1. **The key** (before anything is read): the command line, the working folder, the whole
    environment, today's date (local and UTC: exceptions expire), the interpreter, the tool's
-   version and code (fastpath's code stamp), the installed distributions, which
+   version and code (inputs.code_stamp), the installed distributions, which
    compliance.yaml / .git exist from here up (config discovery only looks, it opens nothing),
    and the content of the files named on the command line.
 2. **The observations** (checked at every replay): while the recorded run ran, an audit hook
@@ -32,10 +32,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from . import inputs
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -107,20 +108,6 @@ def eligible(args: list[str]) -> bool:
 # -- the key --------------------------------------------------------------------------------
 
 
-def _discovery(cwd: str) -> list[list[Any]]:
-    """What config discovery (config.find_config) would see: which compliance.yaml and .git
-    exist in the working folder and every parent."""
-    seen: list[list[Any]] = []
-    folder = cwd
-    while True:
-        config = os.path.join(folder, "compliance.yaml")
-        seen.append([folder, os.path.lexists(os.path.join(folder, ".git")), _file_state(config)])
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return seen
-        folder = parent
-
-
 def _distributions() -> list[str]:
     """The installed distributions (their dist-info names carry the versions)."""
     names: list[str] = []
@@ -130,17 +117,9 @@ def _distributions() -> list[str]:
     return sorted(names)
 
 
-def _dates() -> list[str]:
-    """Today, local and UTC: an exception that expires, expires at a date."""
-    import datetime as dt
-
-    return [dt.date.today().isoformat(), dt.datetime.now(dt.timezone.utc).date().isoformat()]
-
-
 def key(args: list[str]) -> str | None:
     """Digest of what the answer depends on before any file is read; None: not replayable."""
     from .. import __version__
-    from .fastpath import _code_stamp
 
     if sys.stdout.isatty() or sys.stderr.isatty():  # colour and progress follow the terminal
         return None
@@ -153,45 +132,24 @@ def key(args: list[str]) -> str | None:
         sys.executable,
         args,
         cwd,
-        _dates(),
+        inputs.dates(),
         env,
-        _code_stamp(),
+        inputs.code_stamp(),
         _distributions(),
-        _discovery(cwd),
+        inputs.discovery(cwd),
         # the named files' contents: one record per version of a config (they are also
         # observed, as every file the run opens)
-        [_file_state(a) for a in args[1:] if not a.startswith("-")],
+        [inputs.file_state(a) for a in args[1:] if not a.startswith("-")],
     ]
     text = json.dumps(parts, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def record_path(digest: str) -> str:
-    base = os.environ.get("COMPLIANCE_CACHE_DIR")
-    if not base:
-        from ..fileio import default_cache_dir
-
-        base = str(default_cache_dir())
-    return os.path.join(base, RECORDS, f"{digest}.json")
+def record_path(digest: str, *, reading: bool) -> str:
+    return os.path.join(inputs.records_folder(RECORDS, reading=reading), f"{digest}.json")
 
 
 # -- observations ---------------------------------------------------------------------------
-
-
-def _file_state(path: str) -> str:
-    """sha256 of a regular file's bytes, 'absent', or 'other' (a folder, a device...)."""
-    try:
-        with open(path, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return "other"
-            h = hashlib.sha256()
-            while chunk := handle.read(1 << 20):
-                h.update(chunk)
-            return h.hexdigest()
-    except FileNotFoundError:
-        return "absent"
-    except IsADirectoryError:
-        return "other"
 
 
 def _dir_state(path: str) -> str:
@@ -210,7 +168,7 @@ def _dir_state(path: str) -> str:
 def _observe(kind: str, path: str) -> str:
     if kind == "exists":
         return str(os.path.exists(path))
-    return _file_state(path) if kind == "file" else _dir_state(path)
+    return inputs.file_state(path) if kind == "file" else _dir_state(path)
 
 
 class _Tracker:
@@ -300,7 +258,7 @@ class _Tracker:
                 now = None
             if now != before or total > MAX_BYTES:
                 return None
-            seen.append(["file", path, _file_state(path)])
+            seen.append(["file", path, inputs.file_state(path)])
         seen.extend(["dir", path, _dir_state(path)] for path in sorted(self.dirs))
         seen.extend(["exists", path, _observe("exists", path)] for path in sorted(self.probes))
         return seen
@@ -341,7 +299,7 @@ def replay(args: list[str]) -> int | None:
         digest = key(args)
         if digest is None:
             return None
-        with open(record_path(digest), encoding="utf-8") as handle:
+        with open(record_path(digest, reading=True), encoding="utf-8") as handle:
             record = json.load(handle)
         if record.get("format") != FORMAT or record.get("key") != digest:
             return None
@@ -406,8 +364,9 @@ def run_and_record(args: list[str], run: Callable[[list[str]], int]) -> int:
                 "code": code,
                 "seen": seen,
             }
-            atomic_write_text(Path(record_path(digest)), json.dumps(record, ensure_ascii=False))
-            _prune(Path(record_path(digest)).parent)
-    except OSError:  # a record is an optimisation: never a failure
-        pass
+            path = Path(record_path(digest, reading=False))
+            atomic_write_text(path, json.dumps(record, ensure_ascii=False))
+            _prune(path.parent)
+    except (OSError, UnicodeError):  # a record is an optimisation: never a failure (nor a lone
+        pass  # surrogate in the output, which UTF-8 cannot write)
     return code

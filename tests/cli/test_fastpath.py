@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.cli import fastpath
+from compliance.cli import fastpath, inputs
 from compliance.refs import extract_file, tree
 from compliance.refs import python as python_refs
 
@@ -27,12 +27,14 @@ def _commit(folder: Path, count: int = 3) -> list[str]:
     return names
 
 
-def _run(folder: Path, *args: str, importtime: bool = False) -> subprocess.CompletedProcess[str]:
+def _run(
+    folder: Path, *args: str, importtime: bool = False, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", "compliance"]
     return subprocess.run(
         [*cmd, *args],
         cwd=folder,
-        env={**os.environ},
+        env=env if env is not None else {**os.environ},
         capture_output=True,
         text=True,
         timeout=120,
@@ -69,6 +71,46 @@ def test_a_commit_naming_no_model_replays_the_full_answer_without_heavy_imports(
     assert not [m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY]
     if with_config:  # the config's note on its unused exception is part of the answer
         assert "was not used" in fast.stdout
+
+
+def test_with_the_default_cache_folder_the_replay_imports_only_the_lightest_modules(tmp_path):
+    """A user who sets nothing has the cache where platformdirs puts it: the replay finds its
+    record there without importing platformdirs, json, pathlib, typing or datetime."""
+    env = {k: v for k, v in os.environ.items() if k != "COMPLIANCE_CACHE_DIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "xdg")
+    work = tmp_path / "work"
+    work.mkdir()
+    files = _commit(work)
+    full = _run(work, "check", *files, env=env)
+    fast = _run(work, "check", *files, importtime=True, env=env)
+    assert _output(fast) == _output(full)
+    assert list((tmp_path / "xdg" / "compliance" / "fastpath").iterdir())  # recorded there
+    loaded = {m.split(".")[0] for m in _imported(fast.stderr)}
+    assert "compliance" in loaded
+    assert not loaded & {"json", "platformdirs", "pathlib", "typing", "datetime", "click"}
+
+
+@pytest.mark.parametrize("xdg", [None, "relative/cache", "absolute"])
+def test_records_are_read_from_the_folder_they_are_written_to(tmp_path, monkeypatch, xdg):
+    monkeypatch.delenv("COMPLIANCE_CACHE_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg") if xdg == "absolute" else xdg)
+    written = inputs.records_folder("fastpath", reading=False)  # platformdirs' folder
+    assert inputs.records_folder("fastpath", reading=True) == written
+    assert written.startswith(str(tmp_path))
+
+
+def test_a_damaged_record_takes_the_full_path(tmp_path):
+    files = _commit(tmp_path)
+    full = _run(tmp_path, "check", *files)
+    (record,) = (Path(os.environ["COMPLIANCE_CACHE_DIR"]) / "fastpath").iterdir()
+    record.write_text(record.read_text(encoding="utf-8")[:-1], encoding="utf-8")  # truncated
+    again = _run(tmp_path, "check", *files, importtime=True)
+    assert "click" in _imported(again.stderr)
+    assert _output(again) == _output(full)
 
 
 def test_a_changed_config_is_read_again(tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.cli import replay
+from compliance.cli import fastpath, inputs, replay
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("click", "yaml", "compliance.facts.registry", "compliance.config", "regopy")
@@ -191,10 +191,12 @@ def test_a_changed_builtin_policy_runs_the_full_path(example, tmp_path, monkeypa
 
 
 def test_another_day_is_another_key(monkeypatch):
+    """Of both recorded answers: an exception that expires, expires at a date."""
     args = ["check", "litellm-config.yaml"]
-    today = replay.key(args)
-    monkeypatch.setattr(replay, "_dates", lambda: ["2099-01-01", "2099-01-01"])
-    assert replay.key(args) not in (None, today)
+    today = replay.key(args), fastpath._key()
+    monkeypatch.setattr(inputs, "dates", lambda: ["2099-01-01", "2099-01-01"])
+    assert replay.key(args) not in (None, today[0])
+    assert fastpath._key() not in (None, today[1])
 
 
 def test_config_discovery_is_in_the_key(tmp_path, monkeypatch):
