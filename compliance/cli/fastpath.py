@@ -90,7 +90,8 @@ def _key() -> str | None:
     # config discovery looks from here up to the git root: every compliance.yaml (and .git) on
     # the way is in the key, as cli.replay keys it
     try:
-        found = inputs.discovery(os.getcwd())
+        cwd = os.getcwd()
+        found = inputs.discovery(cwd)
     except OSError:
         return None
     if any(state == "other" for _, _, state in found):
@@ -101,7 +102,7 @@ def _key() -> str | None:
         FORMAT,
         __version__,
         sys.version,
-        os.getcwd(),
+        cwd,
         *inputs.dates(),
         repr(env),
         inputs.code_stamp(),

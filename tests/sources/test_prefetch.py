@@ -40,16 +40,10 @@ def test_children_fill_the_cache_and_the_parent_decides_the_same(fake_hub, tmp_p
             assert b.facts.effective_terms() == a.facts.effective_terms()
 
 
-@pytest.mark.slow
-def test_children_normalise_so_the_parent_reads_facts_from_the_cache(
-    fake_hub, tmp_path, monkeypatch
-):
-    """The children fill the facts cache under the key the parent looks up: the parent
-    normalises nothing it was given, and its facts equal a run without children."""
+def _count_normalise(monkeypatch) -> list[str]:
+    """The models normalised in this process from now on (the children's are not counted)."""
     import compliance.facts.normalize as normalize_module
 
-    threads_only = _scan(tmp_path, "threads")
-    monkeypatch.setattr(prefetch, "MIN_MODELS", 2)
     calls: list[str] = []
     real = normalize_module.normalize
 
@@ -58,6 +52,18 @@ def test_children_normalise_so_the_parent_reads_facts_from_the_cache(
         return real(snapshot, **kwargs)
 
     monkeypatch.setattr(normalize_module, "normalize", counting)
+    return calls
+
+
+@pytest.mark.slow
+def test_children_normalise_so_the_parent_reads_facts_from_the_cache(
+    fake_hub, tmp_path, monkeypatch
+):
+    """The children fill the facts cache under the key the parent looks up: the parent
+    normalises nothing it was given, and its facts equal a run without children."""
+    threads_only = _scan(tmp_path, "threads")
+    monkeypatch.setattr(prefetch, "MIN_MODELS", 2)
+    calls = _count_normalise(monkeypatch)
     with_children = _scan(tmp_path, "children")
     assert calls == []
     for a, b in zip(threads_only, with_children, strict=True):
@@ -96,8 +102,6 @@ def test_children_read_the_bases_once_so_the_parent_makes_no_request(tmp_path, m
     from fakehub import FakeHub
     from huggingface_hub import constants
 
-    import compliance.facts.normalize as normalize_module
-
     models = [parse_model_id(m) for m in _family(tmp_path / "hub")]
     hub = FakeHub(tmp_path / "hub").start()
     monkeypatch.setattr(constants, "ENDPOINT", hub.url)
@@ -111,7 +115,6 @@ def test_children_read_the_bases_once_so_the_parent_makes_no_request(tmp_path, m
         threads_only = scan("threads")
         monkeypatch.setattr(prefetch, "MIN_MODELS", 2)
         hub.requests.clear()
-        parent_requests: list[str] = []
         real_prefetch = prefetch.prefetch
 
         def then_count(*args, **kwargs):
@@ -119,15 +122,8 @@ def test_children_read_the_bases_once_so_the_parent_makes_no_request(tmp_path, m
             hub.requests.clear()  # from here on, only the parent asks
             return read
 
-        calls: list[str] = []
-        real_normalize = normalize_module.normalize
-
-        def counting(snapshot, **kwargs):
-            calls.append(snapshot.model)
-            return real_normalize(snapshot, **kwargs)
-
         monkeypatch.setattr(prefetch, "prefetch", then_count)
-        monkeypatch.setattr(normalize_module, "normalize", counting)
+        calls = _count_normalise(monkeypatch)
         with_children = scan("children")
         parent_requests = [r.path for r in hub.requests]
     finally:
